@@ -1,0 +1,39 @@
+namespace Compress.Diagnostics;
+
+/// <summary>Codes and texts of the CMP01xx diagnostics: the native training runtime (TorchSharp/libtorch).</summary>
+public static class RuntimeMessages
+{
+    /// <summary>LibTorchSharp's native library was not found next to the application.</summary>
+    public const string NativeLibraryMissingCode = "CMP0101";
+
+    /// <summary>The host lacks a library version that cannot safely be removed.</summary>
+    public const string UnmetRequirementCode = "CMP0102";
+
+    /// <summary>The native library's ELF layout is not one Compress fully understands.</summary>
+    public const string UnsupportedLayoutCode = "CMP0103";
+
+    /// <summary>The corrected copy could not be written, or a native library failed to load.</summary>
+    public const string LoadFailedCode = "CMP0104";
+
+    internal static Diagnostic NativeLibraryMissing(string fileName, IEnumerable<string> searched) => Diagnostic.Error(
+        NativeLibraryMissingCode,
+        $"{fileName} was not found; searched: {string.Join(", ", searched)}. Reinstall the tool (dotnet tool update -g Compress.Tool) or restore the project.");
+
+    internal static Diagnostic UnmetRequirement(string file, IEnumerable<UnmetRequirementText> unmet) => Diagnostic.Error(
+        UnmetRequirementCode,
+        $"this system's libraries do not provide {string.Join("; ", unmet.Select(u => u.Text))}, required by the native training library. Only GLIBCXX_3.4.32 (a never-called marker) can be worked around; install a newer libstdc++/glibc or use a newer Linux distribution.",
+        file);
+
+    internal static Diagnostic UnsupportedLayout(string file, string detail) => Diagnostic.Error(
+        UnsupportedLayoutCode,
+        $"cannot prepare a compatible copy of the native training library: {detail}. The file was left untouched.",
+        file);
+
+    internal static Diagnostic LoadFailed(string file, string detail) => Diagnostic.Error(
+        LoadFailedCode,
+        $"the native training library could not be loaded: {detail}",
+        file);
+
+    /// <summary>One unmet requirement, rendered for a message.</summary>
+    internal readonly record struct UnmetRequirementText(string Text);
+}

@@ -1,0 +1,3 @@
+using Compress.Tool;
+
+return CompressCli.Run(args, Console.Out, Console.Error);
