@@ -1,0 +1,219 @@
+using Compress.Diagnostics;
+using Compress.Onnx;
+using Compress.Onnx.Proto;
+using static TorchSharp.torch;
+
+namespace Compress.Graph;
+
+/// <summary>
+/// Turns a <see cref="GraphProto"/> into a <see cref="CompiledGraph"/>: checks every operator is supported (all
+/// problems at once), orders nodes topologically (ties keep the file's order, so runs are deterministic), makes
+/// float initializers trainable parameters and the rest buffers, and folds nodes whose inputs are all constant.
+/// </summary>
+internal sealed class GraphCompiler
+{
+    private readonly OperatorRegistry _registry;
+    private readonly IReadOnlyDictionary<string, long> _opsets;
+    private readonly string? _file;
+    private readonly Func<string, Tensor, bool, Tensor> _registerWeight;
+
+    /// <param name="registerWeight">Registers an initializer (name, tensor, trainable) and returns the tensor to use.</param>
+    public GraphCompiler(OperatorRegistry registry, IReadOnlyDictionary<string, long> opsets, string? file, Func<string, Tensor, bool, Tensor> registerWeight)
+    {
+        _registry = registry;
+        _opsets = opsets;
+        _file = file;
+        _registerWeight = registerWeight;
+    }
+
+    /// <summary>Every unsupported node of the graph and its sub-graphs, one diagnostic each.</summary>
+    public IReadOnlyList<Diagnostic> FindUnsupported(GraphProto graph)
+    {
+        var problems = new List<Diagnostic>();
+        Visit(graph);
+        return problems;
+
+        void Visit(GraphProto g)
+        {
+            for (var i = 0; i < g.Node.Count; i++)
+            {
+                var node = g.Node[i];
+                var domain = OperatorRegistry.Normalise(node.Domain);
+                var opset = OpsetOf(domain);
+                if (_registry.Find(domain, node.OpType, opset) is null)
+                {
+                    problems.Add(ModelMessages.UnsupportedOperator(
+                        _file, string.IsNullOrEmpty(node.Name) ? $"{node.OpType}#{i}" : node.Name,
+                        domain, node.OpType, opset, _registry.SupportedNames));
+                }
+
+                foreach (var attribute in node.Attribute)
+                {
+                    if (attribute.G is not null)
+                    {
+                        Visit(attribute.G);
+                    }
+
+                    foreach (var sub in attribute.Graphs)
+                    {
+                        Visit(sub);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Compiles the main graph.</summary>
+    public CompiledGraph Compile(GraphProto graph) => CompileCore(graph, outerNames: null);
+
+    /// <summary>Compiles a sub-graph that may read values of its parent graph.</summary>
+    public CompiledGraph CompileSubgraph(GraphProto graph, OnnxNodeInfo owner) => CompileCore(graph, outerNames: owner);
+
+    private long OpsetOf(string domain) => _opsets.TryGetValue(domain, out var v) ? v : domain.Length == 0 ? 21 : 1;
+
+    private CompiledGraph CompileCore(GraphProto graph, OnnxNodeInfo? outerNames)
+    {
+        var unsupported = FindUnsupported(graph);
+        if (unsupported.Count > 0)
+        {
+            throw new CompressException(unsupported);
+        }
+
+        var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var inputs = graph.Input.Select(i => i.Name).Where(n => !initializers.ContainsKey(n)).ToList();
+
+        // Instantiate operators first: they declare which inputs are state (buffers, not parameters).
+        var ordered = TopologicalOrder(graph, initializers.Keys.Concat(inputs).ToHashSet(StringComparer.Ordinal), outerNames is not null);
+        var steps = new List<GraphStep>(ordered.Count);
+        var stateNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (node, index) in ordered)
+        {
+            var domain = OperatorRegistry.Normalise(node.Domain);
+            var opset = OpsetOf(domain);
+            var registration = _registry.Find(domain, node.OpType, opset)!;
+            var op = registration.Factory();
+            op.Bind(new OnnxNodeInfo(node, index, opset, registration.SinceVersion, this));
+            foreach (var state in op.StateInputs)
+            {
+                if (state < node.Input.Count)
+                {
+                    stateNames.Add(node.Input[state]);
+                }
+            }
+
+            steps.Add(new GraphStep(op, node.Input.ToList(), node.Output.ToList()));
+        }
+
+        var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var initializer in graph.Initializer)
+        {
+            var tensor = OnnxTensors.ToTorch(initializer);
+            var floating = tensor.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
+            if (floating)
+            {
+                weights[initializer.Name] = _registerWeight(initializer.Name, tensor, !stateNames.Contains(initializer.Name));
+            }
+            else
+            {
+                constants[initializer.Name] = tensor.DetachFromDisposeScope();
+            }
+        }
+
+        var folded = Fold(steps, constants);
+        return new CompiledGraph(steps.Except(folded).ToList(), inputs, graph.Output.Select(o => o.Name).ToList(), weights, constants, folded.Count);
+    }
+
+    private static List<GraphStep> Fold(List<GraphStep> steps, Dictionary<string, Tensor> constants)
+    {
+        var folded = new List<GraphStep>();
+        using var noGrad = no_grad();
+        foreach (var step in steps)
+        {
+            if (!step.Operator.IsFoldable || !step.Inputs.All(n => n.Length == 0 || constants.ContainsKey(n)))
+            {
+                continue;
+            }
+
+            var inputs = step.Inputs.Select(n => n.Length == 0 ? null : constants[n]).ToList();
+            var results = step.Operator.Forward(ExecutionContext.Eval, inputs);
+            for (var i = 0; i < step.Outputs.Count && i < results.Length; i++)
+            {
+                if (step.Outputs[i].Length > 0)
+                {
+                    // Inputs may be returned as-is (Identity); keep one owner per tensor.
+                    constants[step.Outputs[i]] = inputs.Contains(results[i]) ? results[i].clone().DetachFromDisposeScope() : results[i].DetachFromDisposeScope();
+                }
+            }
+
+            folded.Add(step);
+        }
+
+        return folded;
+    }
+
+    private List<(NodeProto Node, int Index)> TopologicalOrder(GraphProto graph, HashSet<string> available, bool hasOuterScope)
+    {
+        var producers = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < graph.Node.Count; i++)
+        {
+            foreach (var output in graph.Node[i].Output.Where(o => o.Length > 0))
+            {
+                if (!producers.TryAdd(output, i))
+                {
+                    throw new CompressException(ModelMessages.BrokenGraph(graph.Node[i].Name, $"value '{output}' is produced by more than one node"));
+                }
+            }
+        }
+
+        var pending = new int[graph.Node.Count];
+        var consumers = new List<int>[graph.Node.Count];
+        for (var i = 0; i < graph.Node.Count; i++)
+        {
+            consumers[i] = [];
+        }
+
+        for (var i = 0; i < graph.Node.Count; i++)
+        {
+            foreach (var input in graph.Node[i].Input.Where(n => n.Length > 0).Distinct())
+            {
+                if (producers.TryGetValue(input, out var producer))
+                {
+                    pending[i]++;
+                    consumers[producer].Add(i);
+                }
+                else if (!available.Contains(input) && !hasOuterScope)
+                {
+                    throw new CompressException(ModelMessages.BrokenGraph(NameOf(graph, i), $"input '{input}' is not produced by any node, graph input or initializer"));
+                }
+            }
+        }
+
+        var ready = new SortedSet<int>(Enumerable.Range(0, graph.Node.Count).Where(i => pending[i] == 0));
+        var order = new List<(NodeProto, int)>(graph.Node.Count);
+        while (ready.Count > 0)
+        {
+            var next = ready.Min;
+            ready.Remove(next);
+            order.Add((graph.Node[next], next));
+            foreach (var consumer in consumers[next])
+            {
+                if (--pending[consumer] == 0)
+                {
+                    ready.Add(consumer);
+                }
+            }
+        }
+
+        if (order.Count != graph.Node.Count)
+        {
+            var stuck = Enumerable.Range(0, graph.Node.Count).First(i => pending[i] > 0);
+            throw new CompressException(ModelMessages.BrokenGraph(NameOf(graph, stuck), "the graph has a cycle"));
+        }
+
+        return order;
+    }
+
+    private static string NameOf(GraphProto graph, int index) =>
+        string.IsNullOrEmpty(graph.Node[index].Name) ? $"{graph.Node[index].OpType}#{index}" : graph.Node[index].Name;
+}

@@ -1,0 +1,106 @@
+using Compress.Diagnostics;
+using Compress.Onnx.Proto;
+using Compress.Runtime;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Compress.Graph;
+
+/// <summary>
+/// An ONNX model as a trainable TorchSharp module. Float initializers are <see cref="Parameter"/>s registered
+/// under their ONNX names (so optimizers, pruning masks and export find them by name); other initializers and
+/// BatchNormalization running statistics are buffers. <c>train()</c>/<c>eval()</c> switch the behaviour of
+/// BatchNormalization and Dropout as in PyTorch. The batch dimension stays dynamic.
+/// </summary>
+public sealed class OnnxGraphModule : nn.Module
+{
+    private readonly Dictionary<string, Parameter> _onnxParameters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _onnxBuffers = new(StringComparer.Ordinal);
+    private readonly CompiledGraph _graph;
+
+    private OnnxGraphModule(ModelProto model, OperatorRegistry registry, string? file)
+        : base(string.IsNullOrEmpty(model.Graph?.Name) ? "onnx" : model.Graph.Name)
+    {
+        Model = model;
+        var opsets = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var opset in model.OpsetImport)
+        {
+            opsets[OperatorRegistry.Normalise(opset.Domain)] = opset.Version;
+        }
+
+        var compiler = new GraphCompiler(registry, opsets, file, RegisterWeight);
+        _graph = compiler.Compile(model.Graph ?? throw new CompressException(ModelMessages.BrokenGraph(null, "the model has no graph")));
+    }
+
+    /// <summary>
+    /// Builds the module. Throws <see cref="CompressException"/> with every unsupported operator (CMP2101) at once,
+    /// or the first structural problem (CMP2102–CMP2105). <paramref name="file"/> is used in diagnostics.
+    /// </summary>
+    public static OnnxGraphModule Create(ModelProto model, OperatorRegistry? registry = null, string? file = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        TorchRuntime.Initialize();
+        return new OnnxGraphModule(model, registry ?? OperatorRegistry.Default, file);
+    }
+
+    /// <summary>The model this module was built from (not modified by training; export writes weights back).</summary>
+    public ModelProto Model { get; }
+
+    /// <summary>The compiled graph.</summary>
+    public CompiledGraph Graph => _graph;
+
+    /// <summary>Trainable weights by ONNX initializer name, in initializer order.</summary>
+    public IReadOnlyDictionary<string, Parameter> OnnxParameters => _onnxParameters;
+
+    /// <summary>Non-trainable float initializers (running statistics) by ONNX name.</summary>
+    public IReadOnlyDictionary<string, Tensor> OnnxBuffers => _onnxBuffers;
+
+    /// <summary>Names of the inputs callers feed.</summary>
+    public IReadOnlyList<string> InputNames => _graph.InputNames;
+
+    /// <summary>Names of the outputs, in order.</summary>
+    public IReadOnlyList<string> OutputNames => _graph.OutputNames;
+
+    /// <summary>Runs the graph in the module's current mode (<c>train()</c> / <c>eval()</c>).</summary>
+    public Dictionary<string, Tensor> Forward(IReadOnlyDictionary<string, Tensor> inputs) =>
+        _graph.Run(training ? ExecutionContext.Train : ExecutionContext.Eval, inputs);
+
+    /// <summary>Runs a single-input graph and returns its first output.</summary>
+    public Tensor Forward(Tensor input)
+    {
+        if (InputNames.Count != 1)
+        {
+            throw new InvalidOperationException($"the model has {InputNames.Count} inputs; use the dictionary overload");
+        }
+
+        return Forward(new Dictionary<string, Tensor> { [InputNames[0]] = input })[OutputNames[0]];
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _graph.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private Tensor RegisterWeight(string name, Tensor tensor, bool trainable)
+    {
+        if (trainable)
+        {
+            var parameter = new Parameter(tensor, requires_grad: true);
+            parameter.DetachFromDisposeScope();
+            register_parameter(name, parameter);
+            _onnxParameters[name] = parameter;
+            return parameter;
+        }
+
+        tensor.DetachFromDisposeScope();
+        register_buffer(name, tensor);
+        _onnxBuffers[name] = tensor;
+        return tensor;
+    }
+}

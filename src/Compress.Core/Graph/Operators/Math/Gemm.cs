@@ -1,0 +1,43 @@
+using static TorchSharp.torch;
+
+namespace Compress.Graph.Operators;
+
+/// <summary><c>Gemm</c>: alpha·op(A)·op(B) + beta·C, op = optional transpose, C broadcast (optional since 11).</summary>
+[OnnxOperator("Gemm", 9)]
+[OnnxOperator("Gemm", 11)]
+[OnnxOperator("Gemm", 13)]
+public sealed class Gemm : OnnxOperator
+{
+    private float _alpha;
+    private float _beta;
+    private bool _transA;
+    private bool _transB;
+
+    /// <inheritdoc />
+    protected override void Initialize()
+    {
+        _alpha = Node.Float("alpha", 1f);
+        _beta = Node.Float("beta", 1f);
+        _transA = Node.Int("transA", 0) != 0;
+        _transB = Node.Int("transB", 0) != 0;
+    }
+
+    /// <inheritdoc />
+    public override Tensor[] Forward(ExecutionContext context, IReadOnlyList<Tensor?> inputs)
+    {
+        var a = Input(inputs, 0);
+        var b = Input(inputs, 1);
+        var y = (_transA ? a.t() : a).matmul(_transB ? b.t() : b);
+        if (_alpha != 1f)
+        {
+            y = y * _alpha;
+        }
+
+        if (Optional(inputs, 2) is { } c)
+        {
+            y = _beta == 1f ? y + c : y + (c * _beta);
+        }
+
+        return [y];
+    }
+}
