@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
+using Compress.IO;
 using Compress.Runtime.Elf;
 
 namespace Compress.Runtime;
 
 /// <summary>
 /// Writes corrected copies of native libraries under <c>&lt;cache&gt;/native/&lt;name&gt;-&lt;sha256 of the original&gt;/</c>.
-/// The copy is produced in memory, written to a unique temporary name in the same folder and renamed into
-/// place, so concurrent first runs never see a half-written file; an existing copy is reused only when its
+/// The copy is produced in memory and written with <see cref="AtomicFile"/> (temporary name, then rename), so
+/// concurrent first runs never see a half-written file; an existing copy is reused only when its
 /// bytes are exactly the expected ones.
 /// </summary>
 public static class PatchedLibraryCache
@@ -29,26 +30,7 @@ public static class PatchedLibraryCache
             return target;
         }
 
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{fileName}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(expected);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, target, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-
+        AtomicFile.WriteAllBytes(target, expected);
         return target;
     }
 

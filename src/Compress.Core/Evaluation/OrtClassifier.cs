@@ -1,0 +1,72 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Compress.Evaluation;
+
+/// <summary>
+/// Runs a classifier's exported bytes in ONNX Runtime (CPU), one batch at a time: the first input is fed, the
+/// first output is read as <c>[batch, classes]</c> scores (logits or probabilities).
+/// </summary>
+public sealed class OrtClassifier : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly SessionOptions _options;
+
+    /// <summary>Loads the model bytes. <paramref name="threads"/> = 0 lets ONNX Runtime choose.</summary>
+    public OrtClassifier(byte[] modelBytes, int threads = 0)
+    {
+        _options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        _session = new InferenceSession(modelBytes, _options);
+        InputName = _session.InputNames[0];
+        OutputName = _session.OutputNames[0];
+    }
+
+    /// <summary>The input that is fed.</summary>
+    public string InputName { get; }
+
+    /// <summary>The output that is read.</summary>
+    public string OutputName { get; }
+
+    /// <summary>Scores of each sample: <c>result[i]</c> has one value per class.</summary>
+    public float[][] Score(float[] batch, long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(shape);
+        using var input = OrtValue.CreateTensorValueFromMemory(batch, shape);
+        using var runOptions = new RunOptions();
+        using var results = _session.Run(runOptions, [InputName], [input], [OutputName]);
+        var output = results[0];
+        var outShape = output.GetTensorTypeAndShape().Shape;
+        var data = output.GetTensorDataAsSpan<float>();
+        var rows = (int)outShape[0];
+        var classes = rows == 0 ? 0 : data.Length / rows;
+        var scores = new float[rows][];
+        for (var r = 0; r < rows; r++)
+        {
+            scores[r] = data.Slice(r * classes, classes).ToArray();
+        }
+
+        return scores;
+    }
+
+    /// <summary>Index of the highest score (first on ties).</summary>
+    public static int ArgMax(ReadOnlySpan<float> scores)
+    {
+        var best = 0;
+        for (var i = 1; i < scores.Length; i++)
+        {
+            if (scores[i] > scores[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _session.Dispose();
+        _options.Dispose();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text.Json;
+using Compress.Onnx.Proto;
+
+namespace Compress.Export;
+
+/// <summary>
+/// What Compress records in the exported model's <c>metadata_props</c> (keys prefixed <c>compress.</c>; an existing
+/// key of the same name is replaced, every other entry is kept). The generated app accessor reads these.
+/// </summary>
+/// <param name="Labels">Class names in output order.</param>
+/// <param name="SampleRate">Audio sample rate in Hz the model (or its front-end) expects.</param>
+/// <param name="FrontEnd">The front-end configuration as JSON, or null when the model takes features directly.</param>
+/// <param name="Sparsity">Fraction of prunable weights that are exactly zero.</param>
+/// <param name="SourceSha256">SHA-256 (hex) of the input model file.</param>
+/// <param name="SpecSha256">SHA-256 (hex) of the spec (after overrides).</param>
+public sealed record ModelMetadata(
+    IReadOnlyList<string> Labels,
+    int? SampleRate,
+    string? FrontEnd,
+    double Sparsity,
+    string SourceSha256,
+    string SpecSha256,
+    string ToolVersion)
+{
+    /// <summary>The key prefix of every entry Compress writes.</summary>
+    public const string Prefix = "compress.";
+
+    /// <summary>The entries, in a fixed order.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Entries()
+    {
+        yield return new(Prefix + "labels", JsonSerializer.Serialize(Labels));
+        if (SampleRate is int rate)
+        {
+            yield return new(Prefix + "sample_rate", rate.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (FrontEnd is not null)
+        {
+            yield return new(Prefix + "front_end", FrontEnd);
+        }
+
+        yield return new(Prefix + "sparsity", Sparsity.ToString("0.######", CultureInfo.InvariantCulture));
+        yield return new(Prefix + "source_sha256", SourceSha256);
+        yield return new(Prefix + "spec_sha256", SpecSha256);
+        yield return new(Prefix + "tool_version", ToolVersion);
+    }
+
+    /// <summary>Writes the entries into <paramref name="model"/>.</summary>
+    public void WriteTo(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        foreach (var (key, value) in Entries())
+        {
+            var existing = model.MetadataProps.FirstOrDefault(p => p.Key == key);
+            if (existing is null)
+            {
+                model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+            }
+            else
+            {
+                existing.Value = value;
+            }
+        }
+    }
+}
