@@ -1,0 +1,81 @@
+namespace Compress.Reporting;
+
+/// <summary>
+/// Everything one run measured, as written to <c>report.json</c> (schema documented in docs/report.md; the
+/// <see cref="SchemaVersion"/> changes whenever a field changes meaning or is removed).
+/// </summary>
+public sealed record CompressionReport
+{
+    /// <summary>The version of this schema.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>Schema version of this report.</summary>
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>The tool version that wrote it.</summary>
+    public required string ToolVersion { get; init; }
+
+    /// <summary>Input files and their SHA-256 hashes (spec, model, data manifest...).</summary>
+    public IReadOnlyList<InputRecord> Inputs { get; init; } = [];
+
+    /// <summary>Wall-clock seconds per stage, in order.</summary>
+    public IReadOnlyList<StageTiming> Timings { get; init; } = [];
+
+    /// <summary>Pruning method as written in the spec.</summary>
+    public string Method { get; init; } = "none";
+
+    /// <summary>Exact zero counts per prunable layer.</summary>
+    public IReadOnlyList<LayerSparsity> Layers { get; init; } = [];
+
+    /// <summary>Zeros / elements over all prunable layers.</summary>
+    public double TotalSparsity { get; init; }
+
+    /// <summary>The dense input model measured by ONNX Runtime on the test split.</summary>
+    public MetricsRecord? Baseline { get; init; }
+
+    /// <summary>The exported model measured by ONNX Runtime on the same split.</summary>
+    public MetricsRecord? Compressed { get; init; }
+
+    /// <summary>The gate's verdict.</summary>
+    public GateRecord? Gate { get; init; }
+
+    /// <summary>File sizes in bytes.</summary>
+    public SizeRecord? Sizes { get; init; }
+
+    /// <summary>Loss, validation metric and sparsity along the schedule.</summary>
+    public IReadOnlyList<SchedulePoint> Schedule { get; init; } = [];
+
+    /// <summary>Accuracy-vs-sparsity points (sensitivity sweep or <c>target_sparsity: max</c> trials).</summary>
+    public IReadOnlyList<TrialRecord> Trials { get; init; } = [];
+}
+
+/// <summary>An input file.</summary>
+public sealed record InputRecord(string Kind, string Path, string Sha256);
+
+/// <summary>How long a stage took.</summary>
+public sealed record StageTiming(string Stage, double Seconds);
+
+/// <summary>A prunable tensor's exact sparsity: <see cref="Zeros"/> of <see cref="Elements"/> are exactly zero.</summary>
+public sealed record LayerSparsity(string Name, long Elements, long Zeros)
+{
+    /// <summary>Zeros / elements.</summary>
+    public double Sparsity => Elements == 0 ? 0 : (double)Zeros / Elements;
+}
+
+/// <summary>Metrics of one model on one split.</summary>
+public sealed record MetricsRecord(int Count, double Accuracy, double MacroF1, IReadOnlyList<ClassRecord> PerClass, IReadOnlyList<IReadOnlyList<int>> Confusion, double? FrrAtFaPerHour = null, float? Threshold = null);
+
+/// <summary>Per-class precision and recall.</summary>
+public sealed record ClassRecord(string Label, int Support, double Precision, double Recall, double F1);
+
+/// <summary>The gate's thresholds, the measured values and the verdict.</summary>
+public sealed record GateRecord(string Metric, double? Min, double? Max, double? MaxDrop, double? MaxRelativeDrop, double Value, double Baseline, bool Passed, IReadOnlyList<string> Failures);
+
+/// <summary>Sizes in bytes: the dense input, the exported ONNX file, and what gets embedded (after compression).</summary>
+public sealed record SizeRecord(long DenseOnnxBytes, long ExportedOnnxBytes, long EmbeddedBytes, string Storage, string Compression);
+
+/// <summary>One point along training.</summary>
+public sealed record SchedulePoint(int Epoch, double Sparsity, double Loss, double? ValidationMetric);
+
+/// <summary>One evaluated sparsity level.</summary>
+public sealed record TrialRecord(double Sparsity, double Metric, bool Passed, string Label = "");

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+using static Compress.Reporting.ReportWriter;
+
+namespace Compress.Reporting;
+
+/// <summary>The human-readable report: tables a person reads in a CI summary.</summary>
+public static class MarkdownReport
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Renders the report.</summary>
+    public static string Render(CompressionReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var md = new StringBuilder();
+        var verdict = report.Gate is null ? "" : report.Gate.Passed ? " — gate passed" : " — **gate FAILED**";
+        md.AppendLine(Inv, $"## Compress report{verdict}").AppendLine();
+        md.AppendLine(Inv, $"Method `{report.Method}`, total sparsity **{N(report.TotalSparsity, "0.0%")}**, tool {report.ToolVersion}.").AppendLine();
+
+        if (report.Baseline is not null || report.Compressed is not null)
+        {
+            md.AppendLine("| metric | dense baseline | compressed | change |").AppendLine("|---|---:|---:|---:|");
+            Row(md, "accuracy", report.Baseline?.Accuracy, report.Compressed?.Accuracy);
+            Row(md, "macro-F1", report.Baseline?.MacroF1, report.Compressed?.MacroF1);
+            if (report.Baseline?.FrrAtFaPerHour is not null || report.Compressed?.FrrAtFaPerHour is not null)
+            {
+                Row(md, "FRR at FA/h", report.Baseline?.FrrAtFaPerHour, report.Compressed?.FrrAtFaPerHour);
+            }
+
+            md.AppendLine();
+        }
+
+        if (report.Gate is { } gate)
+        {
+            var thresholds = new List<string>();
+            if (gate.Min is double min) { thresholds.Add($"min {N(min)}"); }
+            if (gate.Max is double max) { thresholds.Add($"max {N(max)}"); }
+            if (gate.MaxDrop is double drop) { thresholds.Add($"max_drop {N(drop)}"); }
+            if (gate.MaxRelativeDrop is double rel) { thresholds.Add($"max_relative_drop {N(rel, "0.0%")}"); }
+            md.AppendLine(Inv, $"Gate on `{gate.Metric}` ({string.Join(", ", thresholds)}): {N(gate.Value)} vs baseline {N(gate.Baseline)} — {(gate.Passed ? "passed" : "FAILED")}.");
+            foreach (var failure in gate.Failures)
+            {
+                md.AppendLine(Inv, $"- `{failure}`");
+            }
+
+            md.AppendLine();
+        }
+
+        if (report.Sizes is { } sizes)
+        {
+            md.AppendLine("| file | bytes | of dense |").AppendLine("|---|---:|---:|");
+            md.AppendLine(Inv, $"| dense ONNX | {sizes.DenseOnnxBytes:N0} | 100% |");
+            md.AppendLine(Inv, $"| exported ONNX (`{sizes.Storage}`) | {sizes.ExportedOnnxBytes:N0} | {N((double)sizes.ExportedOnnxBytes / Math.Max(1, sizes.DenseOnnxBytes), "0.0%")} |");
+            md.AppendLine(Inv, $"| embedded (`{sizes.Compression}`) | {sizes.EmbeddedBytes:N0} | {N((double)sizes.EmbeddedBytes / Math.Max(1, sizes.DenseOnnxBytes), "0.0%")} |");
+            md.AppendLine();
+        }
+
+        if (report.Layers.Count > 0)
+        {
+            md.AppendLine("| layer | elements | zeros | sparsity |").AppendLine("|---|---:|---:|---:|");
+            foreach (var layer in report.Layers)
+            {
+                md.AppendLine(Inv, $"| `{layer.Name}` | {layer.Elements:N0} | {layer.Zeros:N0} | {N(layer.Sparsity, "0.0%")} |");
+            }
+
+            md.AppendLine();
+        }
+
+        if (report.Compressed is { PerClass.Count: > 0 } compressed)
+        {
+            md.AppendLine("| class | support | precision | recall | F1 |").AppendLine("|---|---:|---:|---:|---:|");
+            foreach (var c in compressed.PerClass)
+            {
+                md.AppendLine(Inv, $"| {c.Label} | {c.Support} | {N(c.Precision)} | {N(c.Recall)} | {N(c.F1)} |");
+            }
+
+            md.AppendLine();
+        }
+
+        if (report.Timings.Count > 0)
+        {
+            md.AppendLine("Timings: " + string.Join(", ", report.Timings.Select(t => $"{t.Stage} {N(t.Seconds, "0.0")} s")) + ".");
+        }
+
+        return md.ToString();
+    }
+
+    private static void Row(StringBuilder md, string name, double? baseline, double? compressed)
+    {
+        var change = baseline is double b && compressed is double c ? (c - b >= 0 ? "+" : "") + N(c - b) : "";
+        md.AppendLine(Inv, $"| {name} | {(baseline is double x ? N(x) : "")} | {(compressed is double y ? N(y) : "")} | {change} |");
+    }
+}
