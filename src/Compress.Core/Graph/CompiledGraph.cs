@@ -72,6 +72,7 @@ public sealed class CompiledGraph : IDisposable
             : outer?.Invoke(name);
 
         var inputs = new List<Tensor?>();
+        var stepContext = context with { Scope = Lookup };
         foreach (var step in Steps)
         {
             inputs.Clear();
@@ -84,7 +85,7 @@ public sealed class CompiledGraph : IDisposable
             Tensor[] results;
             try
             {
-                results = step.Operator.Forward(context, inputs);
+                results = step.Operator.Forward(stepContext, inputs);
             }
             catch (Exception e) when (e is not CompressException and (ExternalException or ArgumentException or InvalidOperationException or IndexOutOfRangeException))
             {

@@ -7,6 +7,12 @@ namespace Compress.Graph;
 /// </param>
 public sealed record ExecutionContext(bool Training)
 {
+    /// <summary>
+    /// Resolves values of the graph being run by name (set by <see cref="CompiledGraph.Run"/>); sub-graphs (If) use
+    /// it to read outer-scope values.
+    /// </summary>
+    public Func<string, TorchSharp.torch.Tensor?>? Scope { get; init; }
+
     /// <summary>Evaluation mode.</summary>
     public static ExecutionContext Eval { get; } = new(false);
 
