@@ -39,7 +39,8 @@ public sealed class ConvTranspose : OnnxOperator
             for (var i = 0; i < rank; i++)
             {
                 var total = (strides[i] * (spatial[i] - 1)) + outputPadding[i] + ((kernel[i] - 1) * dilations[i]) + 1 - outputShape[i];
-                var upper = autoPad != "SAME_LOWER";
+                // SAME_UPPER puts the odd pixel at the end; SAME_LOWER and an explicit output_shape at the start.
+                var upper = autoPad == "SAME_UPPER";
                 pads[i] = upper ? total / 2 : total - (total / 2);
                 pads[i + rank] = upper ? total - (total / 2) : total / 2;
             }
