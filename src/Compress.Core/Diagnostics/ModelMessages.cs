@@ -3,6 +3,24 @@ namespace Compress.Diagnostics;
 /// <summary>Codes and texts of the CMP2xxx diagnostics: ONNX models, their tensors and operators.</summary>
 public static class ModelMessages
 {
+    /// <summary>The model file does not exist or cannot be read.</summary>
+    public const string ModelNotFoundCode = "CMP2001";
+
+    /// <summary>The bytes are not an ONNX model: a protobuf parse failure (truncated, not ONNX) or a model without a graph.</summary>
+    public const string NotOnnxCode = "CMP2002";
+
+    /// <summary>The model's IR version is outside the supported range.</summary>
+    public const string IrVersionOutOfRangeCode = "CMP2003";
+
+    /// <summary>The model's default-domain (ai.onnx) opset is outside the supported range, or missing.</summary>
+    public const string OpsetOutOfRangeCode = "CMP2004";
+
+    /// <summary>An initializer's stored data does not match its shape and data type.</summary>
+    public const string InitializerSizeMismatchCode = "CMP2005";
+
+    /// <summary>A tensor's external data file is missing, outside the model's folder, or too short.</summary>
+    public const string ExternalDataCode = "CMP2006";
+
     /// <summary>An operator (domain, type, opset) has no implementation in the executor.</summary>
     public const string UnsupportedOperatorCode = "CMP2101";
 
@@ -25,6 +43,28 @@ public static class ModelMessages
     public const string HowToAddOperator =
         "To add one, write a sealed class deriving from OnnxOperator with [OnnxOperator(\"OpType\", sinceVersion)] in src/Compress.Core/Graph/Operators (or register it with OperatorRegistry.Register for a custom domain) and add a parity case; see docs/operators.md.";
 
+    internal static Diagnostic ModelNotFound(string file, string detail) => Diagnostic.Error(
+        ModelNotFoundCode, $"cannot read the ONNX model '{file}': {detail}", file);
+
+    internal static Diagnostic NotOnnx(string? file, string detail) => Diagnostic.Error(
+        NotOnnxCode, $"{Describe(file)} is not a valid ONNX model: {detail}", file);
+
+    internal static Diagnostic IrVersionOutOfRange(string? file, long irVersion, long min, long max) => Diagnostic.Error(
+        IrVersionOutOfRangeCode, $"{Describe(file)} has IR version {irVersion}; supported IR versions are {min}-{max}", file);
+
+    internal static Diagnostic OpsetOutOfRange(string? file, long? opset, long min, long max) => Diagnostic.Error(
+        OpsetOutOfRangeCode,
+        opset is { } v
+            ? $"{Describe(file)} imports ai.onnx opset {v}; supported opsets are {min}-{max} (convert it, e.g. with onnx.version_converter)"
+            : $"{Describe(file)} imports no ai.onnx opset; supported opsets are {min}-{max}",
+        file);
+
+    internal static Diagnostic InitializerSizeMismatch(string? file, string tensor, string detail) => Diagnostic.Error(
+        InitializerSizeMismatchCode, $"{Describe(file)}: initializer '{tensor}' {detail}", file, node: tensor);
+
+    internal static Diagnostic ExternalData(string? file, string tensor, string detail) => Diagnostic.Error(
+        ExternalDataCode, $"{Describe(file)}: external data of tensor '{tensor}': {detail}", file, node: tensor);
+
     internal static Diagnostic UnsupportedOperator(string? file, string node, string domain, string opType, long opset, IEnumerable<string> supported) => Diagnostic.Error(
         UnsupportedOperatorCode,
         $"operator {(domain.Length == 0 ? "ai.onnx" : domain)}.{opType} (opset {opset}) is not supported. Supported: {string.Join(" ", supported)}. {HowToAddOperator}",
@@ -45,6 +85,8 @@ public static class ModelMessages
 
     internal static Diagnostic NodeFailed(string node, string opType, string detail) => Diagnostic.Error(
         NodeFailedCode, $"{opType} failed: {detail}", node: node);
+
+    private static string Describe(string? file) => file is null ? "the model" : $"'{file}'";
 
     private static string OnnxDataTypeName(int dataType) =>
         Enum.IsDefined(typeof(Onnx.Proto.TensorProto.Types.DataType), dataType)

@@ -23,7 +23,7 @@ public static partial class OperatorCases
 
         foreach (var output in b.Node(op, names, outputs, "", attributes))
         {
-            b.Graph.Output.Add(new Onnx.Proto.ValueInfoProto { Name = output });
+            b.Graph.Output.Add(new global::Compress.Onnx.Proto.ValueInfoProto { Name = output });
         }
 
         return new OperatorCase(name, b.Build(), inputs);

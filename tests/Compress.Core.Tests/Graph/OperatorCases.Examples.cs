@@ -57,7 +57,7 @@ public static partial class OperatorCases
     {
         var b = new ModelBuilder(opset);
         var x = b.Input("x", DataType.Float, 2, 3, 4);
-        b.Graph.Output.Add(new Onnx.Proto.ValueInfoProto { Name = b.Node(opType, [x], attributes) });
+        b.Graph.Output.Add(new global::Compress.Onnx.Proto.ValueInfoProto { Name = b.Node(opType, [x], attributes) });
         return new OperatorCase(name ?? opType, b.Build(), [CaseTensor.Random("x", opType.GetHashCode(StringComparison.Ordinal) & 0xffff, low, high, 2, 3, 4)]);
     }
 
@@ -67,7 +67,7 @@ public static partial class OperatorCases
         var b = new ModelBuilder(opset);
         var a = b.Input("a", DataType.Float, shapeA.Cast<object>().ToArray());
         var c = b.Input("b", DataType.Float, shapeB.Cast<object>().ToArray());
-        b.Graph.Output.Add(new Onnx.Proto.ValueInfoProto { Name = b.Node(opType, [a, c]) });
+        b.Graph.Output.Add(new global::Compress.Onnx.Proto.ValueInfoProto { Name = b.Node(opType, [a, c]) });
         return new OperatorCase(name, b.Build(), [CaseTensor.Random("a", 11, low, high, shapeA), CaseTensor.Random("b", 12, low, high, shapeB)]);
     }
 }
