@@ -67,9 +67,16 @@ public static class ModelMessages
 
     internal static Diagnostic UnsupportedOperator(string? file, string node, string domain, string opType, long opset, IEnumerable<string> supported) => Diagnostic.Error(
         UnsupportedOperatorCode,
-        $"operator {(domain.Length == 0 ? "ai.onnx" : domain)}.{opType} (opset {opset}) is not supported. Supported: {string.Join(" ", supported)}. {HowToAddOperator}",
+        $"{UnsupportedOperatorText(domain, opType, opset)}. {SupportedOperatorsText(supported)}. {HowToAddOperator}",
         file,
         node: node);
+
+    /// <summary>The first sentence of <see cref="UnsupportedOperatorCode"/>: which operator is missing.</summary>
+    internal static string UnsupportedOperatorText(string domain, string opType, long opset) =>
+        $"operator {(domain.Length == 0 ? "ai.onnx" : domain)}.{opType} (opset {opset}) is not supported";
+
+    /// <summary>The list of supported operators shown with <see cref="UnsupportedOperatorCode"/>.</summary>
+    internal static string SupportedOperatorsText(IEnumerable<string> supported) => $"Supported: {string.Join(" ", supported)}";
 
     internal static Diagnostic InvalidAttribute(string node, string opType, string detail) => Diagnostic.Error(
         InvalidAttributeCode, $"{opType}: {detail}", node: node);

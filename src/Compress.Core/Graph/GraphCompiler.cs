@@ -12,6 +12,9 @@ namespace Compress.Graph;
 /// </summary>
 internal sealed class GraphCompiler
 {
+    /// <summary>A node no registered operator implements: its display name, normalised domain, type and the model's opset for the domain.</summary>
+    internal sealed record UnsupportedNode(string Node, string Domain, string OpType, long Opset);
+
     private readonly OperatorRegistry _registry;
     private readonly IReadOnlyDictionary<string, long> _opsets;
     private readonly string? _file;
@@ -27,9 +30,15 @@ internal sealed class GraphCompiler
     }
 
     /// <summary>Every unsupported node of the graph and its sub-graphs, one diagnostic each.</summary>
-    public IReadOnlyList<Diagnostic> FindUnsupported(GraphProto graph)
+    public IReadOnlyList<Diagnostic> FindUnsupported(GraphProto graph) =>
+        FindUnsupportedNodes(graph)
+            .Select(n => ModelMessages.UnsupportedOperator(_file, n.Node, n.Domain, n.OpType, n.Opset, _registry.SupportedNames))
+            .ToList();
+
+    /// <summary>Every node of the graph and its sub-graphs that no registered operator implements, in file order.</summary>
+    public IReadOnlyList<UnsupportedNode> FindUnsupportedNodes(GraphProto graph)
     {
-        var problems = new List<Diagnostic>();
+        var problems = new List<UnsupportedNode>();
         Visit(graph);
         return problems;
 
@@ -42,9 +51,7 @@ internal sealed class GraphCompiler
                 var opset = OpsetOf(domain);
                 if (_registry.Find(domain, node.OpType, opset) is null)
                 {
-                    problems.Add(ModelMessages.UnsupportedOperator(
-                        _file, string.IsNullOrEmpty(node.Name) ? $"{node.OpType}#{i}" : node.Name,
-                        domain, node.OpType, opset, _registry.SupportedNames));
+                    problems.Add(new UnsupportedNode(string.IsNullOrEmpty(node.Name) ? $"{node.OpType}#{i}" : node.Name, domain, node.OpType, opset));
                 }
 
                 foreach (var attribute in node.Attribute)

@@ -22,13 +22,7 @@ public sealed class OnnxGraphModule : nn.Module
         : base(string.IsNullOrEmpty(model.Graph?.Name) ? "onnx" : model.Graph.Name)
     {
         Model = model;
-        var opsets = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var opset in model.OpsetImport)
-        {
-            opsets[OperatorRegistry.Normalise(opset.Domain)] = opset.Version;
-        }
-
-        var compiler = new GraphCompiler(registry, opsets, file, RegisterWeight);
+        var compiler = new GraphCompiler(registry, Opsets(model), file, RegisterWeight);
         _graph = compiler.Compile(model.Graph ?? throw new CompressException(ModelMessages.BrokenGraph(null, "the model has no graph")));
     }
 
@@ -41,6 +35,33 @@ public sealed class OnnxGraphModule : nn.Module
         ArgumentNullException.ThrowIfNull(model);
         TorchRuntime.Initialize();
         return new OnnxGraphModule(model, registry ?? OperatorRegistry.Default, file);
+    }
+
+    /// <summary>
+    /// Every node of <paramref name="model"/> (sub-graphs included) that <paramref name="registry"/> (default: the
+    /// built-in operators) cannot run, one CMP2101 diagnostic each, without building anything. Empty when all are supported.
+    /// </summary>
+    public static IReadOnlyList<Diagnostic> FindUnsupportedOperators(ModelProto model, OperatorRegistry? registry = null, string? file = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Graph is null ? [] : Checker(model, registry, file).FindUnsupported(model.Graph);
+    }
+
+    internal static IReadOnlyList<GraphCompiler.UnsupportedNode> FindUnsupportedNodes(ModelProto model, OperatorRegistry? registry = null) =>
+        model.Graph is null ? [] : Checker(model, registry, null).FindUnsupportedNodes(model.Graph);
+
+    private static GraphCompiler Checker(ModelProto model, OperatorRegistry? registry, string? file) =>
+        new(registry ?? OperatorRegistry.Default, Opsets(model), file, static (_, t, _) => t);
+
+    private static Dictionary<string, long> Opsets(ModelProto model)
+    {
+        var opsets = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var opset in model.OpsetImport)
+        {
+            opsets[OperatorRegistry.Normalise(opset.Domain)] = opset.Version;
+        }
+
+        return opsets;
     }
 
     /// <summary>The model this module was built from (not modified by training; export writes weights back).</summary>

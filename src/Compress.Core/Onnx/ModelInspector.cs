@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text;
+using Compress.Diagnostics;
+using Compress.Graph;
+using Compress.Onnx.Proto;
+
+namespace Compress.Onnx;
+
+/// <summary>
+/// Describes an ONNX model for people (<c>dotnet compress inspect MODEL</c>): versions, inputs and outputs, operator
+/// counts, parameters, the prunable weights with their current sparsity, and operators the executor cannot run.
+/// Reads the protobuf only; needs no native runtime.
+/// </summary>
+public static class ModelInspector
+{
+    /// <summary>
+    /// The prunable weights of <paramref name="model"/> — the one rule the pruning engine also uses. In the default
+    /// domain, a float (float32/float16/bfloat16/double) initializer or sparse initializer is prunable when it is
+    /// input 1 (W) of Conv or ConvTranspose; input 0 or 1 of Gemm or MatMul when the other of those two operands is
+    /// not an initializer; or input 1 (W) or 2 (R) of LSTM or GRU. Biases are not prunable. Nodes in sub-graphs (If
+    /// branches) count, seeing the initializers of enclosing graphs. An initializer read by several such nodes
+    /// appears once per use; entries are in node order.
+    /// </summary>
+    public static IReadOnlyList<PrunableWeight> FindPrunableWeights(ModelProto model) => PrunableWeights.Find(model);
+
+    /// <summary>
+    /// A multi-line text report. <paramref name="file"/> is shown as the model's name (null: "(in memory)").
+    /// Sparsity is the fraction of a weight's elements that are exactly zero. Sizes are in bytes as stored (KiB/MiB = 1024-based).
+    /// </summary>
+    public static string Describe(ModelProto model, string? file)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var text = new StringBuilder();
+        void Line(string line = "") => text.Append(line).Append('\n');
+
+        Line($"Model: {file ?? "(in memory)"}");
+        Line($"IR version: {model.IrVersion}");
+        Line($"Opsets: {string.Join(", ", model.OpsetImport.Select(o => $"{OperatorRegistry.DisplayDomain(o.Domain)} {o.Version}"))}");
+        var producer = string.Join(" ", new[] { model.ProducerName, model.ProducerVersion }.Where(s => !string.IsNullOrEmpty(s)));
+        Line($"Producer: {(producer.Length == 0 ? "(not recorded)" : producer)}");
+        var graph = model.Graph;
+        if (graph is null)
+        {
+            Line("Graph: none");
+            return text.ToString();
+        }
+
+        var initializerNames = graph.Initializer.Select(t => t.Name).Concat(graph.SparseInitializer.Select(s => s.Values?.Name ?? "")).ToHashSet(StringComparer.Ordinal);
+        Line();
+        Line("Inputs:");
+        Values(graph.Input.Where(i => !initializerNames.Contains(i.Name)), Line);
+        Line("Outputs:");
+        Values(graph.Output, Line);
+
+        Line();
+        var nodes = AllNodes(graph).ToList();
+        Line($"Operators ({nodes.Count} nodes):");
+        foreach (var group in nodes.GroupBy(n => OperatorRegistry.Normalise(n.Domain).Length == 0 ? n.OpType : $"{n.Domain}.{n.OpType}")
+                     .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+        {
+            Line($"  {group.Key,-24} {group.Count(),6}");
+        }
+
+        Line();
+        Parameters(graph, Line);
+
+        var weights = FindPrunableWeights(model);
+        var tensors = graph.Initializer.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var sparse = graph.SparseInitializer.Where(s => s.Values is not null).GroupBy(s => s.Values.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var distinct = weights.GroupBy(w => w.Initializer, StringComparer.Ordinal).ToList();
+        Line();
+        Line($"Prunable weights ({distinct.Count}, {Count(distinct.Sum(g => g.First().ElementCount))} elements):");
+        if (distinct.Count == 0)
+        {
+            Line("  none");
+        }
+
+        foreach (var group in distinct)
+        {
+            var w = group.First();
+            var nodesText = string.Join(", ", group.Select(u => $"{u.OpType} {u.NodeName}"));
+            Line($"  {w.Initializer}  {nodesText}  [{string.Join(", ", w.Shape)}]  {Count(w.ElementCount)} elements  sparsity {Sparsity(w, tensors, sparse)}");
+        }
+
+        Line();
+        var unsupported = OnnxGraphModule.FindUnsupportedNodes(model);
+        if (unsupported.Count == 0)
+        {
+            Line("Unsupported operators: none");
+        }
+        else
+        {
+            Line($"Unsupported operators ({unsupported.Count}):");
+            foreach (var node in unsupported)
+            {
+                Line($"  error {ModelMessages.UnsupportedOperatorCode}: [{node.Node}] {ModelMessages.UnsupportedOperatorText(node.Domain, node.OpType, node.Opset)}");
+            }
+
+            Line($"  {ModelMessages.SupportedOperatorsText(OperatorRegistry.Default.SupportedNames)}.");
+            Line($"  {ModelMessages.HowToAddOperator}");
+        }
+
+        return text.ToString();
+    }
+
+    private static void Values(IEnumerable<ValueInfoProto> values, Action<string> line)
+    {
+        var any = false;
+        foreach (var value in values)
+        {
+            any = true;
+            line($"  {value.Name}  {TypeText(value.Type)}");
+        }
+
+        if (!any)
+        {
+            line("  none");
+        }
+    }
+
+    private static string TypeText(TypeProto? type)
+    {
+        if (type?.TensorType is not { } tensor)
+        {
+            return type is null ? "(no type)" : type.ValueCase.ToString().ToLowerInvariant();
+        }
+
+        var element = Enum.IsDefined(typeof(TensorProto.Types.DataType), tensor.ElemType)
+            ? ((TensorProto.Types.DataType)tensor.ElemType).ToString().ToLowerInvariant()
+            : $"type {tensor.ElemType}";
+        if (tensor.Shape is null)
+        {
+            return $"{element} (shape unknown)";
+        }
+
+        var dims = tensor.Shape.Dim.Select(d => d.ValueCase switch
+        {
+            TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue => d.DimValue.ToString(CultureInfo.InvariantCulture),
+            TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam => d.DimParam,
+            _ => "?",
+        });
+        return $"{element} [{string.Join(", ", dims)}]";
+    }
+
+    private static void Parameters(GraphProto graph, Action<string> line)
+    {
+        long floatElements = 0, floatBytes = 0, otherElements = 0, otherBytes = 0;
+        int floatCount = 0, otherCount = 0;
+        foreach (var t in graph.Initializer)
+        {
+            var elements = TensorStatistics.SafeCount(t.Dims);
+            var bytes = TensorStatistics.StoredBytes(t);
+            if (IsFloat(t))
+            {
+                (floatElements, floatBytes, floatCount) = (floatElements + elements, floatBytes + bytes, floatCount + 1);
+            }
+            else
+            {
+                (otherElements, otherBytes, otherCount) = (otherElements + elements, otherBytes + bytes, otherCount + 1);
+            }
+        }
+
+        foreach (var s in graph.SparseInitializer)
+        {
+            (floatElements, floatBytes, floatCount) = (floatElements + TensorStatistics.SafeCount(s.Dims),
+                floatBytes + (s.Values is null ? 0 : TensorStatistics.StoredBytes(s.Values)) + (s.Indices is null ? 0 : TensorStatistics.StoredBytes(s.Indices)), floatCount + 1);
+        }
+
+        line($"Parameters: {Count(floatElements)} in {floatCount} float initializers ({Size(floatBytes)})");
+        line($"Other initializers: {Count(otherElements)} elements in {otherCount} ({Size(otherBytes)})");
+    }
+
+    private static bool IsFloat(TensorProto t) => (TensorProto.Types.DataType)t.DataType is
+        TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Double
+        or TensorProto.Types.DataType.Float16 or TensorProto.Types.DataType.Bfloat16;
+
+    private static string Sparsity(PrunableWeight weight, Dictionary<string, TensorProto> tensors, Dictionary<string, SparseTensorProto> sparse)
+    {
+        var count = weight.ElementCount;
+        if (count == 0)
+        {
+            return "n/a";
+        }
+
+        long? zeros = null;
+        if (tensors.TryGetValue(weight.Initializer, out var dense))
+        {
+            zeros = TensorStatistics.CountZeros(dense);
+        }
+        else if (sparse.TryGetValue(weight.Initializer, out var s))
+        {
+            var storedZeros = TensorStatistics.CountZeros(s.Values);
+            var stored = TensorStatistics.SafeCount(s.Values.Dims);
+            zeros = storedZeros is null ? null : count - stored + storedZeros;
+        }
+
+        return zeros is { } z ? ((double)z / count).ToString("0.000", CultureInfo.InvariantCulture) : "unknown";
+    }
+
+    private static IEnumerable<NodeProto> AllNodes(GraphProto graph) =>
+        graph.Node.SelectMany(n => n.Attribute.SelectMany(a => a.Graphs.Prepend(a.G)).Where(g => g is not null).SelectMany(AllNodes).Prepend(n));
+
+    private static string Count(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
+        _ => (bytes / (1024.0 * 1024.0)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
+    };
+}
