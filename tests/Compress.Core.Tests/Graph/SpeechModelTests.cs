@@ -1,3 +1,5 @@
+using Compress.Evaluation;
+
 namespace Compress.Core.Tests.Graph;
 
 public sealed class SpeechModelTests
@@ -11,5 +13,13 @@ public sealed class SpeechModelTests
         var logits = Assert.Single(outputs.Values);
         Assert.Equal(input.Shape[0], logits.Shape[0]);
         Assert.All((float[])logits.Data, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Theory]
+    [MemberData(nameof(SpeechModels.Names), MemberType = typeof(SpeechModels))]
+    public void SpeechModel_ExecutorMatchesOnnxRuntime_InEvalMode(string name)
+    {
+        var (model, input) = SpeechModels.Get(name);
+        ParityAssert.Equal(OrtRunner.Run(model, [input]), ExecutorRunner.Run(model, [input]), Tolerance.Parity);
     }
 }
