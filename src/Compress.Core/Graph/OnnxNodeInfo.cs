@@ -80,6 +80,10 @@ public sealed class OnnxNodeInfo
     public CompressException Invalid(string detail) =>
         new(ModelMessages.InvalidAttribute(Name, OpType, detail));
 
+    /// <summary>A CMP2106 error: this node failed while running (inputs whose shapes or types do not fit), to throw.</summary>
+    public CompressException Failed(string detail) =>
+        new(ModelMessages.NodeFailed(Name, OpType, detail));
+
     /// <summary>Compiles a sub-graph (e.g. of If) that may read this graph's values by name.</summary>
     public CompiledGraph CompileSubgraph(GraphProto graph) => Compiler.CompileSubgraph(graph, this);
 

@@ -58,6 +58,33 @@ public abstract class OnnxOperator
         return flat.data<long>().ToArray();
     }
 
+    /// <summary>
+    /// <c>torch.matmul</c> (NumPy semantics) after checking types and shapes. TorchSharp's native matmul does not
+    /// catch libtorch errors, so a mismatch there ends the process instead of raising; here it is a CMP2106 naming the node.
+    /// </summary>
+    protected Tensor MatMul(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        long[] sa = a.shape, sb = b.shape;
+        var what = $"cannot multiply [{string.Join(",", sa)}] ({a.dtype}) by [{string.Join(",", sb)}] ({b.dtype})";
+        if (a.dtype != b.dtype || sa.Length == 0 || sb.Length == 0 || sa[^1] != (sb.Length == 1 ? sb[0] : sb[^2]))
+        {
+            throw Node.Failed(what);
+        }
+
+        long[] batchA = sa.Length > 2 ? sa[..^2] : [], batchB = sb.Length > 2 ? sb[..^2] : [];
+        for (var i = 1; i <= Math.Min(batchA.Length, batchB.Length); i++)
+        {
+            if (batchA[^i] != batchB[^i] && batchA[^i] != 1 && batchB[^i] != 1)
+            {
+                throw Node.Failed(what + ": batch dimensions do not broadcast");
+            }
+        }
+
+        return a.matmul(b);
+    }
+
     /// <summary>Normalises a possibly negative axis against <paramref name="rank"/>.</summary>
     protected long Axis(long axis, long rank)
     {

@@ -27,7 +27,12 @@ public sealed class Gemm : OnnxOperator
     {
         var a = Input(inputs, 0);
         var b = Input(inputs, 1);
-        var y = (_transA ? a.t() : a).matmul(_transB ? b.t() : b);
+        if (a.dim() != 2 || b.dim() != 2)
+        {
+            throw Node.Failed($"A and B must be matrices, not rank {a.dim()} and {b.dim()}");
+        }
+
+        var y = MatMul(_transA ? a.t() : a, _transB ? b.t() : b);
         if (_alpha != 1f)
         {
             y = y * _alpha;

@@ -8,5 +8,5 @@ namespace Compress.Graph.Operators;
 public sealed class MatMul : BinaryOperator
 {
     /// <inheritdoc />
-    protected override Tensor Apply(Tensor a, Tensor b) => a.matmul(b);
+    protected override Tensor Apply(Tensor a, Tensor b) => MatMul(a, b);
 }

@@ -50,6 +50,34 @@ public abstract class RecurrentOperator : OnnxOperator
         }
     }
 
+    /// <summary>
+    /// Checks every operand against X [seq, batch, input] (after layout) before any native call: libtorch's matmul
+    /// errors are not catchable through TorchSharp, so a malformed model must fail here, as CMP2106.
+    /// </summary>
+    private void CheckShapes(int directions, Tensor x, Tensor w, Tensor r, Tensor? b, Tensor? h0, Tensor? c0, Tensor? p)
+    {
+        if (x.dim() != 3)
+        {
+            throw Node.Failed($"X must have rank 3 [seq, batch, input], not [{string.Join(",", x.shape)}]");
+        }
+
+        long gates = Gates * Hidden, batch = x.shape[1];
+        Expect("W", w, directions, gates, x.shape[2]);
+        Expect("R", r, directions, gates, Hidden);
+        Expect("B", b, directions, 2 * gates);
+        Expect("initial_h", h0, directions, batch, Hidden);
+        Expect("initial_c", c0, directions, batch, Hidden);
+        Expect("P", p, directions, 3 * Hidden);
+
+        void Expect(string name, Tensor? t, params long[] shape)
+        {
+            if (t is not null && (t.dtype != x.dtype || !t.shape.SequenceEqual(shape)))
+            {
+                throw Node.Failed($"{name} is [{string.Join(",", t.shape)}] ({t.dtype}) but must be [{string.Join(",", shape)}] ({x.dtype}) for hidden_size {Hidden}, direction {Direction} and X [{string.Join(",", x.shape)}]");
+            }
+        }
+    }
+
     /// <summary>Applies clip to a pre-activation.</summary>
     protected Tensor Clip(Tensor preActivation) => ClipValue > 0 ? preActivation.clamp(-ClipValue, ClipValue) : preActivation;
 
@@ -78,6 +106,8 @@ public abstract class RecurrentOperator : OnnxOperator
             c0 = c0?.transpose(0, 1);
         }
 
+        var directions = Direction == "bidirectional" ? 2 : 1;
+        CheckShapes(directions, x, w, r, b, h0, c0, p);
         var seq = x.shape[0];
         var batch = x.shape[1];
         if (lengths is not null && ToLongs(lengths).Any(l => l != seq))
@@ -85,7 +115,6 @@ public abstract class RecurrentOperator : OnnxOperator
             throw Node.Invalid("sequence_lens shorter than the sequence are not supported; pad or trim the batch to equal lengths");
         }
 
-        var directions = Direction == "bidirectional" ? 2 : 1;
         var ys = new List<Tensor>();
         var hs = new List<Tensor>();
         var cs = new List<Tensor>();
