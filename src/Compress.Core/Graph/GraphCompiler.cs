@@ -86,11 +86,13 @@ internal sealed class GraphCompiler
             throw new CompressException(unsupported);
         }
 
-        var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var inputs = graph.Input.Select(i => i.Name).Where(n => !initializers.ContainsKey(n)).ToList();
+        var initializers = graph.Initializer.Select(t => t.Name)
+            .Concat(graph.SparseInitializer.Where(s => s.Values is not null).Select(s => s.Values.Name))
+            .ToHashSet(StringComparer.Ordinal);
+        var inputs = graph.Input.Select(i => i.Name).Where(n => !initializers.Contains(n)).ToList();
 
         // Instantiate operators first: they declare which inputs are state (buffers, not parameters).
-        var ordered = TopologicalOrder(graph, initializers.Keys.Concat(inputs).ToHashSet(StringComparer.Ordinal), outerNames is not null);
+        var ordered = TopologicalOrder(graph, initializers.Concat(inputs).ToHashSet(StringComparer.Ordinal), outerNames is not null);
         var steps = new List<GraphStep>(ordered.Count);
         var stateNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (node, index) in ordered)
@@ -113,17 +115,20 @@ internal sealed class GraphCompiler
 
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var initializer in graph.Initializer)
+        // Sparse initializers (as Compress exports pruned weights) run as the dense tensors they stand for.
+        var stored = graph.Initializer.Select(t => (t.Name, Make: (Func<Tensor>)(() => OnnxTensors.ToTorch(t))))
+            .Concat(graph.SparseInitializer.Where(s => s.Values is not null).Select(s => (s.Values.Name, Make: (Func<Tensor>)(() => OnnxTensors.ToTorch(s)))));
+        foreach (var (name, make) in stored)
         {
-            var tensor = OnnxTensors.ToTorch(initializer);
+            var tensor = make();
             var floating = tensor.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
             if (floating)
             {
-                weights[initializer.Name] = _registerWeight(initializer.Name, tensor, !stateNames.Contains(initializer.Name));
+                weights[name] = _registerWeight(name, tensor, !stateNames.Contains(name));
             }
             else
             {
-                constants[initializer.Name] = tensor.DetachFromDisposeScope();
+                constants[name] = tensor.DetachFromDisposeScope();
             }
         }
 

@@ -89,6 +89,60 @@ public static class OnnxTensors
         return result;
     }
 
+    /// <summary>
+    /// The dense CPU tensor a <c>sparse_initializer</c> stands for: zeros of shape <c>dims</c> with <c>values</c> at
+    /// <c>indices</c> (linear positions [NNZ], or coordinates [NNZ, rank]; any integer type). Throws
+    /// <see cref="CompressException"/> (CMP2104/CMP2105) when values, indices and dims do not agree.
+    /// </summary>
+    public static Tensor ToTorch(SparseTensorProto sparse)
+    {
+        ArgumentNullException.ThrowIfNull(sparse);
+        var name = sparse.Values?.Name ?? "";
+        if (sparse.Values is null || sparse.Indices is null)
+        {
+            throw new CompressException(ModelMessages.TensorDataMismatch(name, "a sparse tensor needs both values and indices"));
+        }
+
+        var shape = sparse.Dims.ToArray();
+        if (shape.Any(d => d < 0))
+        {
+            throw new CompressException(ModelMessages.TensorDataMismatch(name, $"negative dimension in shape [{string.Join(",", shape)}]"));
+        }
+
+        var count = ElementCount(shape);
+        using var scope = NewDisposeScope();
+        var values = ToTorch(sparse.Values).flatten();
+        var indices = ToTorch(sparse.Indices).to_type(ScalarType.Int64);
+        var nnz = values.shape[0];
+        if (indices.dim() == 2 && indices.shape[0] == nnz && indices.shape[1] == shape.Length)
+        {
+            var strides = new long[shape.Length];
+            for (long i = shape.Length - 1, stride = 1; i >= 0; stride *= shape[i], i--)
+            {
+                strides[i] = stride;
+            }
+
+            indices = (indices * tensor(strides)).sum(1);
+        }
+        else if (indices.dim() != 1 || indices.shape[0] != nnz)
+        {
+            throw new CompressException(ModelMessages.TensorDataMismatch(name, $"indices [{string.Join(",", indices.shape)}] do not fit {nnz} values of a rank-{shape.Length} tensor"));
+        }
+
+        if (nnz > 0 && (indices.min().item<long>() < 0 || indices.max().item<long>() >= count))
+        {
+            throw new CompressException(ModelMessages.TensorDataMismatch(name, $"a sparse index lies outside shape [{string.Join(",", shape)}]"));
+        }
+
+        var dense = zeros(count, dtype: values.dtype);
+        if (nnz > 0)
+        {
+            dense.index_put_(values, indices);
+        }
+
+        return dense.reshape(shape).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Writes a tensor into a new <see cref="TensorProto"/> (raw_data, little-endian).</summary>
     public static TensorProto FromTorch(Tensor tensor, string name)
     {
