@@ -39,6 +39,12 @@ public static class ModelMessages
     /// <summary>A node failed while running (shapes that do not fit, a bad index...).</summary>
     public const string NodeFailedCode = "CMP2106";
 
+    /// <summary>A parity check could not run the model in ONNX Runtime (or could not make its inputs).</summary>
+    public const string ParityRuntimeFailedCode = "CMP2107";
+
+    /// <summary>A parity check found an output where the executor and ONNX Runtime differ by more than 1e-4.</summary>
+    public const string ParityMismatchCode = "CMP2108";
+
     /// <summary>Where to read how to add an operator (shown with <see cref="UnsupportedOperatorCode"/>).</summary>
     public const string HowToAddOperator =
         "To add one, write a sealed class deriving from OnnxOperator with [OnnxOperator(\"OpType\", sinceVersion)] in src/Compress.Core/Graph/Operators (or register it with OperatorRegistry.Register for a custom domain) and add a parity case; see docs/operators.md.";
@@ -77,6 +83,12 @@ public static class ModelMessages
 
     /// <summary>The list of supported operators shown with <see cref="UnsupportedOperatorCode"/>.</summary>
     internal static string SupportedOperatorsText(IEnumerable<string> supported) => $"Supported: {string.Join(" ", supported)}";
+
+    internal static Diagnostic ParityRuntimeFailed(string? file, string detail) => Diagnostic.Error(
+        ParityRuntimeFailedCode, $"parity check: ONNX Runtime cannot run the model: {detail}", file);
+
+    internal static Diagnostic ParityMismatch(string? file, string output, string detail) => Diagnostic.Error(
+        ParityMismatchCode, $"parity check: output '{output}' differs between the executor and ONNX Runtime beyond 1e-4: {detail}", file, node: output);
 
     internal static Diagnostic InvalidAttribute(string node, string opType, string detail) => Diagnostic.Error(
         InvalidAttributeCode, $"{opType}: {detail}", node: node);
