@@ -10,7 +10,7 @@ public static partial class OperatorCases
     /// An LSTM or GRU over X [seq 4, batch 2, input 3] with hidden size 5. W, R (and B) are initializers; the
     /// initial states, when used, are graph inputs. sequence_lens is always omitted.
     /// </summary>
-    private static OperatorCase RecurrentCase(string name, string op, string direction, bool bias, bool initialState, long opset = 14, params (string, object)[] attributes)
+    private static OperatorCase RecurrentCase(string name, string op, string direction, bool bias, bool initialState, long opset = 14, bool peepholes = false, params (string, object)[] attributes)
     {
         const long seq = 4, batch = 2, input = 3, hidden = 5;
         var gates = op == "LSTM" ? 4 : 3;
@@ -35,6 +35,16 @@ public static partial class OperatorCases
                 inputs.Add(b.Input("c0", DataType.Float, dirs, batch, hidden));
                 feeds.Add(R("c0", 36, -0.8f, 0.8f, dirs, batch, hidden));
             }
+        }
+
+        if (peepholes)
+        {
+            while (inputs.Count < 7)
+            {
+                inputs.Add("");
+            }
+
+            inputs.Add(b.Initializer("P", Values(37, dirs * 3 * hidden, 0.5f), dirs, 3 * hidden));
         }
 
         var all = new List<(string, object)> { ("hidden_size", hidden), ("direction", direction) };
@@ -62,6 +72,8 @@ public static partial class OperatorCases
             }
         }
 
+        yield return RecurrentCase("LSTM_Bidirectional_Peepholes_InitialState", "LSTM", "bidirectional", bias: true, initialState: true, peepholes: true);
+        yield return RecurrentCase("LSTM_Forward_Peepholes_NoInitialState", "LSTM", "forward", bias: false, initialState: false, peepholes: true);
         yield return RecurrentCase("LSTM_Opset7_Clip", "LSTM", "forward", bias: true, initialState: false, opset: 7, attributes: ("clip", 0.9f));
         yield return RecurrentCase("GRU_Opset7_Clip", "GRU", "bidirectional", bias: true, initialState: true, opset: 7, attributes: [("clip", 0.9f), ("linear_before_reset", 1L)]);
     }
