@@ -11,27 +11,38 @@ namespace Compress.Onnx;
 /// </summary>
 internal static class InitializerCheck
 {
-    public static void Check(GraphProto graph, string? file)
+    /// <summary>One CMP2005 per initializer that does not fit, in file order (sub-graphs after their parent).</summary>
+    public static IReadOnlyList<Diagnostic> Check(GraphProto graph, string? file)
     {
-        foreach (var tensor in graph.Initializer)
-        {
-            CheckTensor(tensor, file);
-        }
+        var problems = new List<Diagnostic>();
+        Visit(graph);
+        return problems;
 
-        foreach (var sub in graph.Node.SelectMany(n => n.Attribute).SelectMany(a => a.Graphs.Prepend(a.G)).Where(g => g is not null))
+        void Visit(GraphProto g)
         {
-            Check(sub, file);
+            foreach (var tensor in g.Initializer)
+            {
+                if (CheckTensor(tensor, file) is { } problem)
+                {
+                    problems.Add(problem);
+                }
+            }
+
+            foreach (var sub in g.Node.SelectMany(n => n.Attribute).SelectMany(a => a.Graphs.Prepend(a.G)).Where(s => s is not null))
+            {
+                Visit(sub);
+            }
         }
     }
 
-    private static void CheckTensor(TensorProto tensor, string? file)
+    private static Diagnostic? CheckTensor(TensorProto tensor, string? file)
     {
         var name = tensor.Name ?? "";
         var shape = $"[{string.Join(",", tensor.Dims)}]";
         var type = Enum.IsDefined(typeof(DataType), tensor.DataType) ? ((DataType)tensor.DataType).ToString() : $"type {tensor.DataType}";
         if (tensor.Dims.Any(d => d < 0))
         {
-            throw Error($"has a negative dimension in shape {shape}");
+            return Error($"has a negative dimension in shape {shape}");
         }
 
         long count;
@@ -41,7 +52,7 @@ internal static class InitializerCheck
         }
         catch (OverflowException)
         {
-            throw Error($"has shape {shape}, whose element count overflows");
+            return Error($"has shape {shape}, whose element count overflows");
         }
 
         if (tensor.HasRawData)
@@ -49,10 +60,10 @@ internal static class InitializerCheck
             var size = ElementSize((DataType)tensor.DataType);
             if (size > 0 && (count > long.MaxValue / size || tensor.RawData.Length != count * size))
             {
-                throw Error($"holds {tensor.RawData.Length} bytes of raw_data but shape {shape} of {type} needs {count} × {size} = {count * size}");
+                return Error($"holds {tensor.RawData.Length} bytes of raw_data but shape {shape} of {type} needs {count} × {size} = {count * size}");
             }
 
-            return;
+            return null;
         }
 
         var (stored, perElement, field) = (DataType)tensor.DataType switch
@@ -69,12 +80,11 @@ internal static class InitializerCheck
                 or DataType.Float8E5M2 or DataType.Float8E5M2Fnuz => (tensor.Int32Data.Count, 1, "int32_data"),
             _ => (-1, 1, ""),
         };
-        if (stored >= 0 && stored != count * perElement)
-        {
-            throw Error($"holds {stored} values in {field} but shape {shape} of {type} needs {count * perElement}");
-        }
+        return stored >= 0 && stored != count * perElement
+            ? Error($"holds {stored} values in {field} but shape {shape} of {type} needs {count * perElement}")
+            : null;
 
-        CompressException Error(string detail) => new(ModelMessages.InitializerSizeMismatch(file, name, detail));
+        Diagnostic Error(string detail) => ModelMessages.InitializerSizeMismatch(file, name, detail);
     }
 
     private static long ElementSize(DataType type) => type switch

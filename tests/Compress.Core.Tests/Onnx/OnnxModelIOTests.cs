@@ -213,6 +213,16 @@ public sealed class OnnxModelIOTests : IDisposable
     }
 
     [Fact]
+    public void EveryMisfittingInitializer_IsReportedAtOnce()
+    {
+        var model = SmallModel(weight: new TensorProto { Name = "w", DataType = (int)DataType.Float, Dims = { 3, 4 }, FloatData = { new float[5] } });
+        model.Graph.Initializer[1].Dims.Add(2);
+        var e = Assert.Throws<CompressException>(() => OnnxModelIO.Load(Write("two.onnx", model.ToByteArray())));
+        Assert.Equal(["w", "c"], e.Diagnostics.Select(d => d.Node));
+        Assert.All(e.Diagnostics, d => Assert.Equal(ModelMessages.InitializerSizeMismatchCode, d.Code));
+    }
+
+    [Fact]
     public void ExternalDataFileMissing_IsCMP2006()
     {
         var d = LoadFails(Write("ext-missing.onnx", SmallModel(weight: External("nowhere.bin", null, null)).ToByteArray()), ModelMessages.ExternalDataCode);
