@@ -48,7 +48,7 @@ public static class WavReader
         ArgumentNullException.ThrowIfNull(file);
         try
         {
-            return ReadCore(stream, file);
+            return ReadCore(stream, file, decode: true).Clip!;
         }
         catch (IOException e)
         {
@@ -56,7 +56,26 @@ public static class WavReader
         }
     }
 
-    private static AudioClip ReadCore(Stream stream, string file)
+    /// <summary>
+    /// Checks the file's headers and chunk sizes without decoding the samples (what a dataset loader does for every
+    /// file); throws like <see cref="Read(string)"/>. Returns the format and the number of frames.
+    /// </summary>
+    public static (WavFormat Format, long Frames) Inspect(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            var (_, format, frames) = ReadCore(stream, path, decode: false);
+            return (format, frames);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CompressException(DataMessages.Unreadable(path, e.Message), e);
+        }
+    }
+
+    private static (AudioClip? Clip, WavFormat Format, long Frames) ReadCore(Stream stream, string file, bool decode)
     {
         Span<byte> header = stackalloc byte[12];
         if (ReadFull(stream, header) < 12
@@ -104,7 +123,7 @@ public static class WavReader
                     throw new CompressException(DataMessages.Truncated(file, "the 'data' chunk comes before the 'fmt ' chunk"));
                 }
 
-                return ReadData(stream, file, format, size);
+                return ReadData(stream, file, format, size, decode);
             }
             else
             {
@@ -161,7 +180,7 @@ public static class WavReader
         return format;
     }
 
-    private static AudioClip ReadData(Stream stream, string file, WavFormat format, uint size)
+    private static (AudioClip? Clip, WavFormat Format, long Frames) ReadData(Stream stream, string file, WavFormat format, uint size, bool decode)
     {
         if (size == 0)
         {
@@ -182,6 +201,16 @@ public static class WavReader
         if (frames > int.MaxValue / 2)
         {
             throw new CompressException(DataMessages.AbsurdHeader(file, $"'data' chunk of {size} bytes"));
+        }
+
+        if (!decode)
+        {
+            if (!stream.CanSeek)
+            {
+                throw new CompressException(DataMessages.Unreadable(file, "the stream cannot seek"));
+            }
+
+            return (null, format, frames);
         }
 
         var samples = new float[frames];
@@ -213,7 +242,7 @@ public static class WavReader
             done += count;
         }
 
-        return new AudioClip(samples, format.SampleRate);
+        return (new AudioClip(samples, format.SampleRate), format, frames);
     }
 
     private static float Decode(ReadOnlySpan<byte> b, WavFormat format) => (format.IsFloat, format.BitsPerSample) switch

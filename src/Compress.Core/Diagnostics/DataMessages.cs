@@ -44,6 +44,9 @@ public static class DataMessages
     /// <summary>A split of the dataset is empty.</summary>
     public const string EmptySplitCode = "CMP3107";
 
+    /// <summary>Files of words that are not in the labels were left out because <c>_unknown_</c> is not a label.</summary>
+    public const string UnusedWordsCode = "CMP3108";
+
     /// <summary>The front-end options are inconsistent (window longer than n_fft or the clip, bad mel range).</summary>
     public const string InvalidFrontEndCode = "CMP3201";
 
@@ -91,6 +94,9 @@ public static class DataMessages
 
     internal static Diagnostic EmptySplit(string? specFile, string split) => Diagnostic.Warning(
         EmptySplitCode, $"the {split} split is empty", specFile);
+
+    internal static Diagnostic UnusedWords(string? specFile, int files, IEnumerable<string> words) => Diagnostic.Warning(
+        UnusedWordsCode, F($"left out {files} file(s) of words not in the labels ({string.Join(", ", words)}); add _unknown_ to the labels to use them"), specFile);
 
     internal static Diagnostic InvalidFrontEnd(string detail) => Diagnostic.Error(
         InvalidFrontEndCode, $"invalid front-end: {detail}");
