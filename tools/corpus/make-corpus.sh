@@ -23,64 +23,73 @@ sx() { sox -V1 -D -R "$@"; }
 # hash KEY -> a deterministic unsigned integer (cksum is POSIX, identical everywhere).
 hash() { printf '%s' "$1" | cksum | cut -d' ' -f1; }
 
-# uniform KEY LOW HIGH -> a deterministic decimal in [LOW, HIGH].
-uniform() { awk -v h="$(hash "$1")" -v lo="$2" -v hi="$3" 'BEGIN { printf "%.3f", lo + (h % 100000) / 99999 * (hi - lo) }'; }
-
-# Synthesises one word: engine voice variant word output-file key.
+# Synthesises one word. Arguments: engine voice variant word output rate pitch stretch cents gain lead-permille.
+# The random choices were drawn by the caller (see draw below), so a job is just a few process runs.
 synth_clip() {
-  local engine="$1" voice="$2" variant="$3" word="$4" out="$5" key="$6"
+  local engine="$1" voice="$2" variant="$3" word="$4" out="$5" rate="$6" pitch="$7" stretch="$8" cents="$9" gain="${10}" lead="${11}"
   local tmp; tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' RETURN
-  local rate pitch cents gain
   if [ "$engine" = espeak ]; then
-    rate=$(awk -v h="$(hash "$key:rate")" 'BEGIN { print 120 + h % 81 }')
-    pitch=$(awk -v h="$(hash "$key:pitch")" 'BEGIN { print 15 + h % 71 }')
     espeak-ng -v "$voice+$variant" -s "$rate" -p "$pitch" -w "$tmp/raw.wav" "$word"
-    cents=0
   else
-    local stretch; stretch=$(uniform "$key:stretch" 0.8 1.35)
     flite -voice "$voice" --setf duration_stretch="$stretch" -t "$word" -o "$tmp/raw.wav"
-    # flite's variants are pitch shifts: the variant number picks a band, the key a point in it.
-    cents=$(awk -v v="$variant" -v u="$(uniform "$key:cents" 0 1)" 'BEGIN { printf "%d", (v - 3) * 150 + (u - 0.5) * 120 }')
   fi
-  gain=$(uniform "$key:gain" -14 -1)
-  # Trim leading/trailing silence, 16 kHz mono, peak-normalise then a seeded level.
+  # Trim leading/trailing silence, 16 kHz mono, pitch shift, peak-normalise to a seeded level.
   sx "$tmp/raw.wav" -r 16000 -c 1 -b 16 "$tmp/trim.wav" \
     silence 1 0.01 0.3% reverse silence 1 0.01 0.3% reverse pitch "$cents" norm "$gain"
-  local dur; dur=$(soxi -D "$tmp/trim.wav")
-  local tempo; tempo=$(awk -v d="$dur" 'BEGIN { print (d > 0.96) ? d / 0.96 : 1 }')
-  if [ "$tempo" != 1 ]; then
-    sx "$tmp/trim.wav" "$tmp/fit.wav" tempo -s "$tempo"
+  local ms=$(( $(soxi -s "$tmp/trim.wav") / 16 ))
+  if [ "$ms" -gt 960 ]; then
+    sx "$tmp/trim.wav" "$tmp/fit.wav" tempo -s "$(printf '%d.%03d' $((ms / 960)) $((ms * 1000 / 960 % 1000)))"
     mv "$tmp/fit.wav" "$tmp/trim.wav"
-    dur=0.96
+    ms=960
   fi
-  local lead; lead=$(uniform "$key:lead" 0 "$(awk -v d="$dur" 'BEGIN { printf "%.3f", (1 - d) * 0.9 }')")
-  sx "$tmp/trim.wav" "$out" pad "$lead" 1 trim 0 1
+  local lead_ms=$(( (1000 - ms) * 9 * lead / 10000 ))
+  sx "$tmp/trim.wav" "$out" pad "$(printf '%d.%03d' $((lead_ms / 1000)) $((lead_ms % 1000)))" 1 trim 0 1
 }
 
-# Mixes background noise into a clip at a seeded SNR: clip noise-folder snr-min snr-max key.
+# Mixes background noise into a clip. Arguments: clip noise-file offset-permille snr-db.
 add_noise() {
-  local clip="$1" noise_dir="$2" snr_min="$3" snr_max="$4" key="$5"
+  local clip="$1" noise="$2" offset="$3" snr="$4"
   local tmp; tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' RETURN
-  local noises=("$noise_dir"/*.wav)
-  local noise="${noises[$(( $(hash "$key:type") % ${#noises[@]} ))]}"
-  local length; length=$(soxi -D "$noise")
-  local offset; offset=$(uniform "$key:offset" 0 "$(awk -v l="$length" 'BEGIN { printf "%.3f", l - 1.01 }')")
-  sx "$noise" "$tmp/seg.wav" trim "$offset" 1
-  local snr; snr=$(uniform "$key:snr" "$snr_min" "$snr_max")
+  local samples; samples=$(soxi -s "$noise")
+  local start=$(( (samples - 16160) * offset / 1000 ))
+  sx "$noise" "$tmp/seg.wav" trim "${start}s" 16000s
   local rms_clip rms_noise
   rms_clip=$(sox "$clip" -n stat 2>&1 | awk '/RMS +amplitude/ { print $3 }')
   rms_noise=$(sox "$tmp/seg.wav" -n stat 2>&1 | awk '/RMS +amplitude/ { print $3 }')
   local scale; scale=$(awk -v c="$rms_clip" -v n="$rms_noise" -v s="$snr" 'BEGIN { printf "%.6f", (n > 0) ? c / (n * 10 ^ (s / 20)) : 0 }')
+  # -v scales each input; the mix is not divided down (sox -m would halve both otherwise).
   sx -m -v 1 "$clip" -v "$scale" "$tmp/seg.wav" -b 16 "$tmp/mixed.wav" trim 0 1
-  # Keep the level legal: if the sum clips, scale both down together.
+  # Keep the level legal: if the sum reached full scale, scale the mix down to -1 dBFS.
   local peak; peak=$(sox "$tmp/mixed.wav" -n stat 2>&1 | awk '/Maximum amplitude/ { m = $3 } /Minimum amplitude/ { n = -$3 } END { print (m > n) ? m : n }')
   if awk -v p="$peak" 'BEGIN { exit !(p > 0.99) }'; then
     sx "$tmp/mixed.wav" "$clip" gain -n -1
   else
     mv "$tmp/mixed.wav" "$clip"
   fi
+}
+
+# Turns job lines "... key" into worker arguments with seeded random values: one awk for all jobs.
+# draw synth: fields engine voice variant word out key -> adds rate pitch stretch cents gain lead.
+# draw noise: fields clip key -> adds noise-file offset snr (noise files and the SNR range are awk variables).
+draw() {
+  LC_ALL=C awk -v mode="$1" -v noise_list="${2:-}" -v snr_min="${3:-0}" -v snr_max="${4:-0}" '
+    BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i; nn = split(noise_list, noises, " ") }
+    function h(text,   i, x) { x = 7; for (i = 1; i <= length(text); i++) x = (x * 131 + ord[substr(text, i, 1)]) % 2147483629; return x }
+    function u(text) { return (h(text) % 100003) / 100002 }
+    mode == "synth" {
+      k = $6
+      rate = 120 + int(u(k ":rate") * 80.999); pitch = 15 + int(u(k ":pitch") * 70.999)
+      stretch = sprintf("%.3f", 0.8 + u(k ":stretch") * 0.55)
+      cents = ($1 == "flite") ? int(($3 - 3) * 150 + (u(k ":cents") - 0.5) * 120) : 0
+      gain = sprintf("%.2f", -1 - u(k ":gain") * 13)
+      print "synth", $1, $2, $3, $4, $5, rate, pitch, stretch, cents, gain, int(u(k ":lead") * 1000)
+    }
+    mode == "noise" {
+      k = $2
+      print "noise", $1, noises[1 + h(k ":type") % nn], int(u(k ":offset") * 1000), sprintf("%.2f", snr_min + u(k ":snr") * (snr_max - snr_min))
+    }'
 }
 
 if [ "${1:-}" = --job ]; then
@@ -202,13 +211,13 @@ for s in "${speakers[@]}"; do
   for word in "${keywords[@]}" "${unknown[@]}"; do
     mkdir -p "$work/$word"
     for ((r = 0; r < reps; r++)); do
-      printf 'synth %s %s %s %s %s %s\n' "$engine" "$voice" "$variant" "$word" "$work/$word/${id}_nohash_$r.wav" "$seed:$id:$word:$r" >> "$jobs_file"
+      printf '%s %s %s %s %s %s\n' "$engine" "$voice" "$variant" "$word" "$work/$word/${id}_nohash_$r.wav" "$seed:$id:$word:$r" >> "$jobs_file"
     done
   done
 done
 clips=$(wc -l < "$jobs_file")
 echo "make-corpus: synthesising $clips clips of ${#speakers[@]} speakers on $jobs cores"
-xargs -P "$jobs" -L 1 "$script" --job < "$jobs_file"
+draw synth < "$jobs_file" | xargs -P "$jobs" -L 1 "$script" --job
 
 # ---------------------------------------------------------------------------------------------------------------
 # Background noise: coloured noise, mains hum, a fan, music-like tones, and babble of training voices.
@@ -262,13 +271,13 @@ while IFS=$'\t' read -r id _ split; do
     for ((r = 0; r < reps; r++)); do
       rel="$word/${id}_nohash_$r.wav"
       echo "$rel" >> "$work/${split}_list.txt"
-      printf 'noise %s %s %s %s %s\n' "$work/$rel" "$bg" "$snr_min" "$snr_max" "$seed:noise:$rel" >> "$jobs_file"
+      printf '%s %s\n' "$work/$rel" "$seed:noise:$rel" >> "$jobs_file"
     done
   done
 done < <(tail -n +2 "$work/speakers.tsv")
 sort -o "$work/validation_list.txt" "$work/validation_list.txt"
 sort -o "$work/testing_list.txt" "$work/testing_list.txt"
-xargs -P "$jobs" -L 1 "$script" --job < "$jobs_file"
+draw noise "$(echo "$bg"/*.wav)" "$snr_min" "$snr_max" < "$jobs_file" | xargs -P "$jobs" -L 1 "$script" --job
 rm -f "$jobs_file"
 
 echo "$key" > "$work/corpus.key"
