@@ -79,6 +79,11 @@ public static class FeatureCache
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        if (dataset.Features is not null)
+        {
+            throw new ArgumentException("a NumPy dataset holds features already; use LoadedDataset.Features", nameof(dataset));
+        }
+
         return Build(dataset.Items(split), frontEnd, cacheFolder, split == DatasetSplit.Train ? augmentation : null, seed, progress, ct, dataset.BackgroundNoise);
     }
 
@@ -88,7 +93,7 @@ public static class FeatureCache
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(backgroundNoise);
         var itemHashes = new byte[items.Count][];
-        Parallel.For(0, items.Count, i => itemHashes[i] = items[i].Path.Length == 0 ? [] : FileHash(items[i].Path));
+        Unwrapped(() => Parallel.For(0, items.Count, i => itemHashes[i] = items[i].Path.Length == 0 ? [] : FileHash(items[i].Path)));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string text)
         {
@@ -166,11 +171,11 @@ public static class FeatureCache
                 {
                     ct.ThrowIfCancellationRequested();
                     var n = Math.Min(BatchSize, total - start);
-                    Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, b =>
+                    Unwrapped(() => Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, b =>
                     {
                         var index = start + b;
                         preparer.Prepare(items[index % items.Count], index % items.Count, index / items.Count, pcm.AsSpan(b * samples, samples));
-                    });
+                    }));
 
                     var batch = RunFrontEnd(module, pcm, n, samples, features, itemElements);
                     if (augmentation is not null && frontEnd.Kind != FrontEndKind.None)
@@ -198,6 +203,19 @@ public static class FeatureCache
             {
                 File.Delete(temp);
             }
+        }
+    }
+
+    /// <summary>Runs a parallel loop, turning its AggregateException of CompressExceptions back into one CompressException.</summary>
+    private static void Unwrapped(Action loop)
+    {
+        try
+        {
+            loop();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is CompressException))
+        {
+            throw new CompressException([.. e.InnerExceptions.Cast<CompressException>().SelectMany(x => x.Diagnostics)], e);
         }
     }
 

@@ -138,6 +138,42 @@ public sealed class FeatureCacheTests : IDisposable
     }
 
     [Fact]
+    public void Build_UndecodableFile_ReportsItsDiagnostic()
+    {
+        var items = Items(2);
+        File.WriteAllText(items[1].Path, "not a wave file");
+
+        var e = Assert.Throws<CompressException>(() => FeatureCache.Build(items, LogMel, _temp, null, 1));
+
+        var d = Assert.Single(e.Diagnostics);
+        Assert.Equal((DataMessages.NotWaveCode, items[1].Path), (d.Code, d.File));
+    }
+
+    [Fact]
+    public void Build_ForADatasetSplit_AugmentsOnlyTheTrainingSplit()
+    {
+        var root = Path.Combine(_temp, "sc");
+        foreach (var (word, speaker) in new[] { ("yes", "a"), ("yes", "b"), ("no", "a"), ("no", "b") })
+        {
+            Directory.CreateDirectory(Path.Combine(root, word));
+            WavWriter.Write(Path.Combine(root, word, $"{speaker}_nohash_0.wav"), [.. Enumerable.Range(0, 8000).Select(i => (float)Math.Sin(i * (word == "yes" ? 0.1 : 0.2)) * 0.3f)], 16000);
+        }
+
+        File.WriteAllLines(Path.Combine(root, "testing_list.txt"), ["yes/b_nohash_0.wav", "no/b_nohash_0.wav"]);
+        using var data = DatasetLoader.Load(new DatasetOptions(DatasetFormat.SpeechCommands, root, ["yes", "no"]));
+        var augmentation = new AugmentationOptions(Copies: 3);
+        var cache = Path.Combine(_temp, "cache");
+
+        using var train = FeatureCache.Build(data, DatasetSplit.Train, LogMel, cache, augmentation, 1);
+        using var test = FeatureCache.Build(data, DatasetSplit.Test, LogMel, cache, augmentation, 1);
+        using var clean = FeatureCache.Build(data.Test, LogMel, cache, null, 1);
+
+        Assert.Equal(6, train.Count);
+        Assert.Equal(2, test.Count);
+        Assert.Equal(clean.CacheFile, test.CacheFile);
+    }
+
+    [Fact]
     public void MaskFeatures_FillsWholeFramesAndBinsWithTheMean()
     {
         var options = new AugmentationOptions(TimeMasks: 2, FreqMasks: 2, TimeMaskFrames: 4, FreqMaskBins: 3);
