@@ -1,0 +1,58 @@
+namespace Compress.Data;
+
+/// <summary>How a dataset is laid out on disk.</summary>
+public enum DatasetFormat
+{
+    /// <summary><c>&lt;root&gt;/&lt;label&gt;/*.wav</c>, <c>_background_noise_/</c>, optional validation_list.txt / testing_list.txt.</summary>
+    SpeechCommands,
+
+    /// <summary>A CSV or TSV manifest with columns <c>path,label[,split]</c>.</summary>
+    Manifest,
+
+    /// <summary>Precomputed features in NumPy .npy files (float32/float16 [N, ...]) with int labels [N].</summary>
+    Npy,
+}
+
+/// <summary>What the loader does with files it cannot decode (every one is reported either way).</summary>
+public enum BadFilePolicy
+{
+    /// <summary>Report every bad file, then fail.</summary>
+    Fail,
+
+    /// <summary>Report every bad file as a warning and leave it out.</summary>
+    Skip,
+}
+
+/// <summary>
+/// The spec's <c>data:</c> section. <see cref="Labels"/> are the model's outputs in order; <c>_unknown_</c> and
+/// <c>_silence_</c> among them follow the Speech Commands conventions: each split gets
+/// ceil(<see cref="UnknownFraction"/> · known items) unknown items (other words, seeded choice) and
+/// ceil(<see cref="SilenceFraction"/> · known items) silence items (background noise, or zeros without any).
+/// <see cref="ValidationPercent"/> and <see cref="TestingPercent"/> (0–100) drive the hashing rule when no split
+/// lists or split column exist. Relative <see cref="Manifest"/>, <see cref="FeaturesPath"/> and
+/// <see cref="LabelsPath"/> are under <see cref="Root"/>; a <c>{split}</c> in the .npy paths selects one file per split
+/// (train, validation, test).
+/// </summary>
+public sealed record DatasetOptions(
+    DatasetFormat Format,
+    string Root,
+    IReadOnlyList<string> Labels,
+    string? Manifest = null,
+    string? FeaturesPath = null,
+    string? LabelsPath = null,
+    double UnknownFraction = 0.1,
+    double SilenceFraction = 0.1,
+    int ValidationPercent = 10,
+    int TestingPercent = 10,
+    BadFilePolicy OnBadFile = BadFilePolicy.Fail,
+    int Seed = 1)
+{
+    /// <summary>The Speech Commands label for words that are not in <see cref="Labels"/>.</summary>
+    public const string UnknownLabel = "_unknown_";
+
+    /// <summary>The Speech Commands label for clips without speech.</summary>
+    public const string SilenceLabel = "_silence_";
+
+    /// <summary>The Speech Commands folder of long noise recordings.</summary>
+    public const string BackgroundNoiseFolder = "_background_noise_";
+}
