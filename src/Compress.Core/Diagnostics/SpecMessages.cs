@@ -98,7 +98,8 @@ public static class SpecMessages
     internal static Diagnostic DuplicateLabel(SpecLocation at, string label, int first, int index) => at.Error(
         BadLabelCode, $"label '{label}' is listed twice (labels[{first}] and labels[{index}])");
 
-    internal static Diagnostic PathNotFound(SpecLocation at, string path, string fullPath) => at.Error(
+    /// <summary>CMP1012 at <paramref name="at"/>.</summary>
+    public static Diagnostic PathNotFound(SpecLocation at, string path, string fullPath) => at.Error(
         PathNotFoundCode, $"'{path}' does not exist: {fullPath}");
 
     internal static Diagnostic ModelUnreadable(SpecLocation at, string fullPath, string detail) => at.Error(
@@ -109,11 +110,13 @@ public static class SpecMessages
     internal static Diagnostic DataProblem(SpecLocation at, string detail, bool error) =>
         error ? at.Error(DataProblemCode, detail) : at.Warning(DataProblemCode, detail);
 
-    internal static Diagnostic SpecExists(string file) => Diagnostic.Error(
+    /// <summary>CMP1016 for <paramref name="file"/>.</summary>
+    public static Diagnostic SpecExists(string file) => Diagnostic.Error(
         SpecExistsCode, "the spec already exists; pass --force to overwrite it", file);
 
     internal static Diagnostic InitGuess(string file, string detail) => Diagnostic.Warning(InitGuessCode, detail, file);
 
-    internal static Diagnostic NotAvailable(string what) => Diagnostic.Error(
+    /// <summary>CMP1018: the tool lacks <paramref name="what"/>.</summary>
+    public static Diagnostic NotAvailable(string what) => Diagnostic.Error(
         NotAvailableCode, $"this build of the tool has no {what}; install a complete Compress.Tool");
 }
