@@ -53,7 +53,7 @@ public sealed record CompressSpec
     /// <summary><c>threads:</c> CPU threads for training and ONNX Runtime, ≥ 1; null = every core.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Where each written key is (dotted paths such as <c>pruning.schedule.kind</c>; list items as <c>labels[2]</c>).</summary>
+    /// <summary>Where each written key is (dotted paths such as <c>pruning.schedule.kind</c>; list items as <c>labels[2]</c>): a scalar at its value, a mapping or list at its key.</summary>
     public IReadOnlyDictionary<string, SpecLocation> Locations { get; init; } = new Dictionary<string, SpecLocation>();
 
     /// <summary>

@@ -31,9 +31,14 @@ internal sealed class SpectreProgress : IProgress<ProgressUpdate>
             .Start(context =>
             {
                 var progress = new SpectreProgress(context);
-                var result = work(progress);
-                progress.CompleteAll();
-                return result;
+                try
+                {
+                    return work(progress);
+                }
+                finally
+                {
+                    progress.StopAll();
+                }
             });
     }
 
@@ -67,13 +72,13 @@ internal sealed class SpectreProgress : IProgress<ProgressUpdate>
         }
     }
 
-    private void CompleteAll()
+    // Stops the bars where they are: a failed or cancelled run does not show as complete.
+    private void StopAll()
     {
         lock (_gate)
         {
             foreach (var task in _tasks.Values.Where(t => !t.IsFinished))
             {
-                task.Value = task.MaxValue;
                 task.StopTask();
             }
         }

@@ -67,7 +67,8 @@ internal sealed partial class SectionReader
             return null;
         }
 
-        _context.Locations[Child(key)] = entry.Value.Location;
+        // A scalar is located at its value (what a problem is about); a mapping or list at its key.
+        _context.Locations[Child(key)] = entry.Value is YamlScalar ? entry.Value.Location : entry.KeyLocation;
         return entry.Value;
     }
 
