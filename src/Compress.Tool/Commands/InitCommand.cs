@@ -1,5 +1,5 @@
-using Compress.Diagnostics;
 using System.CommandLine;
+using Compress.Diagnostics;
 using Compress.IO;
 using Compress.Spec;
 using Compress.Tool.Rendering;

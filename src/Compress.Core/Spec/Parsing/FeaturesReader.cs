@@ -1,5 +1,5 @@
-using Compress.Diagnostics;
 using System.Numerics;
+using Compress.Diagnostics;
 
 namespace Compress.Spec.Parsing;
 

@@ -1,6 +1,6 @@
-using Compress.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Compress.Diagnostics;
 using Compress.Spec.Yaml;
 
 namespace Compress.Spec.Parsing;
