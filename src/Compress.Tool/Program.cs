@@ -1,3 +1,4 @@
 using Compress.Tool;
 
-return CompressCli.Run(args, Console.Out, Console.Error);
+using var cancellation = ConsoleCancellation.Install();
+return CompressCli.Run(args, Console.Out, Console.Error, CliServices.Default, cancellation.Token);

@@ -1,0 +1,122 @@
+using Compress.Spec;
+
+namespace Compress.Diagnostics;
+
+/// <summary>Codes and texts of the CMP1xxx diagnostics: compress.yaml, <c>--set</c> overrides and the commands that read or write specs.</summary>
+public static class SpecMessages
+{
+    /// <summary>The text is not valid YAML (or holds more than one document).</summary>
+    public const string SyntaxCode = "CMP1001";
+
+    /// <summary>A key the schema does not know (with a "did you mean" suggestion when one is close).</summary>
+    public const string UnknownKeyCode = "CMP1002";
+
+    /// <summary>A key written twice in the same mapping.</summary>
+    public const string DuplicateKeyCode = "CMP1003";
+
+    /// <summary>A value of the wrong type (a string where a number belongs, a list where a mapping belongs...).</summary>
+    public const string WrongTypeCode = "CMP1004";
+
+    /// <summary>A value that is not one of the allowed names.</summary>
+    public const string InvalidChoiceCode = "CMP1005";
+
+    /// <summary>A number outside its allowed range.</summary>
+    public const string OutOfRangeCode = "CMP1006";
+
+    /// <summary>A required key is missing.</summary>
+    public const string MissingKeyCode = "CMP1007";
+
+    /// <summary>Settings that contradict each other, or a key that has no effect with the other settings.</summary>
+    public const string ContradictionCode = "CMP1008";
+
+    /// <summary>The spec file cannot be read.</summary>
+    public const string UnreadableCode = "CMP1009";
+
+    /// <summary>A <c>--set</c> argument is not <c>key.path=value</c>.</summary>
+    public const string BadOverrideCode = "CMP1010";
+
+    /// <summary>A label is empty or listed twice.</summary>
+    public const string BadLabelCode = "CMP1011";
+
+    /// <summary>A file or folder the spec names does not exist.</summary>
+    public const string PathNotFoundCode = "CMP1012";
+
+    /// <summary>The model file is not a readable ONNX model.</summary>
+    public const string ModelUnreadableCode = "CMP1013";
+
+    /// <summary>The model does not fit the spec (input/output names, number of labels).</summary>
+    public const string ModelMismatchCode = "CMP1014";
+
+    /// <summary>A data folder problem found by <c>validate</c> (a label folder missing or without .wav files).</summary>
+    public const string DataProblemCode = "CMP1015";
+
+    /// <summary><c>init</c> would overwrite an existing spec.</summary>
+    public const string SpecExistsCode = "CMP1016";
+
+    /// <summary><c>init</c> could not infer something from the model or data folder and wrote a default.</summary>
+    public const string InitGuessCode = "CMP1017";
+
+    /// <summary>The tool was built without the pipeline (or evaluator) that a command needs.</summary>
+    public const string NotAvailableCode = "CMP1018";
+
+    internal static Diagnostic Syntax(SpecLocation at, string detail) => at.Error(SyntaxCode, $"invalid YAML: {detail}");
+
+    internal static Diagnostic UnknownKey(SpecLocation at, string path, string? suggestion, IEnumerable<string> known) => at.Error(
+        UnknownKeyCode,
+        suggestion is null
+            ? $"unknown key '{path}'; expected one of: {string.Join(", ", known)}"
+            : $"unknown key '{path}'; did you mean '{suggestion}'?");
+
+    internal static Diagnostic DuplicateKey(SpecLocation at, string path, SpecLocation first) => at.Error(
+        DuplicateKeyCode, $"duplicate key '{path}' (first written at line {first.Line})");
+
+    internal static Diagnostic WrongType(SpecLocation at, string path, string expected, string actual) => at.Error(
+        WrongTypeCode, $"'{path}' must be {expected}, not {actual}");
+
+    internal static Diagnostic InvalidChoice(SpecLocation at, string path, string value, IEnumerable<string> allowed, string? suggestion) => at.Error(
+        InvalidChoiceCode,
+        $"'{path}' must be one of {string.Join(", ", allowed)}, not '{value}'" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?"));
+
+    internal static Diagnostic OutOfRange(SpecLocation at, string path, string range, string value) => at.Error(
+        OutOfRangeCode, $"'{path}' must be {range}, not {value}");
+
+    internal static Diagnostic MissingKey(SpecLocation at, string path, string? reason = null) => at.Error(
+        MissingKeyCode, $"missing required key '{path}'" + (reason is null ? "" : $" ({reason})"));
+
+    internal static Diagnostic Contradiction(SpecLocation at, string detail) => at.Error(ContradictionCode, detail);
+
+    internal static Diagnostic NoEffect(SpecLocation at, string path, string because) => at.Error(
+        ContradictionCode, $"'{path}' has no effect {because}; remove it");
+
+    internal static Diagnostic Unreadable(string file, string detail) => Diagnostic.Error(UnreadableCode, $"cannot read the spec: {detail}", file);
+
+    internal static Diagnostic BadOverride(SpecLocation at, string text) => at.Error(
+        BadOverrideCode, $"'--set {text}' must have the form key.path=value (e.g. --set pruning.target_sparsity=0.8)");
+
+    internal static Diagnostic EmptyLabel(SpecLocation at, int index) => at.Error(BadLabelCode, $"labels[{index}] is empty");
+
+    internal static Diagnostic DuplicateLabel(SpecLocation at, string label, int first, int index) => at.Error(
+        BadLabelCode, $"label '{label}' is listed twice (labels[{first}] and labels[{index}])");
+
+    /// <summary>CMP1012 at <paramref name="at"/>.</summary>
+    public static Diagnostic PathNotFound(SpecLocation at, string path, string fullPath) => at.Error(
+        PathNotFoundCode, $"'{path}' does not exist: {fullPath}");
+
+    internal static Diagnostic ModelUnreadable(SpecLocation at, string fullPath, string detail) => at.Error(
+        ModelUnreadableCode, $"{fullPath} is not a readable ONNX model: {detail}");
+
+    internal static Diagnostic ModelMismatch(SpecLocation at, string detail) => at.Error(ModelMismatchCode, detail);
+
+    internal static Diagnostic DataProblem(SpecLocation at, string detail, bool error) =>
+        error ? at.Error(DataProblemCode, detail) : at.Warning(DataProblemCode, detail);
+
+    /// <summary>CMP1016 for <paramref name="file"/>.</summary>
+    public static Diagnostic SpecExists(string file) => Diagnostic.Error(
+        SpecExistsCode, "the spec already exists; pass --force to overwrite it", file);
+
+    internal static Diagnostic InitGuess(string file, string detail) => Diagnostic.Warning(InitGuessCode, detail, file);
+
+    /// <summary>CMP1018: the tool lacks <paramref name="what"/>.</summary>
+    public static Diagnostic NotAvailable(string what) => Diagnostic.Error(
+        NotAvailableCode, $"this build of the tool has no {what}; install a complete Compress.Tool");
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Compress.Diagnostics;
+using Compress.Graph;
+using Compress.Onnx.Proto;
+using Google.Protobuf;
+
+namespace Compress.Spec.Checks;
+
+/// <summary>The model half of <c>validate</c>: readable, operators supported, inputs and outputs fit the spec.</summary>
+internal static class ModelChecks
+{
+    public static void Run(CompressSpec spec, OperatorRegistry registry, List<string> facts, List<Diagnostic> diagnostics)
+    {
+        var at = spec.LocationOf("model.path");
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(spec.Model.Path));
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Add(SpecMessages.ModelUnreadable(at, spec.Model.Path, e.Message));
+            return;
+        }
+
+        if (model.Graph is null)
+        {
+            diagnostics.Add(SpecMessages.ModelUnreadable(at, spec.Model.Path, "it has no graph"));
+            return;
+        }
+
+        var shape = ModelShape.Of(model);
+        var unsupported = Unsupported(spec.Model.Path, model, shape, registry);
+        diagnostics.AddRange(unsupported);
+        facts.Add(F($"model     {spec.Model.Path}: {shape.Nodes} nodes, opset {shape.Opsets.GetValueOrDefault("")}, {shape.Operators.Count} operator types, {(unsupported.Count == 0 ? "all supported" : $"{unsupported.Count} unsupported")}"));
+        facts.AddRange(shape.Inputs.Select(i => $"input     {i}"));
+        facts.AddRange(shape.Outputs.Select(o => $"output    {o}"));
+
+        var input = Pick(spec, shape.Inputs, "model.input", spec.Model.Input, "inputs", diagnostics);
+        var output = Pick(spec, shape.Outputs, "model.output", spec.Model.Output, "outputs", diagnostics);
+        if (output?.Dimensions is { Count: > 0 } dims && dims[^1] is long classes && classes != spec.Labels.Count)
+        {
+            diagnostics.Add(SpecMessages.ModelMismatch(spec.LabelsLocation, F($"'labels' lists {spec.Labels.Count} labels, but the model's output '{output.Name}' has {classes} classes")));
+        }
+
+        if (input is not null)
+        {
+            CheckInput(spec, input, diagnostics);
+        }
+    }
+
+    private static List<Diagnostic> Unsupported(string file, ModelProto model, ModelShape shape, OperatorRegistry registry)
+    {
+        var problems = new List<Diagnostic>();
+        var seen = new HashSet<(string, string)>();
+        foreach (var node in ModelShape.AllNodes(model.Graph))
+        {
+            var domain = OperatorRegistry.Normalise(node.Domain);
+            var opset = shape.Opsets.GetValueOrDefault(domain, 1);
+            if (registry.Find(domain, node.OpType, opset) is null && seen.Add((domain, node.OpType)))
+            {
+                problems.Add(ModelMessages.UnsupportedOperator(file, node.Name, domain, node.OpType, opset, registry.SupportedNames));
+            }
+        }
+
+        return problems;
+    }
+
+    private static ModelTensor? Pick(CompressSpec spec, IReadOnlyList<ModelTensor> tensors, string key, string? name, string what, List<Diagnostic> diagnostics)
+    {
+        var names = string.Join(", ", tensors.Select(t => t.Name));
+        if (name is not null)
+        {
+            var found = tensors.FirstOrDefault(t => t.Name == name);
+            if (found is null)
+            {
+                diagnostics.Add(SpecMessages.ModelMismatch(spec.LocationOf(key), $"'{key}' is '{name}', but the model's {what} are: {names}"));
+            }
+
+            return found;
+        }
+
+        if (what == "inputs" && tensors.Count != 1)
+        {
+            diagnostics.Add(SpecMessages.ModelMismatch(spec.Model.Location, F($"the model has {tensors.Count} inputs ({names}); name the one that receives audio or features with '{key}'")));
+            return null;
+        }
+
+        return tensors.FirstOrDefault();
+    }
+
+    private static void CheckInput(CompressSpec spec, ModelTensor input, List<Diagnostic> diagnostics)
+    {
+        var features = spec.Features;
+        if (input.Dimensions is not { Count: > 0 } dims || dims[^1] is not long last)
+        {
+            return;
+        }
+
+        if (features.Kind == FeatureKind.None && spec.Data.Format != DataFormat.Npy && dims.Count == 2)
+        {
+            var samples = (long)Math.Round(features.SampleRate * features.ClipSeconds);
+            if (last != samples)
+            {
+                diagnostics.Add(SpecMessages.ModelMismatch(spec.LocationOf("features.clip_seconds"), F($"the model's input '{input.Name}' takes {last} samples, but features.sample_rate × features.clip_seconds is {samples}")));
+            }
+        }
+        else if (features.Kind != FeatureKind.None && dims.Count >= 3)
+        {
+            var (key, bins) = features.Kind == FeatureKind.Mfcc ? ("features.coefficients", features.Coefficients) : ("features.mel_bins", features.MelBins);
+            if (last != bins)
+            {
+                diagnostics.Add(SpecMessages.ModelMismatch(spec.LocationOf(key), F($"the model's input '{input.Name}' has {last} features per frame (last dimension), but '{key}' is {bins}")));
+            }
+        }
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

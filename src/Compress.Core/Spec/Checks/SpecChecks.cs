@@ -1,0 +1,70 @@
+using Compress.Diagnostics;
+using Compress.Graph;
+
+namespace Compress.Spec.Checks;
+
+/// <summary>What <c>validate</c> found: facts for people (one line each) and diagnostics.</summary>
+public sealed record ValidationReport(IReadOnlyList<string> Facts, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>True when any diagnostic is an error.</summary>
+    public bool HasErrors => Diagnostics.Any(d => d.IsError);
+}
+
+/// <summary>
+/// Checks of a parsed spec against the file system and the model, without training: that every named file
+/// exists, that the model is readable ONNX whose operators the executor supports and whose inputs/outputs fit
+/// the spec, and what the data folder holds. Seconds, not minutes: only headers and folder listings are read.
+/// </summary>
+public static class SpecChecks
+{
+    /// <summary>Every file or folder the spec names that does not exist (CMP1012 at the key that names it).</summary>
+    public static IReadOnlyList<Diagnostic> CheckPaths(CompressSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var problems = new List<Diagnostic>();
+        void File(string key, string? path)
+        {
+            if (path is not null && !System.IO.File.Exists(path))
+            {
+                problems.Add(SpecMessages.PathNotFound(spec.LocationOf(key), key, path));
+            }
+        }
+
+        File("model.path", spec.Model.Path);
+        switch (spec.Data.Format)
+        {
+            case DataFormat.SpeechCommands when !Directory.Exists(spec.Data.Root):
+                problems.Add(SpecMessages.PathNotFound(spec.LocationOf("data.root"), "data.root", spec.Data.Root!));
+                break;
+            case DataFormat.Manifest:
+                File("data.manifest", spec.Data.Manifest);
+                if (spec.Data.Root is { } root && !Directory.Exists(root))
+                {
+                    problems.Add(SpecMessages.PathNotFound(spec.LocationOf("data.root"), "data.root", root));
+                }
+
+                break;
+            case DataFormat.Npy:
+                File("data.features", spec.Data.Features);
+                File("data.labels", spec.Data.Labels);
+                break;
+        }
+
+        return problems;
+    }
+
+    /// <summary>Runs every check; <paramref name="registry"/> defaults to <see cref="OperatorRegistry.Default"/>.</summary>
+    public static ValidationReport Validate(CompressSpec spec, OperatorRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var facts = new List<string>();
+        var diagnostics = new List<Diagnostic>(CheckPaths(spec));
+        if (System.IO.File.Exists(spec.Model.Path))
+        {
+            ModelChecks.Run(spec, registry ?? OperatorRegistry.Default, facts, diagnostics);
+        }
+
+        DataChecks.Run(spec, facts, diagnostics);
+        return new ValidationReport(facts, diagnostics);
+    }
+}

@@ -1,0 +1,47 @@
+namespace Compress.Spec;
+
+/// <summary>
+/// <c>features:</c> the audio front-end (built as ONNX nodes, optionally prepended to the exported model). Clips
+/// are resampled to <see cref="SampleRate"/> and padded/trimmed to <see cref="ClipSeconds"/> for every kind.
+/// </summary>
+public sealed record FeaturesSpec
+{
+    /// <summary>The front-end. Default <see cref="FeatureKind.LogMel"/>, or <see cref="FeatureKind.None"/> for <c>npy</c> data.</summary>
+    public FeatureKind Kind { get; init; } = FeatureKind.LogMel;
+
+    /// <summary>Sample rate in Hz that audio is resampled to, in [1000, 192000]. Default 16000.</summary>
+    public int SampleRate { get; init; } = 16000;
+
+    /// <summary>Clip length in seconds, &gt; 0 and ≤ 60. Default 1.</summary>
+    public double ClipSeconds { get; init; } = 1;
+
+    /// <summary>Analysis window length in milliseconds, &gt; 0. Default 25.</summary>
+    public double WindowMs { get; init; } = 25;
+
+    /// <summary>Hop between windows in milliseconds, &gt; 0. Default 10.</summary>
+    public double HopMs { get; init; } = 10;
+
+    /// <summary>FFT size in samples, a power of two ≥ the window in samples. Default 512.</summary>
+    public int NFft { get; init; } = 512;
+
+    /// <summary>Number of mel filters, in [1, n_fft/2 + 1]. Default 40.</summary>
+    public int MelBins { get; init; } = 40;
+
+    /// <summary>Lowest filter edge in Hz, ≥ 0 and &lt; <see cref="FMax"/>. Default 20.</summary>
+    public double FMin { get; init; } = 20;
+
+    /// <summary>Highest filter edge in Hz, ≤ sample_rate/2. Default sample_rate/2.</summary>
+    public double FMax { get; init; } = 8000;
+
+    /// <summary>Added to mel energies before the logarithm, &gt; 0. Default 1e-6.</summary>
+    public double LogFloor { get; init; } = 1e-6;
+
+    /// <summary>MFCC coefficients kept (mfcc only), in [1, mel_bins]. Default 10.</summary>
+    public int Coefficients { get; init; } = 10;
+
+    /// <summary>Prepend the front-end to the exported model so apps feed raw PCM. Default false.</summary>
+    public bool Prepend { get; init; }
+
+    /// <summary>Where the <c>features:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
+    public SpecLocation Location { get; init; } = SpecLocation.None;
+}

@@ -1,0 +1,39 @@
+using Compress.Evaluation;
+
+namespace Compress.Spec;
+
+/// <summary>
+/// <c>gate:</c> the accuracy gate, measured by ONNX Runtime on the exported bytes over the test split. Every
+/// threshold that is set must hold; at least one is set. Diagnostics of a failed gate point at
+/// <see cref="Location"/> (the <c>gate:</c> key).
+/// </summary>
+public sealed record GateSpec
+{
+    /// <summary>The metric. Default <see cref="GateMetric.Accuracy"/>.</summary>
+    public GateMetric Metric { get; init; } = GateMetric.Accuracy;
+
+    /// <summary>Absolute floor in [0, 1] (higher-is-better metrics only).</summary>
+    public double? Min { get; init; }
+
+    /// <summary>Absolute ceiling in [0, 1] (lower-is-better metrics only, i.e. <c>frr_at_fa_per_hour</c>).</summary>
+    public double? Max { get; init; }
+
+    /// <summary>Largest drop below the dense baseline in metric units, in [0, 1] (0.01 = one point).</summary>
+    public double? MaxDrop { get; init; }
+
+    /// <summary>Largest drop as a fraction of the baseline, in [0, 1].</summary>
+    public double? MaxRelativeDrop { get; init; }
+
+    /// <summary>False accepts per hour of non-keyword audio at which the FRR is read (<c>frr_at_fa_per_hour</c>: required), &gt; 0.</summary>
+    public double? FaPerHour { get; init; }
+
+    /// <summary>Where the <c>gate:</c> key is written; gate failures are reported here.</summary>
+    public SpecLocation Location { get; init; } = SpecLocation.None;
+
+    /// <summary>The evaluator's gate with these thresholds (metric named as in the spec).</summary>
+    public Gate ToGate()
+    {
+        var name = SpecNames.Of(Metric);
+        return new Gate(name, Gate.DirectionOf(name), Min, Max, MaxDrop, MaxRelativeDrop);
+    }
+}

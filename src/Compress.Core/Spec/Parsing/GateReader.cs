@@ -1,0 +1,61 @@
+using Compress.Diagnostics;
+namespace Compress.Spec.Parsing;
+
+/// <summary>Reads <c>gate:</c>: at least one threshold, each fitting the metric's direction.</summary>
+internal static class GateReader
+{
+    private static readonly NumberRange Unit = NumberRange.Closed(0, 1);
+
+    public static GateSpec? Read(SpecContext context, SectionReader root)
+    {
+        var present = root.Node("gate") is Yaml.YamlMapping;
+        var r = root.Section("gate");
+        var spec = new GateSpec
+        {
+            Metric = r.Enum("metric", GateMetric.Accuracy),
+            Min = r.OptionalDouble("min", Unit),
+            Max = r.OptionalDouble("max", Unit),
+            MaxDrop = r.OptionalDouble("max_drop", Unit),
+            MaxRelativeDrop = r.OptionalDouble("max_relative_drop", Unit),
+            FaPerHour = r.OptionalDouble("fa_per_hour", NumberRange.OpenClosed(0, 3600)),
+            Location = r.Location,
+        };
+        if (present)
+        {
+            Check(context, r, spec);
+        }
+
+        r.Finish();
+        return present ? spec : null;
+    }
+
+    private static void Check(SpecContext context, SectionReader r, GateSpec spec)
+    {
+        var metric = SpecNames.Of(spec.Metric);
+        var lowerIsBetter = spec.Metric == GateMetric.FrrAtFaPerHour;
+        if (!new[] { "min", "max", "max_drop", "max_relative_drop" }.Any(r.Has))
+        {
+            context.Add(SpecMessages.MissingKey(r.Location, lowerIsBetter ? "gate.max" : "gate.min", "a gate needs at least one of min, max, max_drop, max_relative_drop"));
+        }
+
+        if (lowerIsBetter && r.Has("min"))
+        {
+            context.Add(SpecMessages.Contradiction(r.KeyAt("min"), $"'gate.min' does not fit {metric}, where lower is better; use 'gate.max'"));
+        }
+
+        if (!lowerIsBetter && r.Has("max"))
+        {
+            context.Add(SpecMessages.Contradiction(r.KeyAt("max"), $"'gate.max' does not fit {metric}, where higher is better; use 'gate.min'"));
+        }
+
+        if (lowerIsBetter && !r.Has("fa_per_hour"))
+        {
+            context.Add(SpecMessages.MissingKey(r.Location, "gate.fa_per_hour", $"gate.metric {metric} needs it"));
+        }
+
+        if (!lowerIsBetter && r.Has("fa_per_hour"))
+        {
+            context.Add(SpecMessages.NoEffect(r.KeyAt("fa_per_hour"), "gate.fa_per_hour", $"with gate.metric {metric}"));
+        }
+    }
+}

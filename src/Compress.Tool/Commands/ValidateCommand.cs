@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Compress.Spec.Checks;
+using Compress.Tool.Rendering;
+
+namespace Compress.Tool.Commands;
+
+/// <summary>
+/// <c>dotnet compress validate [SPEC]</c>: the spec, the model (readable, every operator supported, inputs and
+/// outputs fit) and the data (counts per label and split) — no training, in seconds. Exit 0 or 1.
+/// </summary>
+public static class ValidateCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var spec = CommandOptions.SpecArgument();
+        var set = CommandOptions.Set();
+        var verbosity = CommandOptions.VerbosityOption();
+        var command = new Command("validate", "Check a compress.yaml, its model's operator coverage and its data, without training.") { spec, set, verbosity };
+        command.SetAction(parse => Execute(parse.GetValue(spec)!, parse.GetValue(set) ?? [], parse.GetValue(verbosity), output, error));
+        return command;
+    }
+
+    /// <summary>Validates; returns the exit code.</summary>
+    public static int Execute(string specPath, string[] overrides, Verbosity verbosity, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var spec = CommandOptions.LoadSpec(specPath, overrides, error, verbosity);
+        if (spec is null)
+        {
+            return CompressCli.Error;
+        }
+
+        var report = SpecChecks.Validate(spec);
+        if (verbosity >= Verbosity.Minimal)
+        {
+            output.WriteLine($"spec      {specPath}: {spec.Labels.Count} labels, pruning {Compress.Spec.SpecNames.Of(spec.Pruning.Method)}, {spec.Finetune.Epochs} epochs");
+            foreach (var fact in report.Facts)
+            {
+                output.WriteLine(fact);
+            }
+        }
+
+        var failed = CommandOptions.Report(error, report.Diagnostics, verbosity);
+        if (verbosity >= Verbosity.Minimal)
+        {
+            var errors = report.Diagnostics.Count(d => d.IsError);
+            output.WriteLine(failed ? $"{errors} error(s); fix them before `dotnet compress run`." : "Everything needed to run is in place.");
+        }
+
+        return failed ? CompressCli.Error : CompressCli.Success;
+    }
+}

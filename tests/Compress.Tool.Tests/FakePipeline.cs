@@ -1,0 +1,45 @@
+using Compress.Pipeline;
+using Compress.Spec;
+
+namespace Compress.Tool.Tests;
+
+/// <summary>A scripted runner: reports a fixed sequence of progress updates, then does what the test says.</summary>
+internal sealed class FakeRunner(Func<PipelineRequest, CancellationToken, PipelineResult> finish) : IPipelineRunner
+{
+    public static readonly ProgressUpdate[] Updates =
+    [
+        new(PipelineStage.Load, "model.onnx"),
+        new(PipelineStage.Features, "", Done: 1, Total: 5),
+        new(PipelineStage.Features, "", Done: 5, Total: 5),
+        new(PipelineStage.Train, "", Done: 1, Total: 3, Epoch: 1, Epochs: 2, Loss: 0.9),
+        new(PipelineStage.Train, "", Done: 2, Total: 3, Epoch: 1, Epochs: 2, Loss: 0.8),
+        new(PipelineStage.Train, "", Done: 1, Total: 3, Epoch: 2, Epochs: 2, Loss: 0.5, Metric: 0.875, Sparsity: 0.4, Eta: TimeSpan.FromSeconds(70)),
+        new(PipelineStage.Export, "kws.onnx"),
+    ];
+
+    public List<PipelineRequest> Requests { get; } = [];
+
+    public PipelineResult Run(PipelineRequest request, IProgress<ProgressUpdate> progress, CancellationToken cancellationToken)
+    {
+        Requests.Add(request);
+        foreach (var update in Updates)
+        {
+            progress.Report(update);
+        }
+
+        return finish(request, cancellationToken);
+    }
+}
+
+/// <summary>An evaluator that records its call and returns a fixed code.</summary>
+internal sealed class FakeEvaluator(int exitCode) : IModelEvaluator
+{
+    public List<(string Model, CompressSpec Spec)> Calls { get; } = [];
+
+    public int Evaluate(string modelPath, CompressSpec spec, TextWriter output, CancellationToken ct)
+    {
+        Calls.Add((modelPath, spec));
+        output.WriteLine("accuracy 0.912");
+        return exitCode;
+    }
+}

@@ -1,0 +1,162 @@
+using Compress.Spec;
+
+namespace Compress.Tool.Tests;
+
+public sealed class ValidateCommandTests
+{
+    [Fact]
+    public void Validate_GoodSpec_ReportsModelAndCountsPerLabelAndExitsZero()
+    {
+        using var ws = TestWorkspace.WithSpec();
+
+        var (exit, output, error) = CliHarness.Run(CliHarness.With(), "validate", ws.SpecPath);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains($"model     {ws.ModelPath}: 1 nodes, opset 17, 1 operator types, all supported\n", output, StringComparison.Ordinal);
+        Assert.Contains("input     audio float [N,16000]\n", output, StringComparison.Ordinal);
+        Assert.Contains("  yes  3 .wav\n", output, StringComparison.Ordinal);
+        Assert.Contains("  no   2 .wav\n", output, StringComparison.Ordinal);
+        Assert.EndsWith("Everything needed to run is in place.\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_UnsupportedOperatorMissingLabelAndWrongClassCount_AreAllReported()
+    {
+        using var ws = TestWorkspace.WithSpec(TestWorkspace.Spec.Replace("labels: [yes, no]", "labels: [yes, no, up]", StringComparison.Ordinal));
+        ws.WriteModel(raw: true, classes: 2, opType: "FancyMatMul");
+
+        var (exit, _, error) = CliHarness.Run(CliHarness.With(), "validate", ws.SpecPath);
+
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1, exit);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith($"{ws.ModelPath}: error CMP2101: [FancyMatMul_0] operator ai.onnx.FancyMatMul (opset 17) is not supported. Supported: ", lines[0], StringComparison.Ordinal);
+        Assert.Equal($"{ws.SpecPath}(4,1): error CMP1014: 'labels' lists 3 labels, but the model's output 'v0' has 2 classes", lines[1]);
+        Assert.Equal($"{ws.SpecPath}(4,19): error CMP1015: label 'up' has no folder {Path.Combine(ws.Folder, "data", "up")}", lines[2]);
+    }
+
+    [Fact]
+    public void Validate_BadSpec_ExitsOneBeforeTouchingTheModel()
+    {
+        using var ws = TestWorkspace.WithSpec("model: model.onnx\ndata:\n  root: data\nlabels: [yes, no]\npruning:\n  methd: l1\n  target_sparsity: 0.5\n");
+
+        var (exit, output, error) = CliHarness.Run(CliHarness.With(), "validate", ws.SpecPath);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"{ws.SpecPath}(6,3): error CMP1002: unknown key 'pruning.methd'; did you mean 'method'?\n", error);
+    }
+}
+
+public sealed class InitCommandTests
+{
+    [Fact]
+    public void Init_FeatureModel_WritesAParsableLogMelSpecWithLabelsFromFolders()
+    {
+        using var ws = new TestWorkspace();
+        ws.WriteModel(raw: false, classes: 4);
+        ws.WriteData(("yes", 1), ("no", 1), ("_background_noise_", 1));
+
+        var (exit, output, error) = CliHarness.Run(CliHarness.With(), "init", "--model", ws.ModelPath, "--data", Path.Combine(ws.Folder, "data"), "--output", ws.SpecPath);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.StartsWith($"wrote {ws.SpecPath}: 4 labels (_silence_, _unknown_, no, yes), features log_mel\n", output, StringComparison.Ordinal);
+        var spec = SpecParser.Parse(ws.SpecPath).Spec!;
+        Assert.Equal(["_silence_", "_unknown_", "no", "yes"], spec.Labels);
+        Assert.Equal((FeatureKind.LogMel, 10, 40.0, 20.0, 1024, false), (spec.Features.Kind, spec.Features.MelBins, spec.Features.WindowMs, spec.Features.HopMs, spec.Features.NFft, spec.Features.Prepend));
+        Assert.Equal(ws.ModelPath, spec.Model.Path);
+        Assert.Equal("mel", spec.Model.Input);
+        Assert.Contains("# compress.yaml — written by `dotnet compress init`", File.ReadAllText(ws.SpecPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Init_RawAudioModel_WritesFeaturesNoneWithoutPrepend()
+    {
+        using var ws = new TestWorkspace();
+        ws.WriteModel(raw: true, classes: 2);
+        ws.WriteData(("go", 1), ("stop", 1));
+
+        var (exit, _, error) = CliHarness.Run(CliHarness.With(), "init", "-m", ws.ModelPath, "-d", Path.Combine(ws.Folder, "data"), "-o", ws.SpecPath);
+
+        Assert.Equal(0, exit);
+        Assert.Equal($"{ws.SpecPath}: warning CMP1017: the model takes raw audio; assumed 16000 Hz (check features.sample_rate)\n", error);
+        var spec = SpecParser.Parse(ws.SpecPath).Spec!;
+        Assert.Equal((FeatureKind.None, false, 1.0), (spec.Features.Kind, spec.Features.Prepend, spec.Features.ClipSeconds));
+        Assert.Equal(["go", "stop"], spec.Labels);
+    }
+
+    [Fact]
+    public void Init_ExistingSpec_IsRefusedUnlessForced()
+    {
+        using var ws = TestWorkspace.WithSpec();
+        var before = File.ReadAllText(ws.SpecPath);
+        string[] args = ["init", "--model", ws.ModelPath, "--data", Path.Combine(ws.Folder, "data"), "--output", ws.SpecPath, "-v", "quiet"];
+
+        var refused = CliHarness.Run(CliHarness.With(), args);
+        var unchanged = File.ReadAllText(ws.SpecPath);
+        var forced = CliHarness.Run(CliHarness.With(), [.. args, "--force"]);
+
+        Assert.Equal((1, "", $"{ws.SpecPath}: error CMP1016: the spec already exists; pass --force to overwrite it\n"), refused);
+        Assert.Equal(before, unchanged);
+        Assert.Equal(0, forced.Exit);
+        Assert.NotEqual(before, File.ReadAllText(ws.SpecPath));
+    }
+
+    [Fact]
+    public void Init_MissingModel_IsCmp1012()
+    {
+        using var ws = new TestWorkspace();
+        Directory.CreateDirectory(Path.Combine(ws.Folder, "data"));
+
+        var (exit, _, error) = CliHarness.Run(CliHarness.With(), "init", "--model", ws.ModelPath, "--data", Path.Combine(ws.Folder, "data"), "--output", ws.SpecPath);
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"{ws.ModelPath}: error CMP1012: '--model' does not exist: {ws.ModelPath}\n", error);
+        Assert.False(File.Exists(ws.SpecPath));
+    }
+}
+
+public sealed class EvalCommandTests
+{
+    [Fact]
+    public void Eval_CallsTheEvaluatorWithTheFullModelPathAndSpec_AndReturnsItsExitCode()
+    {
+        using var ws = TestWorkspace.WithSpec();
+        var evaluator = new FakeEvaluator(exitCode: 2);
+
+        var (exit, output, error) = CliHarness.Run(CliHarness.With(evaluator: evaluator), "eval", ws.ModelPath, "--spec", ws.SpecPath, "--set", "seed=5");
+
+        Assert.Equal((2, "accuracy 0.912\n", ""), (exit, output, error));
+        var (model, spec) = evaluator.Calls.Single();
+        Assert.Equal(ws.ModelPath, model);
+        Assert.Equal(5, spec.Seed);
+    }
+
+    [Fact]
+    public void Eval_MissingModel_IsCmp1012AndTheEvaluatorIsNotCalled()
+    {
+        using var ws = TestWorkspace.WithSpec();
+        var evaluator = new FakeEvaluator(0);
+        var missing = Path.Combine(ws.Folder, "nope.onnx");
+
+        var (exit, _, error) = CliHarness.Run(CliHarness.With(evaluator: evaluator), "eval", missing, "--spec", ws.SpecPath);
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"{missing}: error CMP1012: 'MODEL' does not exist: {missing}\n", error);
+        Assert.Empty(evaluator.Calls);
+    }
+
+    [Fact]
+    public void Eval_Cancelled_Exits130()
+    {
+        using var ws = TestWorkspace.WithSpec();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var (exit, _, _) = CliHarness.Run(CliHarness.With(evaluator: new FakeEvaluator(0)), cancelled.Token, "eval", ws.ModelPath, "--spec", ws.SpecPath);
+
+        Assert.Equal(130, exit);
+    }
+}
