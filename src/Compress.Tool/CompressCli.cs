@@ -34,6 +34,8 @@ public static class CompressCli
         root.Subcommands.Add(ValidateCommand.Create(output, error));
         root.Subcommands.Add(InitCommand.Create(output, error));
         root.Subcommands.Add(EvalCommand.Create(output, error, services));
+        root.Subcommands.Add(InspectCommand.Create(output, error));
+        root.Subcommands.Add(NewModelCommand.Create(output, error));
         root.Subcommands.Add(DoctorCommand.Create(output, error));
         return root;
     }

@@ -1,0 +1,167 @@
+using Compress.Data;
+using Compress.Diagnostics;
+using Compress.Evaluation;
+using Compress.Features;
+using Compress.Pruning;
+using Compress.Spec;
+using Compress.Training;
+using SpecBadFile = Compress.Spec.BadFilePolicy;
+using SpecChannel = Compress.Spec.ChannelCriterion;
+using SpecDataFormat = Compress.Spec.DataFormat;
+using SpecFeature = Compress.Spec.FeatureKind;
+using SpecLr = Compress.Spec.LrScheduleKind;
+using SpecMethod = Compress.Spec.PruningMethod;
+using SpecOptimizer = Compress.Spec.OptimizerKind;
+using SpecSchedule = Compress.Spec.ScheduleKind;
+
+namespace Compress.Pipeline;
+
+/// <summary>
+/// Maps a parsed <see cref="CompressSpec"/> onto the engines' option records. The parser has already checked
+/// types, ranges and contradictions; this adds the checks that need the file system (the model exists).
+/// </summary>
+public static class SpecMapping
+{
+    /// <summary>The plan for <paramref name="request"/>, or null with errors added to <paramref name="diagnostics"/>.</summary>
+    public static PipelinePlan? ToPlan(PipelineRequest request, List<Diagnostic> diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        var spec = request.Spec;
+        if (!File.Exists(spec.Model.Path))
+        {
+            diagnostics.Add(spec.Model.Location.Error(SpecMessages.PathNotFoundCode, $"model file '{spec.Model.Path}' does not exist"));
+            return null;
+        }
+
+        var seed = spec.Seed;
+        var threads = spec.Threads ?? 0;
+        var frontEnd = FrontEnd(spec.Features);
+        var pruning = Pruning(spec.Pruning);
+        var gate = spec.Gate;
+        var output = request.OutputPath is null ? spec.Output.Path : Path.GetFullPath(request.OutputPath);
+        return new PipelinePlan(
+            SpecFile: spec.File,
+            SpecSha256: spec.Hash,
+            ModelPath: spec.Model.Path,
+            Labels: spec.Labels,
+            Dataset: Dataset(spec, seed),
+            FrontEnd: frontEnd,
+            Prepend: spec.Features.Prepend && frontEnd.Kind != FrontEndKind.None,
+            Augmentation: Augmentation(spec.Data.Augmentation),
+            CacheFolder: spec.Data.Cache,
+            Pruning: pruning,
+            SearchMaxSparsity: spec.Pruning.TargetSparsity?.IsMax == true,
+            MaxTrials: spec.Pruning.MaxTrials,
+            FineTune: FineTune(spec.Finetune, seed, threads),
+            Gate: gate?.ToGate() ?? new Gate("accuracy", MetricDirection.HigherIsBetter),
+            GateLocation: (gate?.Location ?? spec.LocationOf("gate")).ToGateLocation(),
+            FaPerHour: gate?.FaPerHour ?? 1.0,
+            Storage: spec.Output.Storage,
+            Compression: spec.Output.Compress,
+            OutputPath: output,
+            ReportFolder: request.ReportFolder is null ? spec.Output.Report : Path.GetFullPath(request.ReportFolder),
+            ManifestPath: request.ManifestPath is null ? null : Path.GetFullPath(request.ManifestPath),
+            Seed: seed,
+            Threads: threads);
+    }
+
+    /// <summary>The data section as loader options.</summary>
+    public static DatasetOptions Dataset(CompressSpec spec, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var d = spec.Data;
+        return new DatasetOptions(
+            d.Format switch { SpecDataFormat.Manifest => DatasetFormat.Manifest, SpecDataFormat.Npy => DatasetFormat.Npy, _ => DatasetFormat.SpeechCommands },
+            d.Root ?? spec.Folder,
+            spec.Labels,
+            Manifest: d.Manifest,
+            FeaturesPath: d.Features,
+            LabelsPath: d.Labels,
+            UnknownFraction: d.UnknownFraction,
+            SilenceFraction: d.SilenceFraction,
+            ValidationPercent: (int)Math.Round(d.ValidationPercent),
+            TestingPercent: (int)Math.Round(d.TestingPercent),
+            OnBadFile: d.OnBadFile == SpecBadFile.Skip ? Data.BadFilePolicy.Skip : Data.BadFilePolicy.Fail,
+            Seed: seed);
+    }
+
+    /// <summary>The features section as front-end options.</summary>
+    public static FrontEndOptions FrontEnd(FeaturesSpec f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return new FrontEndOptions(
+            f.Kind switch { SpecFeature.LogMel => FrontEndKind.LogMel, SpecFeature.Mfcc => FrontEndKind.Mfcc, _ => FrontEndKind.None },
+            f.SampleRate, f.ClipSeconds, f.WindowMs, f.HopMs, f.NFft, f.MelBins, f.FMin, f.FMax, f.LogFloor, f.Coefficients);
+    }
+
+    private static AugmentationOptions? Augmentation(AugmentationSpec? a) => a is null ? null : new AugmentationOptions(
+        a.Copies, a.TimeShiftMs, a.NoiseProbability, a.SnrDbMin, a.SnrDbMax, a.GainDb, a.SpeedPercent, a.TimeMasks, a.FreqMasks);
+
+    /// <summary>The pruning section as engine options (<c>target_sparsity: max</c> starts at 0.5; the pipeline sweeps).</summary>
+    public static PruningOptions Pruning(PruningSpec p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var s = p.Schedule;
+        return new PruningOptions(
+            p.Method switch
+            {
+                SpecMethod.Magnitude => Compress.Pruning.PruningMethod.Magnitude,
+                SpecMethod.Gradient => Compress.Pruning.PruningMethod.Gradient,
+                SpecMethod.L1 => Compress.Pruning.PruningMethod.L1,
+                SpecMethod.L2 => Compress.Pruning.PruningMethod.L2,
+                SpecMethod.Channel => Compress.Pruning.PruningMethod.Channel,
+                SpecMethod.NM => Compress.Pruning.PruningMethod.NM,
+                _ => Compress.Pruning.PruningMethod.None,
+            },
+            TargetSparsity: p.TargetSparsity?.Fraction ?? (p.Method == SpecMethod.None ? 0 : 0.5),
+            Scope: p.Scope == Spec.PruningScope.Global ? Compress.Pruning.PruningScope.Global : Compress.Pruning.PruningScope.PerLayer,
+            MinLayerSparsity: p.MinLayerSparsity,
+            MaxLayerSparsity: p.MaxLayerSparsity,
+            Allocation: p.Allocation == Spec.SparsityAllocation.Sensitivity ? Compress.Pruning.SparsityAllocation.Sensitivity : Compress.Pruning.SparsityAllocation.Uniform,
+            Include: p.Include,
+            Exclude: p.Exclude,
+            ProtectFirstAndLast: p.ProtectFirstLast,
+            Schedule: new ScheduleOptions(
+                s.Kind switch { SpecSchedule.OneShot => Compress.Pruning.ScheduleKind.OneShot, SpecSchedule.Iterative => Compress.Pruning.ScheduleKind.Iterative, _ => Compress.Pruning.ScheduleKind.Polynomial },
+                s.InitialSparsity,
+                s.BeginEpoch,
+                s.EndEpoch > 0 ? s.EndEpoch : null,
+                s.FrequencySteps,
+                s.Power,
+                s.Rounds),
+            ChannelCriterion: p.ChannelCriterion switch { SpecChannel.L2 => Compress.Pruning.ChannelCriterion.L2, SpecChannel.Taylor => Compress.Pruning.ChannelCriterion.Taylor, _ => Compress.Pruning.ChannelCriterion.L1 },
+            RoundTo: p.RoundTo,
+            GradientBatches: p.GradientBatches,
+            RegularizationLambda: p.Lambda,
+            RegularizationEpochs: p.RegularizationEpochs,
+            N: p.N,
+            M: p.M);
+    }
+
+    /// <summary>The finetune section as engine options.</summary>
+    public static FineTuneOptions FineTune(FinetuneSpec f, int seed, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return new FineTuneOptions(
+            f.Epochs,
+            f.BatchSize,
+            f.Optimizer switch { SpecOptimizer.Sgd => Compress.Training.OptimizerKind.Sgd, SpecOptimizer.AdamW => Compress.Training.OptimizerKind.AdamW, _ => Compress.Training.OptimizerKind.Adam },
+            f.LearningRate,
+            f.Momentum,
+            f.Nesterov,
+            f.WeightDecay,
+            f.LrSchedule switch { SpecLr.Constant => Compress.Training.LrScheduleKind.Constant, SpecLr.Step => Compress.Training.LrScheduleKind.Step, _ => Compress.Training.LrScheduleKind.Cosine },
+            f.WarmupEpochs,
+            f.StepGamma,
+            f.StepEpochs,
+            f.GradientClip ?? 0,
+            f.LabelSmoothing,
+            f.Distillation?.Weight ?? 0,
+            f.Distillation?.Temperature ?? 4,
+            f.EarlyStop?.Patience ?? 0,
+            SpecNames.Of(f.EarlyStop?.Metric ?? EarlyStopMetric.Accuracy),
+            seed,
+            threads);
+    }
+}
