@@ -140,6 +140,18 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public void Run_SetBeforeTheSpec_TakesOneValuePerSetAndLeavesTheSpecArgument()
+    {
+        using var ws = TestWorkspace.WithSpec();
+        var runner = new FakeRunner((_, _) => new PipelineResult(PipelineOutcome.Succeeded, []));
+
+        var (exit, _, error) = CliHarness.Run(CliHarness.With(runner), "run", "--set", "seed=9", ws.SpecPath, "-v", "quiet");
+
+        Assert.Equal((0, ""), (exit, error));
+        Assert.Equal(9, runner.Requests.Single().Spec.Seed);
+    }
+
+    [Fact]
     public void Run_OutputReportAndManifest_AreResolvedToFullPaths()
     {
         using var ws = TestWorkspace.WithSpec();

@@ -6,7 +6,7 @@ public sealed record DataSpec
     /// <summary>Layout of the data. Default <see cref="DataFormat.SpeechCommands"/>.</summary>
     public DataFormat Format { get; init; } = DataFormat.SpeechCommands;
 
-    /// <summary>The dataset folder (<c>speech_commands</c>: required; <c>manifest</c>: base of relative clip paths, default the manifest's folder).</summary>
+    /// <summary>The dataset folder (<c>speech_commands</c>: required; <c>manifest</c>: base of relative clip paths, default (filled in) the manifest's folder).</summary>
     public string? Root { get; init; }
 
     /// <summary>The CSV/TSV manifest (<c>manifest</c> format: required).</summary>

@@ -28,6 +28,7 @@ internal static class CommandOptions
     public static Option<Verbosity> VerbosityOption() => new("--verbosity", "-v")
     {
         Description = "How much to print: quiet, minimal, normal (default) or detailed.",
+        HelpName = "quiet|minimal|normal|detailed",
         DefaultValueFactory = _ => Verbosity.Normal,
     };
 

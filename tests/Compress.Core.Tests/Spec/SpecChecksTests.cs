@@ -45,6 +45,7 @@ public sealed class SpecChecksTests : IDisposable
 
         var report = SpecChecks.Validate(spec);
 
+        Assert.Equal(_folder, spec.Data.Root);
         Assert.Contains("  yes  2 rows (train 1, test 1)", report.Facts);
         Assert.Equal(
             [

@@ -38,7 +38,7 @@ public static class SpecChecks
                 break;
             case DataFormat.Manifest:
                 File("data.manifest", spec.Data.Manifest);
-                if (spec.Data.Root is { } root && !Directory.Exists(root))
+                if (spec.Locations.ContainsKey("data.root") && spec.Data.Root is { } root && !Directory.Exists(root))
                 {
                     problems.Add(SpecMessages.PathNotFound(spec.LocationOf("data.root"), "data.root", root));
                 }

@@ -34,6 +34,11 @@ internal static class DataReader
             Location = r.Location,
         };
 
+        if (spec is { Format: DataFormat.Manifest, Root: null, Manifest: { } manifest })
+        {
+            spec = spec with { Root = System.IO.Path.GetDirectoryName(manifest) };
+        }
+
         if (present)
         {
             CheckFormatKeys(context, r, spec);
