@@ -34,6 +34,10 @@ public static class TrainingMessages
         NoPrunableWeightsCode,
         F($"pruning method '{method}' has no weights to prune: the model has {prunable} prunable weight tensors (Conv, ConvTranspose, Gemm, MatMul with an initializer, LSTM, GRU), {protectedCount} protected as first/last layer and {excluded} left out by include/exclude"));
 
+    internal static Diagnostic NoPrunableChannels(IEnumerable<string> reasons) => Diagnostic.Error(
+        NoPrunableWeightsCode,
+        $"pruning method 'channel' has no channels to remove: every channel group is kept ({string.Join("; ", reasons)})");
+
     internal static Diagnostic TargetUnreachable(double target, double reachable, string why) => Diagnostic.Error(
         TargetUnreachableCode,
         F($"target_sparsity {target:0.####} cannot be reached: at most {reachable:0.####} of the eligible weights can be pruned ({why})"));

@@ -95,7 +95,18 @@ public static class PruningValidator
             return problems;
         }
 
-        if (options.Method is PruningMethod.NM or PruningMethod.Channel)
+        if (options.Method == PruningMethod.Channel)
+        {
+            var dependencies = Dependency.DependencyGraph.Build(model, options);
+            if (!dependencies.Prunable.Any())
+            {
+                problems.Add(TrainingMessages.NoPrunableChannels(dependencies.Groups.Select(g => g.PinReason ?? "").Distinct().Take(5)));
+            }
+
+            return problems;
+        }
+
+        if (options.Method == PruningMethod.NM)
         {
             return problems;
         }

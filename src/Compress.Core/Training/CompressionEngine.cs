@@ -37,6 +37,7 @@ public sealed class CompressionEngine
         }
 
         Runtime.TorchRuntime.Initialize();
+        AllocatorTuning.Apply();
         if (finetune.Threads > 0)
         {
             set_num_threads(finetune.Threads);
@@ -75,8 +76,15 @@ public sealed class CompressionEngine
 
         ModelProto result;
         IReadOnlyList<LayerSparsity> layers;
-        result = WeightWriteBack.Apply(model, weights);
-        layers = SparsityAccounting.Count(module.OnnxParameters, eligible);
+        if (hook is ChannelPruningHook channel)
+        {
+            (result, layers) = channel.Shrink(model, weights);
+        }
+        else
+        {
+            result = WeightWriteBack.Apply(model, weights);
+            layers = SparsityAccounting.Count(module.OnnxParameters, eligible);
+        }
 
         return new CompressionResult(result, layers, SparsityAccounting.Total(layers), outcome.History, accuracy)
         {
@@ -90,6 +98,7 @@ public sealed class CompressionEngine
         pruning.Method switch
         {
             PruningMethod.None => new NoPruningHook(),
+            PruningMethod.Channel => new ChannelPruningHook(module, pruning, finetune, train),
             _ => new UnstructuredPruningHook(module, eligible, pruning, finetune, train, ratios),
         };
 }
