@@ -91,6 +91,7 @@ public sealed class CompressionEngine
             SamplesPerSecond = outcome.SamplesPerSecond,
             EpochsRun = outcome.EpochsRun,
             Trials = trials,
+            Warnings = hook is ChannelPruningHook c ? c.Dependencies.Warnings : [],
         };
     }
 

@@ -1,3 +1,4 @@
+using Compress.Diagnostics;
 using Compress.Onnx.Proto;
 using Compress.Reporting;
 
@@ -18,6 +19,9 @@ public sealed record CompressionResult(ModelProto Model, IReadOnlyList<LayerSpar
 
     /// <summary>Epochs actually trained (fewer than asked when early stopping triggered).</summary>
     public int EpochsRun { get; init; }
+
+    /// <summary>Warnings of the run (e.g. CMP4006 for nodes channel pruning could not follow).</summary>
+    public IReadOnlyList<Diagnostic> Warnings { get; init; } = [];
 
     /// <summary>Sensitivity sweep points (layer, sparsity, accuracy) when sensitivity allocation ran.</summary>
     public IReadOnlyList<TrialRecord> Trials { get; init; } = [];
