@@ -72,7 +72,7 @@ public static class PrunableWeights
     }
 
     /// <summary>The operand positions that hold weights (never biases) for a node's operator.</summary>
-    private static int[] WeightOperands(NodeProto node) => node.OpType switch
+    private static int[] WeightOperands(NodeProto node) => node.Domain is not ("" or "ai.onnx") ? [] : node.OpType switch
     {
         "Conv" or "ConvTranspose" => [1],
         "Gemm" or "MatMul" => [0, 1],

@@ -85,9 +85,8 @@ public sealed class FineTuneLoop
                 var (acc, valLoss) = Evaluator.Evaluate(_module, validation, o.BatchSize);
                 accuracy = acc;
                 var byLoss = string.Equals(o.EarlyStopMetric, "loss", StringComparison.OrdinalIgnoreCase);
-                var metric = byLoss ? valLoss : acc;
-                history.Add(new SchedulePoint(epoch + 1, _hook.Sparsity, step == 0 ? 0 : lossSum / step, metric));
-                progress?.Report(new TrainingProgress(epoch + 1, o.Epochs, step, stepsPerEpoch, step == 0 ? 0 : lossSum / step, _hook.Sparsity, metric, clock.Elapsed));
+                history.Add(new SchedulePoint(epoch + 1, _hook.Sparsity, step == 0 ? 0 : lossSum / step, acc));
+                progress?.Report(new TrainingProgress(epoch + 1, o.Epochs, step, stepsPerEpoch, step == 0 ? 0 : lossSum / step, _hook.Sparsity, acc, clock.Elapsed));
                 if (o.EarlyStopPatience > 0 && _hook.AtFinalSparsity)
                 {
                     var score = byLoss ? -valLoss : acc;

@@ -61,7 +61,7 @@ public sealed record FineTuneOptions(
 /// <summary>
 /// Reported while training: the 1-based <see cref="Epoch"/> of <see cref="Epochs"/> and <see cref="Step"/> of
 /// <see cref="Steps"/> within it, the mean training loss of the epoch so far, the current sparsity of the
-/// prunable weights (fraction exactly zero), the validation metric at the end of an epoch (null mid-epoch), and
+/// prunable weights (fraction of eligible weights pruned), the validation accuracy at the end of an epoch (null mid-epoch), and
 /// the wall-clock time since training began.
 /// </summary>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps, double Loss, double Sparsity, double? ValidationMetric, TimeSpan Elapsed);
