@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 
 namespace Compress.Core.Tests.Training;
 
+[Collection(TorchThreadsCollection.Name)]
 public sealed class DsCnnTrainingTests(ITestOutputHelper output)
 {
     /// <summary>Random [1, 49, 40] features with a class signal in a band of mel bins, so a DS-CNN can learn them.</summary>

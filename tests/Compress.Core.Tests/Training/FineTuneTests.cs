@@ -7,6 +7,14 @@ using static TorchSharp.torch;
 
 namespace Compress.Core.Tests.Training;
 
+/// <summary>Tests that set TorchSharp's thread count share this collection, so they never run at the same time.</summary>
+[CollectionDefinition(Name)]
+public sealed class TorchThreadsCollection
+{
+    public const string Name = "torch threads";
+}
+
+[Collection(TorchThreadsCollection.Name)]
 public sealed class FineTuneTests
 {
     [Fact]
@@ -133,6 +141,23 @@ public sealed class FineTuneTests
 
         var result = new CompressionEngine().Run(TinyModels.Mlp(), TinyModels.Clusters(256, 1), TinyModels.Clusters(64, 2), new PruningOptions(PruningMethod.Magnitude, 0.5), new FineTuneOptions(Epochs: 2, BatchSize: 32, DistillationWeight: 0.5, Temperature: 2));
         Assert.Equal(1024, result.Layers.Sum(l => l.Zeros));
+    }
+
+    [Fact]
+    public void Cancellation_StopsBetweenSteps()
+    {
+        using var cancel = new CancellationTokenSource();
+        var steps = 0;
+        var progress = new SynchronousProgress(_ =>
+        {
+            if (++steps == 3)
+            {
+                cancel.Cancel();
+            }
+        });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => new CompressionEngine().Run(TinyModels.Mlp(), TinyModels.Clusters(256, 1), TinyModels.Clusters(16, 2), new PruningOptions(), new FineTuneOptions(Epochs: 5, BatchSize: 16), progress, cancel.Token));
+        Assert.Equal(3, steps);
     }
 
     [Fact]
