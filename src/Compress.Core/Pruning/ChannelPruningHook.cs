@@ -1,0 +1,112 @@
+using Compress.Graph;
+using Compress.Onnx.Proto;
+using Compress.Pruning.Dependency;
+using Compress.Pruning.Importance;
+using Compress.Pruning.Pruners;
+using Compress.Pruning.Schedules;
+using Compress.Reporting;
+using Compress.Training;
+using static TorchSharp.torch;
+
+namespace Compress.Pruning;
+
+/// <summary>
+/// Structured channel pruning inside the fine-tune loop: the <see cref="DependencyGraph"/> gives the coupled
+/// groups; on the schedule each group loses its lowest-scoring channels (L1, L2 or Taylor over all its weight
+/// slices), which are held at zero by masks while training; <see cref="Shrink"/> then removes them physically.
+/// <see cref="PruningOptions.TargetSparsity"/> is the fraction of every prunable group's channels removed
+/// (kept counts rounded to <see cref="PruningOptions.RoundTo"/>).
+/// </summary>
+public sealed class ChannelPruningHook : ITrainingHook
+{
+    private readonly OnnxGraphModule _module;
+    private readonly PruningOptions _options;
+    private readonly FineTuneOptions _fineTune;
+    private readonly ITrainingData _train;
+    private readonly SparsitySchedule _schedule;
+    private readonly List<string> _weights;
+    private readonly List<string> _reported;
+    private int _rounds;
+
+    /// <summary>Analyses the module's model and prepares the masks.</summary>
+    public ChannelPruningHook(OnnxGraphModule module, PruningOptions options, FineTuneOptions fineTune, ITrainingData train)
+    {
+        _module = module ?? throw new ArgumentNullException(nameof(module));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _fineTune = fineTune ?? throw new ArgumentNullException(nameof(fineTune));
+        _train = train ?? throw new ArgumentNullException(nameof(train));
+        Dependencies = DependencyGraph.Build(module.Model, options);
+        Pruner = new ChannelPruner(Dependencies.Prunable.ToList(), Dependencies.SegmentedValues);
+        Masks = new MaskSet(module.OnnxParameters, Pruner.MaskedTensors.Where(module.OnnxParameters.ContainsKey));
+        var prunable = PrunableWeights.Find(module.Model, options);
+        var all = prunable.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        _weights = Pruner.Groups.SelectMany(g => g.Slices).Select(s => s.Tensor).Where(all.Contains).Distinct().Where(module.OnnxParameters.ContainsKey).ToList();
+        _reported = prunable.Where(t => t.Status == PrunableStatus.Eligible).Select(t => t.Name).ToList();
+        _schedule = SparsitySchedule.Create(options.Schedule, options.TargetSparsity, fineTune.Epochs, Batches.StepsPerEpoch(train.Count, fineTune.BatchSize));
+    }
+
+    /// <summary>The channel dependency analysis of the model.</summary>
+    public DependencyGraph Dependencies { get; }
+
+    /// <summary>Chooses, masks and finally removes the channels.</summary>
+    public ChannelPruner Pruner { get; }
+
+    /// <summary>Masks over every tensor slice that makes a removed channel's output zero.</summary>
+    public MaskSet Masks { get; }
+
+    /// <inheritdoc />
+    public double Sparsity { get; private set; }
+
+    /// <inheritdoc />
+    public bool AtFinalSparsity => Sparsity >= _schedule.Final;
+
+    /// <inheritdoc />
+    public void BeforeStep(int step, int epoch)
+    {
+        if (_schedule.TargetAt(step) is double target && target > Sparsity)
+        {
+            PruneTo(target);
+        }
+    }
+
+    /// <inheritdoc />
+    public Tensor? Penalty(int epoch) => null;
+
+    /// <inheritdoc />
+    public void BeforeOptimizerStep() => Masks.MaskGradients();
+
+    /// <inheritdoc />
+    public void AfterOptimizerStep() => Masks.Apply();
+
+    /// <inheritdoc />
+    public void Finish()
+    {
+        if (Sparsity < _schedule.Final)
+        {
+            PruneTo(_schedule.Final);
+        }
+
+        Masks.Apply();
+    }
+
+    /// <summary>Removes (masks) channels so every group reaches <paramref name="sparsity"/>; round_to applies at the final sparsity.</summary>
+    public void PruneTo(double sparsity)
+    {
+        var scores = _options.ChannelCriterion switch
+        {
+            ChannelCriterion.Taylor => TaylorImportance.Score(_module, _weights, _train, _fineTune.BatchSize, _options.GradientBatches, _fineTune.Seed, _rounds++),
+            ChannelCriterion.L2 => MagnitudeImportance.Score(_module.OnnxParameters, _weights).ToDictionary(p => p.Key, p => p.Value.Select(v => v * v).ToArray(), StringComparer.Ordinal),
+            _ => MagnitudeImportance.Score(_module.OnnxParameters, _weights),
+        };
+        var shapes = _weights.ToDictionary(n => n, n => _module.OnnxParameters[n].shape, StringComparer.Ordinal);
+        Pruner.Prune(sparsity, sparsity >= _schedule.Final ? _options.RoundTo : 1, scores, shapes, Masks);
+        Sparsity = sparsity;
+    }
+
+    /// <summary>The physically shrunk model and the removed fraction of each eligible prunable tensor.</summary>
+    public (ModelProto Model, IReadOnlyList<LayerSparsity> Layers) Shrink(ModelProto original, IReadOnlyDictionary<string, Tensor> weights) =>
+        Pruner.Shrink(original, weights, _reported);
+
+    /// <inheritdoc />
+    public void Dispose() => Masks.Dispose();
+}

@@ -1,0 +1,436 @@
+using Compress.Onnx.Proto;
+
+namespace Compress.Pruning.Dependency;
+
+/// <summary>The per-operator rules of the dependency analysis.</summary>
+public sealed partial class DependencyGraph
+{
+    /// <summary>Operators that map a zero channel to a zero channel and keep the shape.</summary>
+    private static readonly HashSet<string> ZeroPreserving = new(StringComparer.Ordinal)
+    {
+        "Relu", "LeakyRelu", "PRelu", "Tanh", "Elu", "Selu", "Celu", "HardSwish", "Gelu", "Mish", "Clip", "Dropout", "Identity", "Neg", "Abs", "Sqrt", "Erf", "Sign", "Cast",
+    };
+
+    /// <summary>Spatial pooling: channel axis 1 stays, zero stays zero.</summary>
+    private static readonly HashSet<string> Pooling = new(StringComparer.Ordinal) { "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool" };
+
+    private void Visit(NodeProto node)
+    {
+        var tracked = node.Input.Any(_layouts.ContainsKey);
+        switch (node.OpType)
+        {
+            case "Conv":
+                VisitConv(node);
+                return;
+            case "ConvTranspose":
+                VisitConvTranspose(node);
+                return;
+            case "Gemm":
+                VisitGemm(node);
+                return;
+            case "MatMul":
+                VisitMatMul(node);
+                return;
+            case "LSTM" or "GRU":
+                VisitRecurrent(node);
+                return;
+        }
+
+        if (!tracked)
+        {
+            return;
+        }
+
+        var input = node.Input.Select(n => _layouts.GetValueOrDefault(n)).First(l => l is not null)!;
+        switch (node.OpType)
+        {
+            case var op when ZeroPreserving.Contains(op) && node.Input.Count >= 1 && _layouts.ContainsKey(node.Input[0]) && (op != "PRelu" || IsScalar(Initializer(node, 1))):
+                SetLayout(node.Output[0], input);
+                break;
+            case var op when Pooling.Contains(op) && input.Axis == 1 && !input.Flattened:
+                SetLayout(node.Output[0], input);
+                break;
+            case "BatchNormalization" or "InstanceNormalization" when node.Input[0].Length > 0 && _layouts.ContainsKey(node.Input[0]) && input.Axis == 1 && !input.Flattened:
+                VisitNormalization(node, input);
+                break;
+            case "Add" or "Sub" or "Max" or "Min" or "Sum" or "Mul" or "Div":
+                VisitElementwise(node);
+                break;
+            case "Concat":
+                VisitConcat(node);
+                break;
+            case "Flatten" when input.Axis == IntAttribute(node, "axis", 1) && !input.Flattened:
+                SetLayout(node.Output[0], input with { Rank = input.Axis + 1, Flattened = input.Rank < 0 || input.Rank > input.Axis + 1 });
+                break;
+            case "Squeeze" or "Unsqueeze":
+                VisitSqueeze(node, input);
+                break;
+            case "Transpose" when IntsAttribute(node, "perm") is { } perm && !input.Flattened:
+                SetLayout(node.Output[0], input with { Axis = Array.IndexOf(perm, (long)input.Axis) });
+                break;
+            case "ReduceMean" or "ReduceSum" or "ReduceMax" or "ReduceMin" when !input.Flattened:
+                VisitReduce(node, input);
+                break;
+            default:
+                PinInputs(node, "the dependency analysis does not follow channels through this operator");
+                break;
+        }
+    }
+
+    private void VisitConv(NodeProto node)
+    {
+        var w = Initializer(node, 1);
+        var input = LayoutOf(node, 0);
+        if (w is null || w.Dims.Count < 3)
+        {
+            PinInputs(node, "the weight is not an initializer");
+            return;
+        }
+
+        var group = IntAttribute(node, "group", 1);
+        var outChannels = (int)w.Dims[0];
+        var bias = Initializer(node, 2);
+        if (group == 1)
+        {
+            if (input is not null && !(input.Axis == 1 && !input.Flattened && AddConsumer(input, w.Name, 1, w.Dims[1], node)))
+            {
+                Pin(input, $"Conv '{node.Name}' reads an unexpected layout");
+            }
+
+            var id = NewGroup(outChannels);
+            var g = _groups[id];
+            g.Slices.Add(new ChannelSlice(w.Name, 0, 0, 1, 1, 0, Masked: true));
+            g.Producers.Add(w.Name);
+            if (bias is not null)
+            {
+                g.Slices.Add(new ChannelSlice(bias.Name, 0, 0, 1, 1, 0, Masked: true));
+            }
+
+            SetLayout(node.Output[0], new ChannelLayout(1, w.Dims.Count, [id]));
+            return;
+        }
+
+        if (input is not null && input.Axis == 1 && input.Groups.Count == 1 && group == outChannels && w.Dims[1] == 1 && GroupOf(input.Groups[0]).Size == group)
+        {
+            // Depthwise: channel c of the output reads only channel c of the input.
+            var g = GroupOf(input.Groups[0]);
+            g.Slices.Add(new ChannelSlice(w.Name, 0, 0, 1, 1, 0, Masked: true));
+            g.Producers.Add(w.Name);
+            if (bias is not null)
+            {
+                g.Slices.Add(new ChannelSlice(bias.Name, 0, 0, 1, 1, 0, Masked: true));
+            }
+
+            g.SizeAttributes.Add((node, "group"));
+            SetLayout(node.Output[0], input with { Rank = w.Dims.Count });
+            return;
+        }
+
+        PinInputs(node, $"grouped convolution (group {group}) is kept whole");
+    }
+
+    private void VisitConvTranspose(NodeProto node)
+    {
+        var w = Initializer(node, 1);
+        var input = LayoutOf(node, 0);
+        if (w is null || IntAttribute(node, "group", 1) != 1)
+        {
+            PinInputs(node, "only ConvTranspose with an initializer weight and group 1 is followed");
+            return;
+        }
+
+        if (input is not null && !(input.Axis == 1 && !input.Flattened && AddConsumer(input, w.Name, 0, w.Dims[0], node)))
+        {
+            Pin(input, $"ConvTranspose '{node.Name}' reads an unexpected layout");
+        }
+
+        var id = NewGroup((int)w.Dims[1]);
+        _groups[id].Slices.Add(new ChannelSlice(w.Name, 1, 0, 1, 1, 0, Masked: true));
+        _groups[id].Producers.Add(w.Name);
+        if (Initializer(node, 2) is { } bias)
+        {
+            _groups[id].Slices.Add(new ChannelSlice(bias.Name, 0, 0, 1, 1, 0, Masked: true));
+        }
+
+        SetLayout(node.Output[0], new ChannelLayout(1, w.Dims.Count, [id]));
+    }
+
+    private void VisitGemm(NodeProto node)
+    {
+        var b = Initializer(node, 1);
+        var input = LayoutOf(node, 0);
+        if (b is null || b.Dims.Count != 2 || IntAttribute(node, "transA", 0) != 0)
+        {
+            PinInputs(node, "only Gemm with an initializer B and transA = 0 is followed");
+            return;
+        }
+
+        var transB = IntAttribute(node, "transB", 0) != 0;
+        var kAxis = transB ? 1 : 0;
+        if (input is not null && !(input.Axis == 1 && AddConsumer(input, b.Name, kAxis, b.Dims[kAxis], node)))
+        {
+            Pin(input, $"Gemm '{node.Name}' reads an unexpected layout");
+        }
+
+        var id = NewGroup((int)b.Dims[1 - kAxis]);
+        _groups[id].Slices.Add(new ChannelSlice(b.Name, 1 - kAxis, 0, 1, 1, 0, Masked: true));
+        _groups[id].Producers.Add(b.Name);
+        if (Initializer(node, 2) is { } c)
+        {
+            if (c.Dims.Count >= 1 && c.Dims[^1] == b.Dims[1 - kAxis] && c.Dims.Take(c.Dims.Count - 1).All(d => d == 1))
+            {
+                _groups[id].Slices.Add(new ChannelSlice(c.Name, c.Dims.Count - 1, 0, 1, 1, 0, Masked: true));
+            }
+            else if (!IsScalar(c))
+            {
+                _groups[id].PinReason = $"Gemm '{node.Name}' has a bias C that is not per output";
+            }
+            else
+            {
+                _groups[id].PinReason = $"Gemm '{node.Name}' adds a scalar C, so a removed output would not be zero";
+            }
+        }
+
+        SetLayout(node.Output[0], new ChannelLayout(1, 2, [id]));
+    }
+
+    private void VisitMatMul(NodeProto node)
+    {
+        var b = Initializer(node, 1);
+        var input = LayoutOf(node, 0);
+        if (b is null || b.Dims.Count != 2 || LayoutOf(node, 1) is not null)
+        {
+            PinInputs(node, "only MatMul by a 2-D initializer is followed");
+            return;
+        }
+
+        if (input is not null && !((input.Axis == input.Rank - 1 || input.Flattened) && AddConsumer(input, b.Name, 0, b.Dims[0], node)))
+        {
+            Pin(input, $"MatMul '{node.Name}' reads the tracked channels on an axis other than the last");
+        }
+
+        var rank = input?.Rank ?? RankOf(node.Input[0]);
+        var id = NewGroup((int)b.Dims[1]);
+        _groups[id].Slices.Add(new ChannelSlice(b.Name, 1, 0, 1, 1, 0, Masked: true));
+        _groups[id].Producers.Add(b.Name);
+        SetLayout(node.Output[0], new ChannelLayout(rank < 0 ? -1 : rank - 1, rank, [id]));
+        if (rank < 0)
+        {
+            _groups[id].PinReason = $"the rank of MatMul '{node.Name}''s input is unknown";
+        }
+    }
+
+    private void VisitRecurrent(NodeProto node)
+    {
+        var gates = node.OpType == "LSTM" ? 4 : 3;
+        var w = Initializer(node, 1);
+        var r = Initializer(node, 2);
+        var input = LayoutOf(node, 0);
+        if (w is null || r is null)
+        {
+            PinInputs(node, "W and R must be initializers");
+            return;
+        }
+
+        if (input is not null && !(input.Axis == 2 && input.Rank == 3 && AddConsumer(input, w.Name, 2, w.Dims[2], node)))
+        {
+            Pin(input, $"{node.OpType} '{node.Name}' reads an unexpected layout");
+        }
+
+        var hidden = (int)IntAttribute(node, "hidden_size", r.Dims[2]);
+        var id = NewGroup(hidden);
+        var g = _groups[id];
+        g.Slices.Add(new ChannelSlice(w.Name, 1, 0, 1, gates, hidden, Masked: true));
+        g.Slices.Add(new ChannelSlice(r.Name, 1, 0, 1, gates, hidden, Masked: true));
+        g.Slices.Add(new ChannelSlice(r.Name, 2, 0, 1, 1, 0, Masked: false));
+        g.Producers.Add(w.Name);
+        g.Producers.Add(r.Name);
+        if (Initializer(node, 3) is { } b)
+        {
+            g.Slices.Add(new ChannelSlice(b.Name, 1, 0, 1, 2 * gates, hidden, Masked: true));
+        }
+        else if (node.Input.Count > 3 && node.Input[3].Length > 0)
+        {
+            g.PinReason = $"{node.OpType} '{node.Name}' has a bias that is not an initializer";
+        }
+
+        if (node.Input.Skip(5).Any(n => n.Length > 0))
+        {
+            g.PinReason = $"{node.OpType} '{node.Name}' has an initial state or peepholes, so removed units would not stay zero";
+        }
+
+        g.SizeAttributes.Add((node, "hidden_size"));
+        for (var i = 0; i < node.Output.Count; i++)
+        {
+            SetLayout(node.Output[i], i == 0 ? new ChannelLayout(3, 4, [id]) : new ChannelLayout(2, 3, [id]));
+        }
+    }
+
+    private void VisitNormalization(NodeProto node, ChannelLayout input)
+    {
+        for (var i = 1; i < node.Input.Count && i <= 4; i++)
+        {
+            if (Initializer(node, i) is { } t)
+            {
+                // One slice per segment: after a Concat the parameters hold each branch's channels in turn.
+                var offset = 0;
+                foreach (var id in input.Groups)
+                {
+                    var g = GroupOf(id);
+                    g.Slices.Add(new ChannelSlice(t.Name, 0, offset, 1, 1, 0, Masked: i <= 2));
+                    offset += g.Size;
+                }
+            }
+            else
+            {
+                Pin(input, $"{node.OpType} '{node.Name}' has a parameter that is not an initializer");
+            }
+        }
+
+        SetLayout(node.Output[0], input);
+    }
+
+    private void VisitElementwise(NodeProto node)
+    {
+        var layouts = node.Input.Select(n => _layouts.GetValueOrDefault(n)).ToList();
+        var tracked = layouts.Where(l => l is not null).Select(l => l!).ToList();
+        var first = tracked[0];
+        var multiplicative = node.OpType is "Mul" or "Div";
+        for (var i = 0; i < node.Input.Count; i++)
+        {
+            if (layouts[i] is { } l)
+            {
+                if (l.Axis != first.Axis || l.Flattened != first.Flattened || l.Groups.Count != first.Groups.Count)
+                {
+                    PinInputs(node, "its operands carry channels differently");
+                    return;
+                }
+
+                for (var s = 0; s < l.Groups.Count; s++)
+                {
+                    Union(first.Groups[s], l.Groups[s], $"{node.OpType} '{node.Name}'");
+                }
+            }
+            else if (!(multiplicative && (i == 1 || node.OpType == "Mul") && IsScalarOrPerChannel(Initializer(node, i), first)))
+            {
+                // Adding a constant (or a value the analysis does not track) would make a removed channel non-zero.
+                PinInputs(node, "an operand is not a tracked value or a scalar/per-channel factor");
+                return;
+            }
+            else if (Initializer(node, i) is { } factor && !IsScalar(factor))
+            {
+                var axis = factor.Dims.Count - (first.Rank - first.Axis);
+                foreach (var id in first.Groups.Take(1))
+                {
+                    GroupOf(id).Slices.Add(new ChannelSlice(factor.Name, axis, 0, 1, 1, 0, Masked: false));
+                }
+            }
+        }
+
+        SetLayout(node.Output[0], first with { Groups = first.Groups.Select(Find).ToArray() });
+    }
+
+    private void VisitConcat(NodeProto node)
+    {
+        var layouts = node.Input.Select(n => _layouts.GetValueOrDefault(n)).ToList();
+        var axis = IntAttribute(node, "axis", 0);
+        var first = layouts.First(l => l is not null)!;
+        if (layouts.Any(l => l is null || l.Flattened) || (axis != first.Axis && !(axis < 0 && first.Rank > 0 && axis + first.Rank == first.Axis)) || layouts.Any(l => l!.Axis != first.Axis))
+        {
+            PinInputs(node, "only a concatenation of tracked values along their channel axis is followed");
+            return;
+        }
+
+        SetLayout(node.Output[0], first with { Groups = layouts.SelectMany(l => l!.Groups).Select(Find).ToArray() });
+    }
+
+    private void VisitSqueeze(NodeProto node, ChannelLayout input)
+    {
+        var axes = IntsAttribute(node, "axes") ?? (Initializer(node, 1) is { } t ? ReadInts(t) : null);
+        var unsqueeze = node.OpType == "Unsqueeze";
+        var outputRank = input.Rank < 0 || axes is null ? -1 : unsqueeze ? input.Rank + axes.Length : input.Rank - axes.Length;
+        if (axes is null || input.Rank < 0 || input.Flattened)
+        {
+            PinInputs(node, "the axes or the input rank are not known");
+            return;
+        }
+
+        var normal = axes.Select(a => a < 0 ? a + (unsqueeze ? outputRank : input.Rank) : a).OrderBy(a => a).ToArray();
+        int axis;
+        if (unsqueeze)
+        {
+            axis = input.Axis;
+            foreach (var a in normal)
+            {
+                if (a <= axis)
+                {
+                    axis++;
+                }
+            }
+        }
+        else
+        {
+            if (normal.Contains(input.Axis))
+            {
+                PinInputs(node, "it removes the channel axis");
+                return;
+            }
+
+            axis = input.Axis - normal.Count(a => a < input.Axis);
+        }
+
+        SetLayout(node.Output[0], input with { Axis = axis, Rank = outputRank });
+    }
+
+    private void VisitReduce(NodeProto node, ChannelLayout input)
+    {
+        var axes = IntsAttribute(node, "axes") ?? (Initializer(node, 1) is { } t ? ReadInts(t) : null);
+        if (axes is null || input.Rank < 0)
+        {
+            PinInputs(node, "a reduction over all axes (or an unknown rank) mixes channels");
+            return;
+        }
+
+        var normal = axes.Select(a => a < 0 ? a + input.Rank : a).ToArray();
+        if (normal.Contains(input.Axis))
+        {
+            PinInputs(node, "it reduces over the channel axis");
+            return;
+        }
+
+        var keep = IntAttribute(node, "keepdims", 1) != 0;
+        SetLayout(node.Output[0], keep ? input : input with { Axis = input.Axis - normal.Count(a => a < input.Axis), Rank = input.Rank - normal.Length });
+    }
+
+    private int RankOf(string value)
+    {
+        var info = _model.Graph.Input.Concat(_model.Graph.ValueInfo).FirstOrDefault(v => v.Name == value);
+        return info?.Type?.TensorType?.Shape?.Dim.Count ?? -1;
+    }
+
+    private bool IsScalarOrPerChannel(TensorProto? t, ChannelLayout layout)
+    {
+        if (t is null)
+        {
+            return false;
+        }
+
+        if (IsScalar(t))
+        {
+            return true;
+        }
+
+        if (layout.Groups.Count != 1 || layout.Rank < 0)
+        {
+            return false;
+        }
+
+        var aligned = t.Dims.Count - (layout.Rank - layout.Axis);
+        return aligned >= 0 && t.Dims[aligned] == GroupOf(layout.Groups[0]).Size && t.Dims.Where((d, i) => i != aligned).All(d => d == 1);
+    }
+
+    private static bool IsScalar(TensorProto? t) => t is not null && t.Dims.Aggregate(1L, (a, d) => a * d) == 1;
+
+    private static long[] ReadInts(TensorProto t) =>
+        t.Int64Data.Count > 0 ? t.Int64Data.ToArray() : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(t.RawData.Span).ToArray();
+}

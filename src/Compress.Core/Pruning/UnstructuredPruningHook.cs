@@ -1,0 +1,126 @@
+using Compress.Graph;
+using Compress.Pruning.Importance;
+using Compress.Pruning.Pruners;
+using Compress.Pruning.Schedules;
+using Compress.Training;
+using static TorchSharp.torch;
+
+namespace Compress.Pruning;
+
+/// <summary>
+/// Unstructured pruning inside the fine-tune loop (magnitude, gradient, L1, L2, n:m): prunes the eligible weights
+/// whenever the schedule asks, keeps them at zero after every optimizer step, and for L1/L2 adds
+/// λ·Σ|w| or λ·Σw² of the eligible weights to the loss during the first
+/// <see cref="PruningOptions.RegularizationEpochs"/> epochs (the schedule starts after that phase).
+/// </summary>
+public sealed class UnstructuredPruningHook : ITrainingHook
+{
+    private readonly OnnxGraphModule _module;
+    private readonly IReadOnlyList<string> _names;
+    private readonly PruningOptions _options;
+    private readonly SparsitySchedule _schedule;
+    private readonly ITrainingData _train;
+    private readonly FineTuneOptions _fineTune;
+    private readonly IReadOnlyList<double>? _ratios;
+    private int _rounds;
+
+    /// <param name="ratios">Relative per-layer sparsities from sensitivity allocation, or null for uniform.</param>
+    public UnstructuredPruningHook(OnnxGraphModule module, IReadOnlyList<string> names, PruningOptions options, FineTuneOptions fineTune, ITrainingData train, IReadOnlyList<double>? ratios = null)
+    {
+        _module = module ?? throw new ArgumentNullException(nameof(module));
+        _names = names ?? throw new ArgumentNullException(nameof(names));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _fineTune = fineTune ?? throw new ArgumentNullException(nameof(fineTune));
+        _train = train ?? throw new ArgumentNullException(nameof(train));
+        _ratios = ratios;
+        Masks = new MaskSet(module.OnnxParameters, names);
+        var regularised = options.Method is PruningMethod.L1 or PruningMethod.L2;
+        _schedule = SparsitySchedule.Create(
+            options.Method == PruningMethod.NM ? (options.Schedule ?? new ScheduleOptions()) with { Kind = ScheduleKind.OneShot } : options.Schedule,
+            FinalSparsity(options),
+            fineTune.Epochs,
+            Batches.StepsPerEpoch(train.Count, fineTune.BatchSize),
+            regularised ? options.RegularizationEpochs : 0);
+    }
+
+    /// <summary>The masks over the eligible weights.</summary>
+    public MaskSet Masks { get; }
+
+    /// <inheritdoc />
+    public double Sparsity { get; private set; }
+
+    /// <inheritdoc />
+    public bool AtFinalSparsity => Sparsity >= _schedule.Final;
+
+    /// <summary>The sparsity the run ends at: the target, or (M − N)/M for n:m.</summary>
+    public static double FinalSparsity(PruningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Method == PruningMethod.NM ? (double)(options.M - options.N) / options.M : options.TargetSparsity;
+    }
+
+    /// <inheritdoc />
+    public void BeforeStep(int step, int epoch)
+    {
+        if (_schedule.TargetAt(step) is double target && target > Sparsity)
+        {
+            PruneTo(target);
+        }
+    }
+
+    /// <inheritdoc />
+    public Tensor? Penalty(int epoch)
+    {
+        if (_options.Method is not (PruningMethod.L1 or PruningMethod.L2) || epoch >= _options.RegularizationEpochs || _options.RegularizationLambda == 0)
+        {
+            return null;
+        }
+
+        Tensor? sum = null;
+        foreach (var name in _names)
+        {
+            var p = _module.OnnxParameters[name];
+            var term = _options.Method == PruningMethod.L1 ? p.abs().sum() : p.square().sum();
+            sum = sum is null ? term : sum + term;
+        }
+
+        return sum is null ? null : sum * _options.RegularizationLambda;
+    }
+
+    /// <inheritdoc />
+    public void BeforeOptimizerStep() => Masks.MaskGradients();
+
+    /// <inheritdoc />
+    public void AfterOptimizerStep() => Masks.Apply();
+
+    /// <inheritdoc />
+    public void Finish()
+    {
+        if (Sparsity < _schedule.Final)
+        {
+            PruneTo(_schedule.Final);
+        }
+
+        Masks.Apply();
+    }
+
+    /// <summary>Prunes the eligible weights to <paramref name="sparsity"/> now.</summary>
+    public void PruneTo(double sparsity)
+    {
+        if (_options.Method == PruningMethod.NM)
+        {
+            NmPruner.Prune(Masks, _names, MagnitudeImportance.Score(_module.OnnxParameters, _names), _options.N, _options.M, _module.Model);
+            Sparsity = _schedule.Final;
+            return;
+        }
+
+        var scores = _options.Method == PruningMethod.Gradient
+            ? TaylorImportance.Score(_module, _names, _train, _fineTune.BatchSize, _options.GradientBatches, _fineTune.Seed, _rounds++)
+            : MagnitudeImportance.Score(_module.OnnxParameters, _names);
+        UnstructuredPruner.Prune(Masks, _names, scores, sparsity, _options, _ratios);
+        Sparsity = sparsity;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Masks.Dispose();
+}

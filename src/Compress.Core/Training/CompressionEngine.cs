@@ -1,0 +1,105 @@
+using Compress.Diagnostics;
+using Compress.Export;
+using Compress.Graph;
+using Compress.Onnx.Proto;
+using Compress.Pruning;
+using Compress.Reporting;
+using static TorchSharp.torch;
+
+namespace Compress.Training;
+
+/// <summary>
+/// Prunes and fine-tunes an ONNX model on the TorchSharp executor: validates the options (CMP4002–CMP4004),
+/// seeds torch and sets its threads, optionally allocates per-layer sparsity from a sensitivity sweep, trains with
+/// the chosen method and schedule (distilling from the dense input when asked), enforces the final sparsity
+/// exactly, and writes the weights back into a copy of the input model (shrinking it for channel pruning).
+/// </summary>
+public sealed class CompressionEngine
+{
+    /// <summary>Problems that stop a run before training (see <see cref="PruningValidator"/>).</summary>
+    public static IReadOnlyList<Diagnostic> Validate(ModelProto model, PruningOptions options) => PruningValidator.Validate(model, options);
+
+    /// <summary>
+    /// Runs pruning and fine-tuning. Throws <see cref="CompressException"/> with the diagnostics when the options
+    /// are invalid, the data does not fit the model (CMP4005), or the loss is not finite (CMP4001).
+    /// </summary>
+    public CompressionResult Run(ModelProto model, ITrainingData train, ITrainingData validation, PruningOptions pruning, FineTuneOptions finetune, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(pruning);
+        ArgumentNullException.ThrowIfNull(finetune);
+        var errors = Validate(model, pruning).Concat(PruningValidator.Validate(finetune)).Where(d => d.IsError).ToList();
+        if (errors.Count > 0)
+        {
+            throw new CompressException(errors);
+        }
+
+        Runtime.TorchRuntime.Initialize();
+        AllocatorTuning.Apply();
+        if (finetune.Threads > 0)
+        {
+            set_num_threads(finetune.Threads);
+        }
+
+        random.manual_seed(finetune.Seed);
+        using var module = OnnxGraphModule.Create(model);
+        DataChecks.Check(module, train, validation, finetune, pruning.Method);
+        using var teacher = finetune.DistillationWeight > 0 ? OnnxGraphModule.Create(model) : null;
+        var eligible = pruning.Method == PruningMethod.None
+            ? []
+            : PrunableWeights.Find(model, pruning).Where(t => t.Status == PrunableStatus.Eligible).Select(t => t.Name).ToList();
+
+        IReadOnlyList<TrialRecord> trials = [];
+        IReadOnlyList<double>? ratios = null;
+        if (pruning.Allocation == SparsityAllocation.Sensitivity && pruning.Method is not (PruningMethod.None or PruningMethod.NM or PruningMethod.Channel))
+        {
+            (ratios, trials) = SensitivityAnalysis.Allocate(module, eligible, validation, pruning, finetune.BatchSize);
+        }
+
+        using var hook = CreateHook(module, eligible, pruning, finetune, train, ratios);
+        var outcome = new FineTuneLoop(module, teacher, finetune, hook).Run(train, validation, progress, cancellationToken);
+        hook.Finish();
+        var accuracy = Evaluator.Evaluate(module, validation, finetune.BatchSize).Accuracy;
+
+        var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, p) in module.OnnxParameters)
+        {
+            weights[name] = p;
+        }
+
+        foreach (var (name, b) in module.OnnxBuffers)
+        {
+            weights[name] = b;
+        }
+
+        ModelProto result;
+        IReadOnlyList<LayerSparsity> layers;
+        if (hook is ChannelPruningHook channel)
+        {
+            (result, layers) = channel.Shrink(model, weights);
+        }
+        else
+        {
+            result = WeightWriteBack.Apply(model, weights);
+            layers = SparsityAccounting.Count(module.OnnxParameters, eligible);
+        }
+
+        return new CompressionResult(result, layers, SparsityAccounting.Total(layers), outcome.History, accuracy)
+        {
+            SamplesPerSecond = outcome.SamplesPerSecond,
+            EpochsRun = outcome.EpochsRun,
+            Trials = trials,
+            Warnings = hook is ChannelPruningHook c ? c.Dependencies.Warnings : [],
+        };
+    }
+
+    private static ITrainingHook CreateHook(OnnxGraphModule module, IReadOnlyList<string> eligible, PruningOptions pruning, FineTuneOptions finetune, ITrainingData train, IReadOnlyList<double>? ratios) =>
+        pruning.Method switch
+        {
+            PruningMethod.None => new NoPruningHook(),
+            PruningMethod.Channel => new ChannelPruningHook(module, pruning, finetune, train),
+            _ => new UnstructuredPruningHook(module, eligible, pruning, finetune, train, ratios),
+        };
+}

@@ -1,0 +1,28 @@
+using Compress.Diagnostics;
+using Compress.Onnx.Proto;
+using Compress.Reporting;
+
+namespace Compress.Training;
+
+/// <summary>
+/// What <see cref="CompressionEngine.Run"/> produced. <see cref="Model"/> is a new ModelProto: the input with the
+/// trained weights and running statistics written back (for channel pruning, the physically shrunk graph).
+/// <see cref="Layers"/> holds the exact zero count of every eligible prunable tensor (for channel pruning: the
+/// removed fraction of the original elements); <see cref="TotalSparsity"/> is Σ zeros / Σ elements over them.
+/// <see cref="History"/> has one point per epoch; <see cref="ValidationAccuracy"/> is the final model's accuracy
+/// on the validation data measured by the executor. <see cref="SamplesPerSecond"/> is training throughput.
+/// </summary>
+public sealed record CompressionResult(ModelProto Model, IReadOnlyList<LayerSparsity> Layers, double TotalSparsity, IReadOnlyList<SchedulePoint> History, double ValidationAccuracy)
+{
+    /// <summary>Training throughput in samples per second (forward + backward + step), 0 when nothing was trained.</summary>
+    public double SamplesPerSecond { get; init; }
+
+    /// <summary>Epochs actually trained (fewer than asked when early stopping triggered).</summary>
+    public int EpochsRun { get; init; }
+
+    /// <summary>Warnings of the run (e.g. CMP4006 for nodes channel pruning could not follow).</summary>
+    public IReadOnlyList<Diagnostic> Warnings { get; init; } = [];
+
+    /// <summary>Sensitivity sweep points (layer, sparsity, accuracy) when sensitivity allocation ran.</summary>
+    public IReadOnlyList<TrialRecord> Trials { get; init; } = [];
+}

@@ -1,0 +1,74 @@
+using Compress.Diagnostics;
+using Compress.Graph;
+using Compress.Pruning;
+using static TorchSharp.torch;
+
+namespace Compress.Training;
+
+/// <summary>Checks, before training, that the data fits the model: items of the model input's shape and labels below its class count (CMP4005).</summary>
+internal static class DataChecks
+{
+    public static void Check(OnnxGraphModule module, ITrainingData train, ITrainingData validation, FineTuneOptions options, PruningMethod method)
+    {
+        var problems = new List<Diagnostic>();
+        if (module.InputNames.Count != 1)
+        {
+            problems.Add(TrainingMessages.DataMismatch("training", $"the model has {module.InputNames.Count} inputs; training feeds exactly one"));
+            throw new CompressException(problems);
+        }
+
+        if (train.Count == 0 && (options.Epochs > 0 || method == PruningMethod.Gradient))
+        {
+            problems.Add(TrainingMessages.DataMismatch("training", "has no items"));
+        }
+
+        if (validation.Count == 0)
+        {
+            problems.Add(TrainingMessages.DataMismatch("validation", "has no items"));
+        }
+
+        var input = module.Model.Graph.Input.First(i => i.Name == module.InputNames[0]);
+        var dims = input.Type?.TensorType?.Shape?.Dim;
+        foreach (var (split, data) in new[] { ("training", train), ("validation", validation) })
+        {
+            if (dims is { Count: > 0 } && (dims.Count != data.ItemShape.Count + 1 || dims.Skip(1).Zip(data.ItemShape).Any(p => p.First.DimValue > 0 && p.First.DimValue != p.Second)))
+            {
+                problems.Add(TrainingMessages.DataMismatch(split, $"items have shape [{string.Join(",", data.ItemShape)}] but the model input '{input.Name}' is [{string.Join(",", dims.Select(d => d.DimValue > 0 ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.DimParam))}]"));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new CompressException(problems);
+        }
+
+        var sample = validation.Count > 0 ? validation : train;
+        long classes;
+        module.eval();
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            var batch = Batches.Read(sample, [0]);
+            var logits = module.Forward(tensor(batch.Features, batch.Shape));
+            if (logits.dim() != 2)
+            {
+                throw new CompressException(TrainingMessages.DataMismatch("training", $"the model output has shape [{string.Join(",", logits.shape)}]; classification training needs [N, classes]"));
+            }
+
+            classes = logits.shape[1];
+        }
+
+        module.train();
+        foreach (var (split, data) in new[] { ("training", train), ("validation", validation) })
+        {
+            for (var i = 0; i < data.Count; i++)
+            {
+                var label = data.LabelOf(i);
+                if (label < 0 || label >= classes)
+                {
+                    throw new CompressException(TrainingMessages.DataMismatch(split, $"item {i} has label {label} but the model has {classes} classes"));
+                }
+            }
+        }
+    }
+}

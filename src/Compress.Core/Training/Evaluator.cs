@@ -1,0 +1,43 @@
+using Compress.Graph;
+using static TorchSharp.torch;
+
+namespace Compress.Training;
+
+/// <summary>Accuracy and mean cross-entropy of a module on a dataset (eval mode, no gradients).</summary>
+public static class Evaluator
+{
+    /// <summary>Evaluates every item of <paramref name="data"/> in batches of <paramref name="batchSize"/>; restores the module's mode.</summary>
+    public static (double Accuracy, double Loss) Evaluate(OnnxGraphModule module, ITrainingData data, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var wasTraining = module.training;
+        module.eval();
+        long correct = 0;
+        double lossSum = 0;
+        try
+        {
+            using var noGrad = no_grad();
+            for (var start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var batch = Batches.Read(data, Enumerable.Range(start, Math.Min(batchSize, data.Count - start)).ToArray());
+                var logits = module.Forward(tensor(batch.Features, batch.Shape));
+                var labels = tensor(batch.Labels);
+                correct += (logits.argmax(1) == labels).sum().item<long>();
+                lossSum += Losses.CrossEntropy(logits, labels, 0).item<float>() * batch.Labels.Length;
+            }
+        }
+        finally
+        {
+            module.train(wasTraining);
+        }
+
+        return ((double)correct / data.Count, lossSum / data.Count);
+    }
+}

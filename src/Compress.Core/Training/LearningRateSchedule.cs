@@ -1,0 +1,29 @@
+namespace Compress.Training;
+
+/// <summary>
+/// The learning rate at an optimizer step (0-based, per step, not per epoch): linear warmup from 0 over
+/// <see cref="FineTuneOptions.WarmupEpochs"/>, then constant, cosine decay to 0 at the last step, or step decay by
+/// <see cref="FineTuneOptions.StepGamma"/> every <see cref="FineTuneOptions.StepEpochs"/> epochs.
+/// </summary>
+public static class LearningRateSchedule
+{
+    /// <summary>The rate for <paramref name="step"/> of <paramref name="totalSteps"/>.</summary>
+    public static double At(FineTuneOptions options, int step, int stepsPerEpoch, int totalSteps)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var warmup = options.WarmupEpochs * stepsPerEpoch;
+        if (step < warmup)
+        {
+            return options.LearningRate * (step + 1) / warmup;
+        }
+
+        var span = Math.Max(1, totalSteps - warmup);
+        return options.LrSchedule switch
+        {
+            LrScheduleKind.Constant => options.LearningRate,
+            LrScheduleKind.Cosine => options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - warmup) / span)),
+            LrScheduleKind.Step => options.LearningRate * Math.Pow(options.StepGamma, (step / Math.Max(1, stepsPerEpoch)) / Math.Max(1, options.StepEpochs)),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.LrSchedule, null),
+        };
+    }
+}
