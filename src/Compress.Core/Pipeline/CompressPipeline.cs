@@ -274,7 +274,7 @@ public sealed class CompressPipeline : IPipelineRunner
                 }
 
                 var hours = negatives.Count * plan.FrontEnd.ClipSeconds / 3600.0;
-                return WakeWordMetrics.At(positives, negatives, hours, plan.FaPerHour).FalseRejectRate;
+                return WakeWordOperatingPoint.At(positives, negatives, hours, plan.FaPerHour).FalseRejectRate;
             default:
                 throw new InvalidOperationException($"metric '{plan.Gate.Metric}' is not mapped (the spec parser only admits known metrics)");
         }

@@ -1,4 +1,4 @@
-using Compress.Data;
+using Compress.Features;
 using Compress.Training;
 
 namespace Compress.Pipeline;

@@ -1,4 +1,4 @@
-using Compress.Data;
+using Compress.Features;
 using Compress.Evaluation;
 
 namespace Compress.Pipeline;

@@ -1,4 +1,5 @@
 using Compress.Data;
+using Compress.Diagnostics;
 using Compress.Evaluation;
 using Compress.Export;
 using Compress.Features;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Compress.Architectures;
 using Compress.Diagnostics;
 using Compress.Onnx;
-using Compress.Tool.Rendering;
 
 namespace Compress.Tool.Commands;
 

@@ -12,7 +12,7 @@ public sealed class WeightWriteBackTests
     public void Apply_WritesValues_KeepsEverythingElse_AndRunsInOnnxRuntime()
     {
         var original = TinyModels.Mlp();
-        original.Graph.ValueInfo.Add(Onnx.ModelBuilder.ValueInfo("v0", TensorProto.Types.DataType.Float, "N", 32L));
+        original.Graph.ValueInfo.Add(global::Compress.Onnx.ModelBuilder.ValueInfo("v0", TensorProto.Types.DataType.Float, "N", 32L));
         original.Graph.Initializer[0].DocString = "kept";
         var before = original.Clone();
         using var module = OnnxGraphModule.Create(original);
