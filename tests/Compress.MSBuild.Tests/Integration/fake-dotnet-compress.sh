@@ -27,6 +27,8 @@ fi
 if grep -q 'warn: yes' "$spec"; then
   echo "compress.yaml(5,2): warning CMP4002: fine-tuning stopped early" >&2
 fi
+labels='"yes","no","on \"quoted\""'
+if [ -f "$dir/labels.txt" ]; then labels="$(sed 's/.*/"&"/' "$dir/labels.txt" | paste -sd, -)"; fi
 compression=none
 if grep -q 'compression: gzip' "$spec"; then compression=gzip; fi
 mkdir -p "$report"
@@ -39,7 +41,7 @@ for f in "$spec" "$dir/model.onnx" "$dir"/data/*/*.wav; do
 done
 inputs="${inputs%,}"
 cat > "$manifest.tmp" <<JSON
-{"schemaVersion":1,"toolVersion":"0.0.0-fake","output":"$(basename "$out")","compression":"$compression","labels":["yes","no","on \"quoted\""],"sampleRate":16000,"inputName":"pcm","inputShape":[-1,16000],"outputName":"logits","inputs":[$inputs],"sha256":"$(sha256sum "$out.tmp" | cut -d' ' -f1)"}
+{"schemaVersion":1,"toolVersion":"0.0.0-fake","output":"$(basename "$out")","compression":"$compression","labels":[$labels],"sampleRate":16000,"inputName":"pcm","inputShape":[-1,16000],"outputName":"logits","inputs":[$inputs],"sha256":"$(sha256sum "$out.tmp" | cut -d' ' -f1)"}
 JSON
 mv "$out.tmp" "$out"
 mv "$manifest.tmp" "$manifest"
