@@ -7,8 +7,7 @@ namespace Compress.MSBuild.Tests.Integration;
 
 /// <summary>
 /// A small console project in its own temporary folder that consumes Compress.MSBuild by PackageReference from
-/// the local feed, with a fake dotnet-compress (tests/Compress.MSBuild.Tests/Integration/fake-dotnet-compress.sh)
-/// passed through CompressToolPath. Layout: <c>tool/dotnet-compress</c>, <c>App/App.csproj</c>,
+/// the local feed, with the <see cref="FakeTool"/> passed through CompressToolPath. Layout: <c>tool/dotnet-compress</c>, <c>App/App.csproj</c>,
 /// <c>App/compress.yaml</c>, <c>App/model.onnx</c>, <c>App/data/{yes,no}/*.wav</c>, <c>nuget.config</c>.
 /// </summary>
 public sealed class TestApp
@@ -25,14 +24,7 @@ public sealed class TestApp
         ToolPath = Path.Combine(Root, "tool", "dotnet-compress");
         if (withTool)
         {
-            var script = Path.Combine(AppContext.BaseDirectory, "Integration", "fake-dotnet-compress.sh");
-            File.Copy(script, ToolPath);
-            if (OperatingSystem.IsWindows())
-            {
-                throw new PlatformNotSupportedException("the fake dotnet-compress is a bash script; these tests run on Linux and macOS");
-            }
-
-            File.SetUnixFileMode(ToolPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            FakeTool.InstallTo(ToolPath);
         }
 
         File.WriteAllText(Path.Combine(Root, "nuget.config"), $"""
