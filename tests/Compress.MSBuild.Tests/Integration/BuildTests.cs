@@ -186,6 +186,22 @@ public sealed class BuildTests(PackageFeed feed)
         Assert.Empty(Directory.EnumerateFileSystemEntries(app.CompressFolder));
     }
 
+    [Fact]
+    public void Publish_CarriesTheEmbeddedModel_WithoutRunningTheToolAgain()
+    {
+        var app = new TestApp(feed, nameof(Publish_CarriesTheEmbeddedModel_WithoutRunningTheToolAgain));
+        Assert.Equal(0, app.Build().ExitCode);
+        var publish = Path.Combine(app.Root, "publish");
+
+        var (exit, output) = app.Dotnet("publish", "-v:q", "-c", "Debug", "-o", publish);
+
+        Assert.True(exit == 0, output);
+        Assert.Equal(1, app.ToolInvocations);
+        var (runExit, printed) = PackagedTool.Run("dotnet", publish, null, Path.Combine(publish, "App.dll"));
+        Assert.True(runExit == 0, printed);
+        Assert.Contains("labels=yes|no|on \"quoted\"", printed, StringComparison.Ordinal);
+    }
+
     private static byte[] Gunzip(byte[] bytes)
     {
         using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
