@@ -12,6 +12,8 @@ namespace Compress.MSBuild;
 /// </summary>
 public sealed class CompressTask : ToolTask
 {
+    private const int RememberedLines = 20;
+    private readonly Queue<string> _lastLines = new();
     private ToolLocation? _tool;
 
     /// <summary>The compress.yaml.</summary>
@@ -134,6 +136,11 @@ public sealed class CompressTask : ToolTask
         if (diagnostic is null)
         {
             Log.LogMessage(messageImportance, "{0}", singleLine);
+            _lastLines.Enqueue(singleLine);
+            if (_lastLines.Count > RememberedLines)
+            {
+                _lastLines.Dequeue();
+            }
         }
         else if (diagnostic.IsError)
         {
@@ -150,7 +157,7 @@ public sealed class CompressTask : ToolTask
     {
         if (!Log.HasLoggedErrors)
         {
-            Log.LogError(null, MSBuildMessages.ToolFailedCode, null, Spec, 0, 0, 0, 0, MSBuildMessages.ToolFailed(ExitCode));
+            Log.LogError(null, MSBuildMessages.ToolFailedCode, null, Spec, 0, 0, 0, 0, MSBuildMessages.ToolFailed(ExitCode, _lastLines));
         }
 
         return false;

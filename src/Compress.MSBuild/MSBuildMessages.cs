@@ -53,11 +53,14 @@ public static class MSBuildMessages
     internal static string InvalidOutputName(string value) =>
         $"OutputName '{value}' must be a plain file name ending in .onnx, without folders.";
 
-    internal static string ToolFailed(int exitCode) => exitCode switch
+    internal static string ToolFailed(int exitCode, IEnumerable<string> lastOutput)
     {
-        2 => "dotnet-compress exited with code 2 (accuracy gate failed) without printing which gate; see the report folder. Nothing was embedded.",
-        _ => string.Format(CultureInfo.InvariantCulture, "dotnet-compress exited with code {0} without printing a diagnostic; see the build log above. Nothing was embedded.", exitCode),
-    };
+        var what = exitCode == 2
+            ? "dotnet-compress exited with code 2 (accuracy gate failed) without printing which gate; see the report folder."
+            : string.Format(CultureInfo.InvariantCulture, "dotnet-compress exited with code {0} without printing a diagnostic.", exitCode);
+        var tail = string.Join(" | ", lastOutput.Where(l => l.Trim().Length > 0));
+        return what + " Nothing was embedded." + (tail.Length == 0 ? "" : " Its last output: " + tail);
+    }
 
     internal static string BadOutput(string path, string detail) =>
         $"dotnet-compress reported success but '{path}' {detail}. Nothing was embedded.";

@@ -3,7 +3,7 @@ namespace Compress.MSBuild;
 /// <summary>
 /// One <c>CompressModel</c> item with its defaults applied: the spec, the metadata, and the files the tool writes
 /// under <c>$(CompressOutputPath)</c> (<c>NAME.onnx</c>, <c>NAME.manifest.json</c>, <c>NAME.stamp</c>,
-/// <c>NAME.report/</c>, where NAME is OutputName without <c>.onnx</c>).
+/// <c>NAME.report/</c>, <c>NAME.hashes</c>, where NAME is OutputName without <c>.onnx</c>).
 /// </summary>
 internal sealed class ModelFiles
 {
@@ -18,6 +18,7 @@ internal sealed class ModelFiles
         OutputFile = Path.Combine(outputDirectory, outputName);
         ManifestFile = stem + ".manifest.json";
         StampFile = stem + ".stamp";
+        HashCacheFile = stem + ".hashes";
         ReportDirectory = stem + ".report";
     }
 
@@ -39,4 +40,7 @@ internal sealed class ModelFiles
     public string StampFile { get; }
 
     public string ReportDirectory { get; }
+
+    /// <summary>The <see cref="HashCache"/> of the inputs (<c>NAME.hashes</c>).</summary>
+    public string HashCacheFile { get; }
 }

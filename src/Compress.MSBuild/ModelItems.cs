@@ -14,7 +14,7 @@ internal static class ModelItems
 {
     /// <summary>Metadata names read from a <c>CompressModel</c> item and written on resolved items.</summary>
     public const string LogicalName = "LogicalName", ClassName = "ClassName", OutputName = "OutputName", ExtraArguments = "ExtraArguments",
-        OutputFile = "OutputFile", ManifestFile = "ManifestFile", StampFile = "StampFile", ReportDirectory = "ReportDirectory", UpToDate = "UpToDate";
+        OutputFile = "OutputFile", ManifestFile = "ManifestFile", StampFile = "StampFile", ReportDirectory = "ReportDirectory", HashCacheFile = "HashCacheFile", UpToDate = "UpToDate";
 
     /// <summary>Resolves every item, logging each problem (CMP0003, CMP0004, CMP0005); returns the usable ones.</summary>
     public static List<ModelFiles> Resolve(IEnumerable<ITaskItem> items, string outputDirectory, TaskLoggingHelper log)
@@ -79,6 +79,7 @@ internal static class ModelItems
         item.SetMetadata(ManifestFile, model.ManifestFile);
         item.SetMetadata(StampFile, model.StampFile);
         item.SetMetadata(ReportDirectory, model.ReportDirectory);
+        item.SetMetadata(HashCacheFile, model.HashCacheFile);
         item.SetMetadata(UpToDate, upToDate ? "true" : "false");
         return item;
     }

@@ -76,7 +76,20 @@ internal static class Stamp
             return model.ManifestFile + " " + e.Message;
         }
 
-        if (FileHash.Sha256(model.OutputFile) != manifest.Sha256)
+        var hashes = HashCache.Load(model.HashCacheFile);
+        try
+        {
+            return WhyStale(model, toolIdentity, manifest, hashes);
+        }
+        finally
+        {
+            hashes.Save();
+        }
+    }
+
+    private static string? WhyStale(ModelFiles model, string toolIdentity, CompressManifest manifest, HashCache hashes)
+    {
+        if (hashes.Sha256(model.OutputFile) != manifest.Sha256)
         {
             return model.OutputFile + " does not match its manifest";
         }
@@ -95,7 +108,7 @@ internal static class Stamp
                 return path + " was removed";
             }
 
-            if (FileHash.Sha256(path) != input.Sha256)
+            if (hashes.Sha256(path) != input.Sha256)
             {
                 return path + " changed";
             }

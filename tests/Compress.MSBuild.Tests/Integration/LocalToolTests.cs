@@ -16,16 +16,18 @@ public sealed class LocalToolTests(PackageFeed feed)
         var app = new TestApp(feed, nameof(LocalToolManifest_IsFound_AndTheToolRunsThroughDotnetToolRun), withTool: false);
         FakeTool.InstallTo(app.ToolPath);
         PackWrapperTool(Path.Combine(app.Root, "wrapper"));
-        var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = feed.Packages, ["FAKE_COMPRESS_SCRIPT"] = app.ToolPath };
+        // dotnet keeps a tool resolver cache under DOTNET_CLI_HOME keyed by package and version: a private one per test.
+        var cliHome = Path.Combine(app.Root, "cli-home");
+        var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = feed.Packages, ["DOTNET_CLI_HOME"] = cliHome, ["FAKE_COMPRESS_SCRIPT"] = app.ToolPath };
         Check(PackagedTool.Run("dotnet", app.Root, env, "new", "tool-manifest"));
         Check(PackagedTool.Run("dotnet", app.Root, env, "tool", "install", "Compress.FakeTool", "--version", "1.0.0"));
 
-        var (exit, output) = app.Build(new Dictionary<string, string> { ["FAKE_COMPRESS_SCRIPT"] = app.ToolPath });
+        var (exit, output) = app.Build(env);
 
         Assert.True(exit == 0, output);
         Assert.Equal(1, app.ToolInvocations);
         Assert.Contains("Kws.onnx", app.EmbeddedResources().Keys);
-        Assert.Equal(0, app.Build(new Dictionary<string, string> { ["FAKE_COMPRESS_SCRIPT"] = app.ToolPath }).ExitCode);
+        Assert.Equal(0, app.Build(env).ExitCode);
         Assert.Equal(1, app.ToolInvocations);
     }
 
