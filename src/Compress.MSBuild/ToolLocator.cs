@@ -17,14 +17,14 @@ public static class ToolLocator
     /// Resolves the tool. Returns null and fills <paramref name="lookedIn"/> with every place tried when none is found;
     /// <paramref name="explicitPath"/> that does not exist is reported by the caller (CMP0002), not searched past.
     /// </summary>
-    /// <param name="explicitPath"><c>$(CompressToolPath)</c>, or empty.</param>
+    /// <param name="explicitPath"><c>$(CompressToolPath)</c> (relative to <paramref name="startDirectory"/>), or empty.</param>
     /// <param name="startDirectory">Where the local-manifest search starts (the project folder).</param>
     /// <param name="environment">Reads environment variables (PATH, HOME, DOTNET_HOST_PATH); injectable for tests.</param>
     public static ToolLocation? Locate(string? explicitPath, string startDirectory, Func<string, string?> environment, List<string> lookedIn)
     {
         if (!string.IsNullOrEmpty(explicitPath))
         {
-            var full = Path.GetFullPath(explicitPath);
+            var full = Path.GetFullPath(Path.Combine(startDirectory, explicitPath));
             lookedIn.Add("CompressToolPath=" + full);
             return File.Exists(full) ? FromExecutable(ToolSource.Explicit, full) : null;
         }
@@ -127,7 +127,17 @@ public static class ToolLocator
     {
         // A global or tool-path install keeps its package under .store/<id>/<version>/ next to the shim, and the
         // shim's bytes may not change between versions: the installed versions are part of the identity.
+        // A framework-dependent app host (a tool built from source) is a generic launcher: the code is in NAME.dll.
         var identity = source + "|" + path + "|" + FileHash.Sha256(path);
+        foreach (var assembly in new[] { path + ".dll", Path.ChangeExtension(path, ".dll") }.Distinct())
+        {
+            if (File.Exists(assembly) && assembly != path)
+            {
+                identity += "|" + FileHash.Sha256(assembly);
+                break;
+            }
+        }
+
         var store = Path.Combine(Path.GetDirectoryName(path) ?? ".", ".store");
         if (Directory.Exists(store))
         {

@@ -82,6 +82,17 @@ public sealed class ToolLocatorTests : IDisposable
         Assert.NotEqual(before, ToolLocator.Locate(tool, _root, Env(), new List<string>())!.Identity);
     }
 
+    [Fact]
+    public void Identity_OfAnAppHost_ChangesWithItsAssembly()
+    {
+        var tool = Touch("built/dotnet-compress");
+        var assembly = Touch("built/dotnet-compress.dll");
+        var before = ToolLocator.Locate(tool, _root, Env(), new List<string>())!.Identity;
+        File.AppendAllText(assembly, "rebuilt");
+
+        Assert.NotEqual(before, ToolLocator.Locate(tool, _root, Env(), new List<string>())!.Identity);
+    }
+
     private static Func<string, string?> Env(string? home = null, string? path = null, string? host = null) => name => name switch
     {
         "HOME" => home ?? "/nonexistent-home",
