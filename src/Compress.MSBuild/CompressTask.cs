@@ -40,6 +40,9 @@ public sealed class CompressTask : ToolTask
     [Required]
     public string ProjectDirectory { get; set; } = "";
 
+    /// <summary>The project (<c>$(MSBuildProjectFullPath)</c>): where tool-discovery errors point.</summary>
+    public string? ProjectFile { get; set; }
+
     /// <summary><c>$(CompressToolPath)</c>: the dotnet-compress executable, or empty for discovery.</summary>
     public string? CompressToolPath { get; set; }
 
@@ -70,6 +73,11 @@ public sealed class CompressTask : ToolTask
 
         if (!base.Execute() || Log.HasLoggedErrors)
         {
+            if (Directory.Exists(ReportDirectory) && Directory.EnumerateFileSystemEntries(ReportDirectory).Any())
+            {
+                Log.LogMessage(MessageImportance.High, "Compress: the report of this run is in {0}", Path.GetFullPath(ReportDirectory));
+            }
+
             return false;
         }
 
@@ -88,11 +96,11 @@ public sealed class CompressTask : ToolTask
         _tool = ToolLocator.Locate(CompressToolPath, ProjectDirectory, Environment.GetEnvironmentVariable, lookedIn);
         if (_tool is null && !string.IsNullOrEmpty(CompressToolPath))
         {
-            Log.LogError(null, MSBuildMessages.ToolPathMissingCode, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0, MSBuildMessages.ToolPathMissing(CompressToolPath!));
+            Log.LogError(null, MSBuildMessages.ToolPathMissingCode, null, ProjectFile, 0, 0, 0, 0, MSBuildMessages.ToolPathMissing(CompressToolPath!));
         }
         else if (_tool is null)
         {
-            Log.LogError(null, MSBuildMessages.ToolNotFoundCode, null, BuildEngine?.ProjectFileOfTaskNode, 0, 0, 0, 0, MSBuildMessages.ToolNotFound(lookedIn));
+            Log.LogError(null, MSBuildMessages.ToolNotFoundCode, null, ProjectFile, 0, 0, 0, 0, MSBuildMessages.ToolNotFound(lookedIn));
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile)) ?? ".");

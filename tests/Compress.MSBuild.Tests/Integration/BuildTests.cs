@@ -122,7 +122,7 @@ public sealed class BuildTests(PackageFeed feed)
         var (exit, output) = app.Build(new Dictionary<string, string> { ["HOME"] = home, ["DOTNET_CLI_HOME"] = home, ["PATH"] = dotnetFolder + ":/usr/bin:/bin" });
 
         Assert.NotEqual(0, exit);
-        Assert.Contains($"error {MSBuildMessages.ToolNotFoundCode}: the dotnet-compress tool was not found. {MSBuildMessages.HowToInstall}", output, StringComparison.Ordinal);
+        Assert.Contains($"{Path.Combine(app.ProjectDirectory, "App.csproj")} : error {MSBuildMessages.ToolNotFoundCode}: the dotnet-compress tool was not found. {MSBuildMessages.HowToInstall}", output, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(home, ".dotnet", "tools", "dotnet-compress"), output, StringComparison.Ordinal);
         Assert.False(File.Exists(app.Assembly));
     }
