@@ -54,6 +54,16 @@ public sealed class BuildTests(PackageFeed feed)
 
         Assert.Equal(0, app.Build("-p:Configuration=Debug").ExitCode);
         Assert.Equal(3, app.ToolInvocations);
+
+        File.AppendAllText(Path.Combine(app.ProjectDirectory, "compress.yaml"), "# a comment\n");
+        Assert.Equal(0, app.Build().ExitCode);
+        Assert.Equal(4, app.ToolInvocations);
+
+        var project = Path.Combine(app.ProjectDirectory, "App.csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace("--seed 7", "--seed 8", StringComparison.Ordinal));
+        Assert.Equal(0, app.Build().ExitCode);
+        Assert.Equal(5, app.ToolInvocations);
+        Assert.EndsWith("--seed 8", File.ReadAllLines(app.InvocationLog)[^1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,6 +119,20 @@ public sealed class BuildTests(PackageFeed feed)
         Assert.False(File.Exists(Path.Combine(app.CompressFolder, "Kws.onnx")));
         Assert.NotEqual(0, app.Build().ExitCode);
         Assert.Equal(3, app.ToolInvocations);
+    }
+
+    [Fact]
+    public void ToolFailingWithoutADiagnostic_FailsWithCMP0006_QuotingItsLastOutput()
+    {
+        var app = new TestApp(feed, nameof(ToolFailingWithoutADiagnostic_FailsWithCMP0006_QuotingItsLastOutput), spec: "model:\n  path: model.onnx\ngate: silent\n");
+
+        var (exit, output) = app.Build();
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"error {MSBuildMessages.ToolFailedCode}: dotnet-compress exited with code 2 (accuracy gate failed)", output, StringComparison.Ordinal);
+        Assert.Contains("Its last output: fake compress: ", output, StringComparison.Ordinal);
+        Assert.Contains("| training...", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(app.Assembly));
     }
 
     [Fact]

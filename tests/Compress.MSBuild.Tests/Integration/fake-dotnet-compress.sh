@@ -20,6 +20,10 @@ if grep -q 'gate: impossible' "$spec"; then
   echo "compress.yaml(12,3): error CMP5001: accuracy 0.871 is below min 0.900 (baseline 0.934, sparsity 0.80)" >&2
   exit 2
 fi
+if grep -q 'gate: silent' "$spec"; then
+  echo "training..."
+  exit 2
+fi
 if grep -q 'unknown_key' "$spec"; then
   echo "compress.yaml(3,1): error CMP1002: unknown key 'unknown_key' in compress.yaml" >&2
   exit 1
