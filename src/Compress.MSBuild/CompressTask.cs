@@ -62,7 +62,6 @@ public sealed class CompressTask : ToolTask
     public override bool Execute()
     {
         YieldDuringToolExecution = true;
-        var model = new ModelFiles(Path.GetFullPath(Spec), LogicalName ?? Path.GetFileName(OutputFile), "", Path.GetFileName(OutputFile), ExtraArguments?.Trim() ?? "", Path.GetDirectoryName(Path.GetFullPath(OutputFile)) ?? ".");
         foreach (var stale in new[] { OutputFile, ManifestFile, StampFile })
         {
             if (File.Exists(stale))
@@ -81,7 +80,7 @@ public sealed class CompressTask : ToolTask
             return false;
         }
 
-        return VerifyAndStamp(model) && !Log.HasLoggedErrors;
+        return VerifyAndStamp() && !Log.HasLoggedErrors;
     }
 
     /// <inheritdoc/>
@@ -173,7 +172,7 @@ public sealed class CompressTask : ToolTask
 
     private string SpecDirectory => Path.GetDirectoryName(Path.GetFullPath(Spec)) ?? ".";
 
-    private bool VerifyAndStamp(ModelFiles model)
+    private bool VerifyAndStamp()
     {
         foreach (var file in new[] { OutputFile, ManifestFile })
         {
@@ -201,7 +200,7 @@ public sealed class CompressTask : ToolTask
             return false;
         }
 
-        File.WriteAllText(StampFile, Stamp.Compute(manifest, model, _tool!.Identity));
+        File.WriteAllText(StampFile, Stamp.Compute(manifest, Path.GetFullPath(Spec), ExtraArguments?.Trim() ?? "", _tool!.Identity));
         return true;
     }
 }

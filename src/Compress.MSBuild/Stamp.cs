@@ -17,20 +17,21 @@ internal static class Stamp
     private const string Header = "compress-stamp 1";
 
     /// <summary>The stamp text for a manifest, a tool and the item's extra arguments, from the current folder listings.</summary>
-    public static string Compute(CompressManifest manifest, ModelFiles model, string toolIdentity)
+    /// <param name="spec">Full path of the compress.yaml.</param>
+    public static string Compute(CompressManifest manifest, string spec, string extraArguments, string toolIdentity)
     {
         var text = new StringBuilder();
         text.Append(Header).Append('\n');
         text.Append("tool ").Append(toolIdentity).Append('\n');
-        text.Append("args ").Append(model.ExtraArguments).Append('\n');
-        text.Append("spec ").Append(model.Spec).Append('\n');
+        text.Append("args ").Append(extraArguments).Append('\n');
+        text.Append("spec ").Append(spec).Append('\n');
         text.Append("output ").Append(manifest.Sha256).Append('\n');
         foreach (var input in manifest.Inputs.OrderBy(i => i.Path, StringComparer.Ordinal))
         {
             text.Append("input ").Append(input.Sha256).Append(' ').Append(input.Path).Append('\n');
         }
 
-        var specDirectory = Path.GetDirectoryName(model.Spec) ?? ".";
+        var specDirectory = Path.GetDirectoryName(spec) ?? ".";
         var groups = manifest.Inputs
             .Select(i => Resolve(i.Path, specDirectory))
             .GroupBy(p => (Directory: Path.GetDirectoryName(p) ?? ".", Extension: Path.GetExtension(p)))
@@ -114,7 +115,7 @@ internal static class Stamp
             }
         }
 
-        return File.ReadAllText(model.StampFile) == Compute(manifest, model, toolIdentity)
+        return File.ReadAllText(model.StampFile) == Compute(manifest, model.Spec, model.ExtraArguments, toolIdentity)
             ? null
             : "the tool, its arguments, or the set of input files changed";
     }
