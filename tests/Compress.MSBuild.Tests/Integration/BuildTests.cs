@@ -1,0 +1,246 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Compress.Tests.Shared;
+
+namespace Compress.MSBuild.Tests.Integration;
+
+/// <summary>Real <c>dotnet build</c>s of small projects that consume the packed Compress.MSBuild (Grpc.Tools style).</summary>
+[Collection(PackageFeedCollection.Name)]
+public sealed class BuildTests(PackageFeed feed)
+{
+    [Fact]
+    public void Build_EmbedsModelUnderLogicalName_AndAccessorReadsIt()
+    {
+        var app = new TestApp(feed, nameof(Build_EmbedsModelUnderLogicalName_AndAccessorReadsIt));
+
+        var (exit, output) = app.Build();
+
+        Assert.True(exit == 0, output);
+        Assert.Equal(1, app.ToolInvocations);
+        var resources = app.EmbeddedResources();
+        var embedded = Assert.Contains("Kws.onnx", resources);
+        Assert.Equal(SHA256.HashData(File.ReadAllBytes(Path.Combine(app.CompressFolder, "Kws.onnx"))), SHA256.HashData(embedded));
+        var model = File.ReadAllBytes(Path.Combine(app.ProjectDirectory, "model.onnx"));
+        Assert.Equal(model, Gunzip(embedded));
+        var (runExit, printed) = PackagedTool.Run("dotnet", app.ProjectDirectory, null, app.Assembly);
+        Assert.True(runExit == 0, printed);
+        Assert.Contains("labels=yes|no|on \"quoted\"", printed, StringComparison.Ordinal);
+        Assert.Contains($"bytes={model.Length}", printed, StringComparison.Ordinal);
+        Assert.Contains("rate=16000 input=pcm shape=-1,16000 output=logits", printed, StringComparison.Ordinal);
+        Assert.Contains("--seed 7", File.ReadAllText(app.InvocationLog), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SecondBuild_DoesNotRunTool_UntilAListedInputOrTheDataSetChanges()
+    {
+        var app = new TestApp(feed, nameof(SecondBuild_DoesNotRunTool_UntilAListedInputOrTheDataSetChanges));
+        Assert.Equal(0, app.Build().ExitCode);
+        var generated = Path.Combine(app.CompressFolder, "CompressedModels.g.cs");
+        var generatedTime = File.GetLastWriteTimeUtc(generated);
+
+        var (exit, output) = app.Build();
+        Assert.True(exit == 0, output);
+        Assert.Equal(1, app.ToolInvocations);
+        Assert.Equal(generatedTime, File.GetLastWriteTimeUtc(generated));
+
+        File.AppendAllText(Path.Combine(app.ProjectDirectory, "data", "no", "b.wav"), " changed");
+        Assert.Equal(0, app.Build().ExitCode);
+        Assert.Equal(2, app.ToolInvocations);
+
+        File.WriteAllText(Path.Combine(app.ProjectDirectory, "data", "yes", "new.wav"), "an added clip");
+        Assert.Equal(0, app.Build().ExitCode);
+        Assert.Equal(3, app.ToolInvocations);
+
+        Assert.Equal(0, app.Build("-p:Configuration=Debug").ExitCode);
+        Assert.Equal(3, app.ToolInvocations);
+
+        File.AppendAllText(Path.Combine(app.ProjectDirectory, "compress.yaml"), "# a comment\n");
+        Assert.Equal(0, app.Build().ExitCode);
+        Assert.Equal(4, app.ToolInvocations);
+
+        var project = Path.Combine(app.ProjectDirectory, "App.csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace("--seed 7", "--seed 8", StringComparison.Ordinal));
+        Assert.Equal(0, app.Build().ExitCode);
+        Assert.Equal(5, app.ToolInvocations);
+        Assert.EndsWith("--seed 8", File.ReadAllLines(app.InvocationLog)[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RestoredOutputFolder_WithNewTimestamps_IsUpToDate_ButAChangedToolIsNot()
+    {
+        var app = new TestApp(feed, nameof(RestoredOutputFolder_WithNewTimestamps_IsUpToDate_ButAChangedToolIsNot));
+        Assert.Equal(0, app.Build().ExitCode);
+
+        // A CI cache restores obj/compress into a fresh clone: every file is new, only contents match.
+        var cache = Path.Combine(app.Root, "cache");
+        CopyDirectory(app.CompressFolder, cache);
+        Directory.Delete(Path.Combine(app.ProjectDirectory, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(app.ProjectDirectory, "bin"), recursive: true);
+        CopyDirectory(cache, app.CompressFolder);
+        foreach (var file in Directory.EnumerateFiles(app.ProjectDirectory, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(5));
+        }
+
+        var (exit, output) = app.Build();
+        Assert.True(exit == 0, output);
+        Assert.Equal(1, app.ToolInvocations);
+        Assert.Contains("Kws.onnx", app.EmbeddedResources().Keys);
+
+        File.AppendAllText(app.ToolPath, "\n# a new tool version\n");
+        Assert.Equal(0, app.Build().ExitCode);
+        Assert.Equal(2, app.ToolInvocations);
+    }
+
+    [Fact]
+    public void GateFailure_FailsBuildWithCMP5001AtTheSpecLine_AndEmbedsNothing()
+    {
+        var app = new TestApp(feed, nameof(GateFailure_FailsBuildWithCMP5001AtTheSpecLine_AndEmbedsNothing), spec: "model:\n  path: model.onnx\ngate: impossible\n");
+
+        var (exit, output) = app.Build();
+
+        Assert.NotEqual(0, exit);
+        var spec = Regex.Escape(Path.Combine(app.ProjectDirectory, "compress.yaml"));
+        Assert.Matches(spec + @"\(12,3\): error CMP5001: accuracy 0\.871 is below min 0\.900 \(baseline 0\.934, sparsity 0\.80\)", output);
+        Assert.False(File.Exists(app.Assembly));
+        Assert.False(File.Exists(Path.Combine(app.CompressFolder, "Kws.onnx")));
+        Assert.False(File.Exists(Path.Combine(app.CompressFolder, "Kws.stamp")));
+    }
+
+    [Fact]
+    public void GateFailure_AfterAGoodBuild_RemovesThePreviousModel_AndRunsAgainNextTime()
+    {
+        var app = new TestApp(feed, nameof(GateFailure_AfterAGoodBuild_RemovesThePreviousModel_AndRunsAgainNextTime));
+        Assert.Equal(0, app.Build().ExitCode);
+
+        app.WriteSpec("model:\n  path: model.onnx\ngate: impossible\n");
+        Assert.NotEqual(0, app.Build().ExitCode);
+        Assert.False(File.Exists(Path.Combine(app.CompressFolder, "Kws.onnx")));
+        Assert.NotEqual(0, app.Build().ExitCode);
+        Assert.Equal(3, app.ToolInvocations);
+    }
+
+    [Fact]
+    public void ToolFailingWithoutADiagnostic_FailsWithCMP0006_QuotingItsLastOutput()
+    {
+        var app = new TestApp(feed, nameof(ToolFailingWithoutADiagnostic_FailsWithCMP0006_QuotingItsLastOutput), spec: "model:\n  path: model.onnx\ngate: silent\n");
+
+        var (exit, output) = app.Build();
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"error {MSBuildMessages.ToolFailedCode}: dotnet-compress exited with code 2 (accuracy gate failed)", output, StringComparison.Ordinal);
+        Assert.Contains("Its last output: fake compress: ", output, StringComparison.Ordinal);
+        Assert.Contains("| training...", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(app.Assembly));
+    }
+
+    [Fact]
+    public void MissingTool_FailsWithCMP0001_SayingHowToInstall()
+    {
+        var app = new TestApp(feed, nameof(MissingTool_FailsWithCMP0001_SayingHowToInstall), withTool: false);
+        var home = Path.Combine(app.Root, "home");
+        Directory.CreateDirectory(home);
+        var dotnetFolder = Path.GetDirectoryName(Environment.ProcessPath!)!;
+
+        var (exit, output) = app.Build(new Dictionary<string, string> { ["HOME"] = home, ["DOTNET_CLI_HOME"] = home, ["PATH"] = dotnetFolder + ":/usr/bin:/bin" });
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"{Path.Combine(app.ProjectDirectory, "App.csproj")} : error {MSBuildMessages.ToolNotFoundCode}: the dotnet-compress tool was not found. {MSBuildMessages.HowToInstall}", output, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(home, ".dotnet", "tools", "dotnet-compress"), output, StringComparison.Ordinal);
+        Assert.False(File.Exists(app.Assembly));
+    }
+
+    [Fact]
+    public void ToolPathToNothing_FailsWithCMP0002()
+    {
+        var app = new TestApp(feed, nameof(ToolPathToNothing_FailsWithCMP0002));
+
+        var (exit, output) = app.Build("-p:CompressToolPath=/nonexistent/dotnet-compress");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"error {MSBuildMessages.ToolPathMissingCode}: CompressToolPath is '/nonexistent/dotnet-compress'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadSpec_SurfacesTheToolsCMP1xxxLine()
+    {
+        var app = new TestApp(feed, nameof(BadSpec_SurfacesTheToolsCMP1xxxLine), spec: "model:\n  path: model.onnx\nunknown_key: 1\n");
+
+        var (exit, output) = app.Build();
+
+        Assert.NotEqual(0, exit);
+        Assert.Matches(Regex.Escape(Path.Combine(app.ProjectDirectory, "compress.yaml")) + @"\(3,1\): error CMP1002: unknown key 'unknown_key'", output);
+        Assert.DoesNotContain("CMP0006", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToolWarning_BecomesAnMSBuildWarningWithItsCode()
+    {
+        var app = new TestApp(feed, nameof(ToolWarning_BecomesAnMSBuildWarningWithItsCode), spec: "model:\n  path: model.onnx\nwarn: yes\n");
+
+        var (exit, output) = app.Build("-v:m");
+
+        Assert.True(exit == 0, output);
+        Assert.Matches(Regex.Escape(Path.Combine(app.ProjectDirectory, "compress.yaml")) + @"\(5,2\): warning CMP4002: fine-tuning stopped early", output);
+    }
+
+    [Fact]
+    public void DesignTimeBuild_NeverRunsTheTool()
+    {
+        var app = new TestApp(feed, nameof(DesignTimeBuild_NeverRunsTheTool));
+
+        var (exit, output) = app.Build("-p:DesignTimeBuild=true");
+
+        Assert.True(exit == 0, output);
+        Assert.Equal(0, app.ToolInvocations);
+        Assert.DoesNotContain("Kws.onnx", app.EmbeddedResources().Keys);
+    }
+
+    [Fact]
+    public void Clean_RemovesEveryOutput()
+    {
+        var app = new TestApp(feed, nameof(Clean_RemovesEveryOutput));
+        Assert.Equal(0, app.Build().ExitCode);
+        Assert.True(File.Exists(Path.Combine(app.CompressFolder, "Kws.report", "report.json")));
+
+        var (exit, output) = app.Dotnet("clean", "-v:q");
+
+        Assert.True(exit == 0, output);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(app.CompressFolder));
+    }
+
+    [Fact]
+    public void Publish_CarriesTheEmbeddedModel_WithoutRunningTheToolAgain()
+    {
+        var app = new TestApp(feed, nameof(Publish_CarriesTheEmbeddedModel_WithoutRunningTheToolAgain));
+        Assert.Equal(0, app.Build().ExitCode);
+        var publish = Path.Combine(app.Root, "publish");
+
+        var (exit, output) = app.Dotnet("publish", "-v:q", "-c", "Debug", "-o", publish);
+
+        Assert.True(exit == 0, output);
+        Assert.Equal(1, app.ToolInvocations);
+        var (runExit, printed) = PackagedTool.Run("dotnet", publish, null, Path.Combine(publish, "App.dll"));
+        Assert.True(runExit == 0, printed);
+        Assert.Contains("labels=yes|no|on \"quoted\"", printed, StringComparison.Ordinal);
+    }
+
+    private static byte[] Gunzip(byte[] bytes)
+    {
+        using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+        using var result = new MemoryStream();
+        gzip.CopyTo(result);
+        return result.ToArray();
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
+    }
+}

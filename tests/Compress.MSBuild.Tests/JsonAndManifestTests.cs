@@ -1,0 +1,63 @@
+namespace Compress.MSBuild.Tests;
+
+public sealed class JsonAndManifestTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("compress-manifest-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Json_ParsesNestedValuesAndEscapes()
+    {
+        var value = JsonReader.Parse("""{"a":[1,-2.5e1,true,false,null],"s":"x\"\\\/\n\u00e9"}""");
+
+        var obj = Assert.IsType<Dictionary<string, object?>>(value);
+        Assert.Equal(new object?[] { 1.0, -25.0, true, false, null }, Assert.IsType<List<object?>>(obj["a"]));
+        Assert.Equal("x\"\\/\n\u00e9", obj["s"]);
+    }
+
+    [Theory]
+    [InlineData("{\"a\":1,}")]
+    [InlineData("[1 2]")]
+    [InlineData("{\"a\":1} x")]
+    [InlineData("\"unterminated")]
+    [InlineData("{'a':1}")]
+    public void Json_RejectsMalformedInput(string text) =>
+        Assert.Throws<FormatException>(() => JsonReader.Parse(text));
+
+    [Fact]
+    public void Manifest_ReadsEveryContractField()
+    {
+        var path = Write("""
+            {"schemaVersion":1,"toolVersion":"0.1.0","output":"Kws.onnx","compression":"brotli","labels":["yes","no"],
+             "sampleRate":16000,"inputName":"pcm","inputShape":[-1,16000],"outputName":"logits",
+             "inputs":[{"path":"/abs/model.onnx","sha256":"AB"},{"path":"data/yes/a.wav","sha256":"cd"}],"sha256":"EF01"}
+            """);
+
+        var m = CompressManifest.Read(path);
+
+        Assert.Equal(("0.1.0", "brotli", 16000, "pcm", "logits", "ef01"), (m.ToolVersion, m.Compression, m.SampleRate, m.InputName, m.OutputName, m.Sha256));
+        Assert.Equal(new[] { "yes", "no" }, m.Labels);
+        Assert.Equal(new long[] { -1, 16000 }, m.InputShape);
+        Assert.Equal(new[] { ("/abs/model.onnx", "ab"), ("data/yes/a.wav", "cd") }, m.Inputs.Select(i => (i.Path, i.Sha256)));
+    }
+
+    [Theory]
+    [InlineData("""{"schemaVersion":2}""", "schemaVersion 2")]
+    [InlineData("""{"schemaVersion":1,"compression":"zip"}""", "compression 'zip'")]
+    [InlineData("""{"schemaVersion":1,"compression":"none","sampleRate":0}""", "sampleRate")]
+    [InlineData("""{"schemaVersion":1,"compression":"none","sampleRate":16000,"toolVersion":"1"}""", "'labels'")]
+    public void Manifest_RejectsWhatTheContractForbids_NamingTheField(string json, string expected)
+    {
+        var e = Assert.Throws<FormatException>(() => CompressManifest.Read(Write(json)));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+}
