@@ -45,6 +45,9 @@ public static class ModelMessages
     /// <summary>A parity check found an output where the executor and ONNX Runtime differ by more than 1e-4.</summary>
     public const string ParityMismatchCode = "CMP2108";
 
+    /// <summary>ONNX Runtime cannot run the model on the spec's data (usually an input shape that does not fit the features).</summary>
+    public const string DataRunFailedCode = "CMP2109";
+
     /// <summary>Where to read how to add an operator (shown with <see cref="UnsupportedOperatorCode"/>).</summary>
     public const string HowToAddOperator =
         "To add one, write a sealed class deriving from OnnxOperator with [OnnxOperator(\"OpType\", sinceVersion)] in src/Compress.Core/Graph/Operators (or register it with OperatorRegistry.Register for a custom domain) and add a parity case; see docs/operators.md.";
@@ -86,6 +89,9 @@ public static class ModelMessages
 
     internal static Diagnostic ParityRuntimeFailed(string? file, string detail) => Diagnostic.Error(
         ParityRuntimeFailedCode, $"parity check: ONNX Runtime cannot run the model: {detail}", file);
+
+    internal static Diagnostic DataRunFailed(string? file, string what, string detail) => Diagnostic.Error(
+        DataRunFailedCode, $"ONNX Runtime cannot run {what} on the data: {detail}; check that features (kind, frames, bins, prepend) fit the model's input", file);
 
     internal static Diagnostic ParityMismatch(string? file, string output, string detail) => Diagnostic.Error(
         ParityMismatchCode, $"parity check: output '{output}' differs between the executor and ONNX Runtime beyond 1e-4: {detail}", file, node: output);

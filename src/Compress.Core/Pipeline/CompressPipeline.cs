@@ -137,7 +137,7 @@ public sealed class CompressPipeline : IPipelineRunner
         progress.Report(new ProgressUpdate(PipelineStage.Baseline, "measuring the dense baseline with ONNX Runtime"));
         var denseShipped = Ship(model, plan);
         var denseBytes = OnnxModelIO.Save(denseShipped);
-        var baseline = OrtEvaluation.Measure(denseBytes, test, plan.Labels, threads: plan.Threads, cancellationToken: ct);
+        var baseline = Run(() => OrtEvaluation.Measure(denseBytes, test, plan.Labels, OrtEvaluation.FeedShape(denseShipped, test.ItemShape), threads: plan.Threads, cancellationToken: ct), plan.ModelPath, "the dense model");
         var baselineValue = MetricValue(plan, baseline);
         progress.Report(new ProgressUpdate(PipelineStage.Baseline, $"baseline {plan.Gate.Metric} {baselineValue:0.0000}", Metric: baselineValue));
         stage("baseline");
@@ -202,7 +202,7 @@ public sealed class CompressPipeline : IPipelineRunner
     {
         var engine = new CompressionEngine();
         var trainingProgress = new Progress<TrainingProgress>(p => progress.Report(new ProgressUpdate(
-            PipelineStage.Train, $"epoch {p.Epoch}/{p.Epochs}", p.Step, p.Steps, p.Epoch, p.Epochs, p.Loss, p.ValidationMetric, p.Sparsity,
+            PipelineStage.Train, "training", p.Step, p.Steps, p.Epoch, p.Epochs, p.Loss, p.ValidationMetric, p.Sparsity,
             p.Step > 0 ? TimeSpan.FromTicks(p.Elapsed.Ticks / Math.Max(1, ((p.Epoch - 1) * (long)p.Steps) + p.Step) * (((long)p.Epochs * p.Steps) - (((p.Epoch - 1) * (long)p.Steps) + p.Step))) : null)));
         var result = engine.Run(model, new FeatureSetTrainingData(train), new FeatureSetTrainingData(validation), pruning, plan.FineTune, trainingProgress, ct);
 
@@ -219,7 +219,7 @@ public sealed class CompressPipeline : IPipelineRunner
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
 
         // The exported bytes must reproduce the executor on real clips, or nothing is written.
-        var (batch, shape) = FirstItems(test, VerificationClips);
+        var (batch, shape) = FirstItems(test, OrtEvaluation.FeedShape(shipped, test.ItemShape), VerificationClips);
         var mismatch = ExportVerifier.Verify(shipped, bytes, batch, shape, plan.OutputPath);
         if (mismatch.Count > 0)
         {
@@ -227,7 +227,7 @@ public sealed class CompressPipeline : IPipelineRunner
         }
 
         progress.Report(new ProgressUpdate(PipelineStage.Evaluate, "measuring the compressed model with ONNX Runtime"));
-        var measurement = OrtEvaluation.Measure(bytes, test, plan.Labels, threads: plan.Threads, cancellationToken: ct);
+        var measurement = Run(() => OrtEvaluation.Measure(bytes, test, plan.Labels, OrtEvaluation.FeedShape(shipped, test.ItemShape), threads: plan.Threads, cancellationToken: ct), plan.OutputPath, "the compressed model");
         var value = MetricValue(plan, measurement);
         var gate = plan.Gate.Evaluate(value, baselineValue, result.TotalSparsity, plan.GateLocation);
         return new Attempt(result, bytes, measurement, value, gate);
@@ -294,7 +294,20 @@ public sealed class CompressPipeline : IPipelineRunner
         return 0;
     }
 
-    private static (float[] Batch, long[] Shape) FirstItems(IFeatureSet set, int count)
+    /// <summary>Runs an ONNX Runtime measurement, turning its failures into CMP2109 for <paramref name="file"/>.</summary>
+    internal static OrtMeasurement Run(Func<OrtMeasurement> measure, string file, string what)
+    {
+        try
+        {
+            return measure();
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            throw new CompressException(ModelMessages.DataRunFailed(file, what, e.Message.Split('\n')[0].Trim()), e);
+        }
+    }
+
+    private static (float[] Batch, long[] Shape) FirstItems(IFeatureSet set, IReadOnlyList<long> feedShape, int count)
     {
         var n = Math.Min(count, set.Count);
         var itemSize = (int)set.ItemShape.Aggregate(1L, (a, d) => a * d);
@@ -304,7 +317,7 @@ public sealed class CompressPipeline : IPipelineRunner
             set.ReadFeatures(i, batch.AsSpan(i * itemSize, itemSize));
         }
 
-        return (batch, [n, .. set.ItemShape]);
+        return (batch, [n, .. feedShape]);
     }
 
     private CompressionReport BuildReport(

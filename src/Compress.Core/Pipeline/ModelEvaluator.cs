@@ -41,7 +41,7 @@ public sealed class ModelEvaluator : IModelEvaluator
             ? FeatureCache.Build(dataset, DatasetSplit.Test, frontEnd, spec.Data.Cache, null, spec.Seed, null, ct)
             : null;
         var test = owned ?? dataset.Features!.Test;
-        var m = OrtEvaluation.Measure(plain, test, spec.Labels, threads: spec.Threads ?? 0, cancellationToken: ct);
+        var m = CompressPipeline.Run(() => OrtEvaluation.Measure(plain, test, spec.Labels, OrtEvaluation.FeedShape(model, test.ItemShape), threads: spec.Threads ?? 0, cancellationToken: ct), modelPath, "the model");
         Write(output, modelPath, stored.Length, m);
         return 0;
     }

@@ -17,11 +17,14 @@ public static class OrtEvaluation
 {
     /// <summary>Runs every item of <paramref name="set"/> through <paramref name="modelBytes"/>.</summary>
     /// <param name="labels">Class names in model-output order.</param>
-    public static OrtMeasurement Measure(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> labels, int batchSize = 64, int threads = 0, CancellationToken cancellationToken = default)
+    /// <param name="itemShape">The shape one item is fed as (default: the set's; PCM <c>[1, samples]</c> is fed as <c>[samples]</c> to a model taking <c>[N, samples]</c>).</param>
+    /// <exception cref="Microsoft.ML.OnnxRuntime.OnnxRuntimeException">The model cannot run on these items.</exception>
+    public static OrtMeasurement Measure(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> labels, IReadOnlyList<long>? itemShape = null, int batchSize = 64, int threads = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(labels);
         using var classifier = new OrtClassifier(modelBytes, threads);
+        var shapeOfItem = itemShape ?? set.ItemShape;
         var itemSize = (int)set.ItemShape.Aggregate(1L, (a, d) => a * d);
         var truth = new int[set.Count];
         var predicted = new int[set.Count];
@@ -38,11 +41,11 @@ public static class OrtEvaluation
                 truth[start + i] = set.LabelOf(start + i);
             }
 
-            var shape = new long[set.ItemShape.Count + 1];
+            var shape = new long[shapeOfItem.Count + 1];
             shape[0] = n;
-            for (var d = 0; d < set.ItemShape.Count; d++)
+            for (var d = 0; d < shapeOfItem.Count; d++)
             {
-                shape[d + 1] = set.ItemShape[d];
+                shape[d + 1] = shapeOfItem[d];
             }
 
             var batch = n * itemSize == buffer.Length ? buffer : buffer[..(n * itemSize)];
@@ -59,6 +62,19 @@ public static class OrtEvaluation
         perClip.Sort();
         var median = perClip.Count == 0 ? 0 : perClip[perClip.Count / 2];
         return new OrtMeasurement(ClassificationMetrics.Compute(truth, predicted, labels), scores, truth, median);
+    }
+
+    /// <summary>
+    /// The shape an item is fed as to <paramref name="model"/>'s first data input: the set's item shape, or with its
+    /// leading 1 dropped when the model's input has one dimension fewer (PCM <c>[1, samples]</c> to <c>[N, samples]</c>).
+    /// </summary>
+    public static IReadOnlyList<long> FeedShape(Onnx.Proto.ModelProto model, IReadOnlyList<long> itemShape)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(itemShape);
+        var input = model.Graph.Input.First(i => model.Graph.Initializer.All(t => t.Name != i.Name));
+        var rank = input.Type?.TensorType?.Shape?.Dim.Count ?? itemShape.Count + 1;
+        return rank == itemShape.Count && itemShape.Count > 1 && itemShape[0] == 1 ? itemShape.Skip(1).ToList() : itemShape;
     }
 
     /// <summary>Softmax of logits (identity-safe for inputs that are already probabilities: they are re-normalised).</summary>
