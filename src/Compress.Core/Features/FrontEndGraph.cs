@@ -117,7 +117,7 @@ public static class FrontEndGraph
 
         int k = o.FrequencyBins, m = o.MelBins;
         var framed = Unsqueeze(g, prefix + "Unsqueeze_in", input, prefix + "pcm_channel", opset);
-        var basis = Constant(g, prefix + "dft_basis", ModelBuilder.Tensor(prefix + "dft_basis", FrontEndMatrices.DftBasis(o), 2 * k, 1, o.WindowSamples));
+        var basis = DftBasis(g, o, prefix, opset);
         var spectrum = AddNode(g, "Conv", prefix + "Stft", [framed, basis], prefix + "spectrum",
             ("kernel_shape", new long[] { o.WindowSamples }), ("strides", new long[] { o.HopSamples }));
         var power = AddNode(g, "Mul", prefix + "Power", [spectrum, spectrum], prefix + "power");
@@ -140,16 +140,55 @@ public static class FrontEndGraph
         Unsqueeze(g, prefix + "Unsqueeze_out", features, output, opset);
     }
 
-    private static string Unsqueeze(GraphProto g, string name, string input, string output, long opset)
+    /// <summary>
+    /// The Conv1d weights [2K, 1, window] of <see cref="FrontEndMatrices.DftBasis"/>, built by nodes from three small
+    /// tables (cos and −sin of 2πr/n_fft for r in [0, n_fft), and the Hann window) instead of stored: a 30 ms window at
+    /// n_fft 512 would otherwise add ~1 MB to every exported model. The phase index k·n mod n_fft is computed exactly
+    /// (float32 integers below 2^24) and gathers from the tables, so every runtime builds bit-identical weights and
+    /// folds them once.
+    /// </summary>
+    private static string DftBasis(GraphProto g, FrontEndOptions o, string prefix, long opset)
+    {
+        string Table(string name, float[] values) => Constant(g, prefix + name, ModelBuilder.Tensor(prefix + name, values, values.Length));
+        string Scalar(string name, float value) => Constant(g, prefix + name, ModelBuilder.Tensor(prefix + name, [value]));
+        string Op(string op, string name, params string[] inputs) => AddNode(g, op, prefix + name, inputs, prefix + name + "_out");
+        string Range(string name, int count) =>
+            AddNode(g, "Range", prefix + name, [Scalar(name + "_start", 0), Scalar(name + "_limit", count), Scalar(name + "_delta", 1)], prefix + name);
+
+        var cosines = new float[o.NFft];
+        var negativeSines = new float[o.NFft];
+        for (var r = 0; r < o.NFft; r++)
+        {
+            cosines[r] = (float)Math.Cos(2 * Math.PI * r / o.NFft);
+            negativeSines[r] = (float)-Math.Sin(2 * Math.PI * r / o.NFft);
+        }
+
+        var n = Range("dft_n", o.WindowSamples);
+        var k = Range("dft_k", o.FrequencyBins);
+        var kn = Op("Mul", "dft_kn", Unsqueeze(g, prefix + "dft_k_col", k, prefix + "dft_k_col", opset, 1), Unsqueeze(g, prefix + "dft_n_row", n, prefix + "dft_n_row", opset, 0));
+        var nfft = Scalar("dft_nfft", o.NFft);
+        var wraps = Op("Floor", "dft_wraps", Op("Div", "dft_turns", kn, nfft));
+        var phase = Op("Sub", "dft_phase", kn, Op("Mul", "dft_whole", wraps, nfft));
+        var index = AddNode(g, "Cast", prefix + "dft_index", [phase], prefix + "dft_index_out", ("to", (long)DataType.Int64));
+        var window = Table("hann", [.. FrontEndMatrices.HannWindow(o.WindowSamples).Select(v => (float)v)]);
+        var real = Op("Mul", "dft_real", AddNode(g, "Gather", prefix + "dft_cos", [Table("cos_table", cosines), index], prefix + "dft_cos_out"), window);
+        var imaginary = Op("Mul", "dft_imaginary", AddNode(g, "Gather", prefix + "dft_sin", [Table("neg_sin_table", negativeSines), index], prefix + "dft_sin_out"), window);
+        var stacked = AddNode(g, "Concat", prefix + "dft_stack", [real, imaginary], prefix + "dft_stack_out", ("axis", 0L));
+        return Unsqueeze(g, prefix + "dft_basis", stacked, prefix + "dft_basis", opset, 1);
+    }
+
+    private static string Unsqueeze(GraphProto g, string name, string input, string output, long opset, long axis)
     {
         if (opset >= 13)
         {
-            var axes = Constant(g, name + "_axes", ModelBuilder.Tensor(name + "_axes", [1L], 1));
+            var axes = Constant(g, name + "_axes", ModelBuilder.Tensor(name + "_axes", [axis], 1));
             return AddNode(g, "Unsqueeze", name, [input, axes], output);
         }
 
-        return AddNode(g, "Unsqueeze", name, [input], output, ("axes", new long[] { 1 }));
+        return AddNode(g, "Unsqueeze", name, [input], output, ("axes", new long[] { axis }));
     }
+
+    private static string Unsqueeze(GraphProto g, string name, string input, string output, long opset) => Unsqueeze(g, name, input, output, opset, 1);
 
     private static string Constant(GraphProto g, string name, TensorProto value)
     {
