@@ -41,6 +41,7 @@ public static class TorchRuntime
                 return _status;
             }
 
+            Training.OpenMpWaitPolicy.Apply(); // before libgomp loads: see OpenMpWaitPolicy
             _status = OperatingSystem.IsLinux() ? InitializeLinux() : new TorchRuntimeStatus("(platform default)", false, "(platform default)", []);
             return _status;
         }

@@ -138,6 +138,17 @@ public sealed class ChannelPruningTests
     }
 
     [Fact]
+    public void ExportedReshapeAndMatMulAdd_AreFollowed()
+    {
+        var shrunk = PruneAndCheckParity(ExportedPatterns.ReshapeMatMulAdd(), CaseTensor.Random("x", 8, -1, 1, 3, 2, 6, 6), new PruningOptions(PruningMethod.Channel, ProtectFirstAndLast: false, Exclude: ["fc2.weight"]), 0.5);
+
+        Assert.Equal([4, 2, 3, 3], Dims(shrunk, "conv.weight"));
+        Assert.Equal([4 * 36, 5], Dims(shrunk, "fc1.weight"));
+        Assert.Equal([5], Dims(shrunk, "fc1.bias"));
+        Assert.Equal([5, 3], Dims(shrunk, "fc2.weight"));
+    }
+
+    [Fact]
     public void Engine_ChannelPruning_FineTunesAndReturnsTheShrunkModel()
     {
         var model = new DsCnn(Classes: 4, Channels: 16, Blocks: 2).Build();

@@ -44,6 +44,20 @@ public sealed class FineTuneTests
         Assert.NotEqual(first, Train(options with { Seed = 6 }));
     }
 
+    [Theory]
+    [InlineData(PruningMethod.Gradient)]
+    [InlineData(PruningMethod.L1)]
+    [InlineData(PruningMethod.NM)]
+    [InlineData(PruningMethod.Channel)]
+    public void EveryMethod_IsDeterministic(PruningMethod method)
+    {
+        var options = new FineTuneOptions(Epochs: 2, BatchSize: 16, Seed: 3, Threads: 1, DistillationWeight: 0.3);
+        var pruning = new PruningOptions(method, 0.5, GradientBatches: 2, RegularizationEpochs: 1, ChannelCriterion: ChannelCriterion.Taylor, Schedule: new ScheduleOptions(FrequencySteps: 3));
+        byte[] Train() => new CompressionEngine().Run(TinyModels.Mlp(), TinyModels.Clusters(96, 1), TinyModels.Clusters(32, 2), pruning, options).Model.ToByteArray();
+
+        Assert.Equal(Train(), Train());
+    }
+
     [Fact]
     public void Masks_HoldAfterEveryAdamStep_AndMomentumDoesNotReviveThem()
     {

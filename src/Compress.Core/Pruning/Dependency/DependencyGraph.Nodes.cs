@@ -16,6 +16,15 @@ public sealed partial class DependencyGraph
 
     private void Visit(NodeProto node)
     {
+        if (node.OpType == "Constant" && node.Output.Count == 1 && node.Attribute.FirstOrDefault(a => a.Name == "value")?.T is { } constant)
+        {
+            // Constant nodes (shapes, axes, scalars) read like initializers.
+            var copy = constant.Clone();
+            copy.Name = node.Output[0];
+            _initializers[node.Output[0]] = copy;
+            return;
+        }
+
         var tracked = node.Input.Any(_layouts.ContainsKey);
         switch (node.OpType)
         {
@@ -65,6 +74,9 @@ public sealed partial class DependencyGraph
             case "Squeeze" or "Unsqueeze":
                 VisitSqueeze(node, input);
                 break;
+            case "Reshape" when input.Axis == 1 && !input.Flattened && Initializer(node, 1) is { } shape && IsFlattenShape(ReadInts(shape)):
+                SetLayout(node.Output[0], input with { Rank = 2, Flattened = input.Rank != 2 });
+                break;
             case "Transpose" when IntsAttribute(node, "perm") is { } perm && !input.Flattened:
                 SetLayout(node.Output[0], input with { Axis = Array.IndexOf(perm, (long)input.Axis) });
                 break;
@@ -79,7 +91,7 @@ public sealed partial class DependencyGraph
 
     private void VisitConv(NodeProto node)
     {
-        var w = Initializer(node, 1);
+        var w = Weight(node, 1);
         var input = LayoutOf(node, 0);
         if (w is null || w.Dims.Count < 3)
         {
@@ -89,7 +101,13 @@ public sealed partial class DependencyGraph
 
         var group = IntAttribute(node, "group", 1);
         var outChannels = (int)w.Dims[0];
-        var bias = Initializer(node, 2);
+        var bias = Weight(node, 2);
+        if (bias is null && node.Input.Count > 2 && node.Input[2].Length > 0)
+        {
+            PinInputs(node, "the bias is not an initializer");
+            return;
+        }
+
         if (group == 1)
         {
             if (input is not null && !(input.Axis == 1 && !input.Flattened && AddConsumer(input, w.Name, 1, w.Dims[1], node)))
@@ -131,11 +149,11 @@ public sealed partial class DependencyGraph
 
     private void VisitConvTranspose(NodeProto node)
     {
-        var w = Initializer(node, 1);
+        var w = Weight(node, 1);
         var input = LayoutOf(node, 0);
-        if (w is null || IntAttribute(node, "group", 1) != 1)
+        if (w is null || IntAttribute(node, "group", 1) != 1 || (Weight(node, 2) is null && node.Input.Count > 2 && node.Input[2].Length > 0))
         {
-            PinInputs(node, "only ConvTranspose with an initializer weight and group 1 is followed");
+            PinInputs(node, "only ConvTranspose with initializer weight and bias and group 1 is followed");
             return;
         }
 
@@ -147,7 +165,7 @@ public sealed partial class DependencyGraph
         var id = NewGroup((int)w.Dims[1]);
         _groups[id].Slices.Add(new ChannelSlice(w.Name, 1, 0, 1, 1, 0, Masked: true));
         _groups[id].Producers.Add(w.Name);
-        if (Initializer(node, 2) is { } bias)
+        if (Weight(node, 2) is { } bias)
         {
             _groups[id].Slices.Add(new ChannelSlice(bias.Name, 0, 0, 1, 1, 0, Masked: true));
         }
@@ -157,11 +175,11 @@ public sealed partial class DependencyGraph
 
     private void VisitGemm(NodeProto node)
     {
-        var b = Initializer(node, 1);
+        var b = Weight(node, 1);
         var input = LayoutOf(node, 0);
-        if (b is null || b.Dims.Count != 2 || IntAttribute(node, "transA", 0) != 0)
+        if (b is null || b.Dims.Count != 2 || IntAttribute(node, "transA", 0) != 0 || (Weight(node, 2) is null && node.Input.Count > 2 && node.Input[2].Length > 0))
         {
-            PinInputs(node, "only Gemm with an initializer B and transA = 0 is followed");
+            PinInputs(node, "only Gemm with initializer B (and C) and transA = 0 is followed");
             return;
         }
 
@@ -175,7 +193,7 @@ public sealed partial class DependencyGraph
         var id = NewGroup((int)b.Dims[1 - kAxis]);
         _groups[id].Slices.Add(new ChannelSlice(b.Name, 1 - kAxis, 0, 1, 1, 0, Masked: true));
         _groups[id].Producers.Add(b.Name);
-        if (Initializer(node, 2) is { } c)
+        if (Weight(node, 2) is { } c)
         {
             if (c.Dims.Count >= 1 && c.Dims[^1] == b.Dims[1 - kAxis] && c.Dims.Take(c.Dims.Count - 1).All(d => d == 1))
             {
@@ -196,7 +214,7 @@ public sealed partial class DependencyGraph
 
     private void VisitMatMul(NodeProto node)
     {
-        var b = Initializer(node, 1);
+        var b = Weight(node, 1);
         var input = LayoutOf(node, 0);
         if (b is null || b.Dims.Count != 2 || LayoutOf(node, 1) is not null)
         {
@@ -223,8 +241,8 @@ public sealed partial class DependencyGraph
     private void VisitRecurrent(NodeProto node)
     {
         var gates = node.OpType == "LSTM" ? 4 : 3;
-        var w = Initializer(node, 1);
-        var r = Initializer(node, 2);
+        var w = Weight(node, 1);
+        var r = Weight(node, 2);
         var input = LayoutOf(node, 0);
         if (w is null || r is null)
         {
@@ -245,7 +263,7 @@ public sealed partial class DependencyGraph
         g.Slices.Add(new ChannelSlice(r.Name, 2, 0, 1, 1, 0, Masked: false));
         g.Producers.Add(w.Name);
         g.Producers.Add(r.Name);
-        if (Initializer(node, 3) is { } b)
+        if (Weight(node, 3) is { } b)
         {
             g.Slices.Add(new ChannelSlice(b.Name, 1, 0, 1, 2 * gates, hidden, Masked: true));
         }
@@ -270,7 +288,7 @@ public sealed partial class DependencyGraph
     {
         for (var i = 1; i < node.Input.Count && i <= 4; i++)
         {
-            if (Initializer(node, i) is { } t)
+            if (Weight(node, i) is { } t)
             {
                 // One slice per segment: after a Concat the parameters hold each branch's channels in turn.
                 var offset = 0;
@@ -311,19 +329,23 @@ public sealed partial class DependencyGraph
                     Union(first.Groups[s], l.Groups[s], $"{node.OpType} '{node.Name}'");
                 }
             }
-            else if (!(multiplicative && (i == 1 || node.OpType == "Mul") && IsScalarOrPerChannel(Initializer(node, i), first)))
+            else if (multiplicative && (i == 1 || node.OpType == "Mul") && (IsScalar(Initializer(node, i)) || IsScalarOrPerChannel(Weight(node, i), first)))
+            {
+                if (Weight(node, i) is { } factor && !IsScalar(factor))
+                {
+                    GroupOf(first.Groups[0]).Slices.Add(new ChannelSlice(factor.Name, factor.Dims.Count - (first.Rank - first.Axis), 0, 1, 1, 0, Masked: false));
+                }
+            }
+            else if (node.OpType is "Add" or "Sub" && Weight(node, i) is { } bias && !IsScalar(bias) && IsScalarOrPerChannel(bias, first))
+            {
+                // A per-channel bias (MatMul + Add as PyTorch exports Linear): masked with the channels, so they stay zero.
+                GroupOf(first.Groups[0]).Slices.Add(new ChannelSlice(bias.Name, bias.Dims.Count - (first.Rank - first.Axis), 0, 1, 1, 0, Masked: true));
+            }
+            else
             {
                 // Adding a constant (or a value the analysis does not track) would make a removed channel non-zero.
-                PinInputs(node, "an operand is not a tracked value or a scalar/per-channel factor");
+                PinInputs(node, "an operand is not a tracked value, a per-channel bias or a scalar/per-channel factor");
                 return;
-            }
-            else if (Initializer(node, i) is { } factor && !IsScalar(factor))
-            {
-                var axis = factor.Dims.Count - (first.Rank - first.Axis);
-                foreach (var id in first.Groups.Take(1))
-                {
-                    GroupOf(id).Slices.Add(new ChannelSlice(factor.Name, axis, 0, 1, 1, 0, Masked: false));
-                }
             }
         }
 
@@ -401,6 +423,9 @@ public sealed partial class DependencyGraph
         var keep = IntAttribute(node, "keepdims", 1) != 0;
         SetLayout(node.Output[0], keep ? input : input with { Axis = input.Axis - normal.Count(a => a < input.Axis), Rank = input.Rank - normal.Length });
     }
+
+    /// <summary>A Reshape to [batch, −1] (batch given as 0 = copy, or as a number): a Flatten at axis 1 whose size follows the channels.</summary>
+    private static bool IsFlattenShape(long[] shape) => shape.Length == 2 && shape[1] == -1 && shape[0] >= 0;
 
     private int RankOf(string value)
     {

@@ -19,6 +19,7 @@ public sealed partial class DependencyGraph
     private readonly List<int> _parent = [];
     private readonly Dictionary<string, ChannelLayout> _layouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TensorProto> _initializers;
+    private readonly HashSet<string> _graphInitializers;
     private readonly List<Diagnostic> _warnings = [];
     private readonly ModelProto _model;
     private readonly List<(string Value, int Axis, IReadOnlyList<int> Groups)> _segmented = [];
@@ -27,6 +28,7 @@ public sealed partial class DependencyGraph
     {
         _model = model;
         _initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _graphInitializers = _initializers.Keys.ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The groups (after merging), in creation order.</summary>
@@ -200,6 +202,11 @@ public sealed partial class DependencyGraph
         return true;
     }
 
+    /// <summary>A graph initializer operand (a tensor slices may cut), or null.</summary>
+    private TensorProto? Weight(NodeProto node, int index) =>
+        index < node.Input.Count && _graphInitializers.Contains(node.Input[index]) ? _initializers[node.Input[index]] : null;
+
+    /// <summary>An initializer or Constant-node operand (for shapes, axes and scalars), or null.</summary>
     private TensorProto? Initializer(NodeProto node, int index) =>
         index < node.Input.Count && _initializers.TryGetValue(node.Input[index], out var t) ? t : null;
 
