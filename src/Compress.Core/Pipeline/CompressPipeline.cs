@@ -355,7 +355,8 @@ public sealed class CompressPipeline : IPipelineRunner
         m.Metrics.MacroF1,
         m.Metrics.PerClass.Select(c => new ClassRecord(c.Label, c.Support, c.Precision, c.Recall, c.F1)).ToList(),
         m.Metrics.Confusion,
-        plan.Gate.Metric == "frr_at_fa_per_hour" ? value : null);
+        plan.Gate.Metric == "frr_at_fa_per_hour" ? value : null,
+        LatencyMsPerClip: Math.Round(m.MedianLatencyMs, 4));
 
     private static string StorageName(StorageMode mode) => mode switch
     {

@@ -63,7 +63,7 @@ public sealed record LayerSparsity(string Name, long Elements, long Zeros)
 }
 
 /// <summary>Metrics of one model on one split.</summary>
-public sealed record MetricsRecord(int Count, double Accuracy, double MacroF1, IReadOnlyList<ClassRecord> PerClass, IReadOnlyList<IReadOnlyList<int>> Confusion, double? FrrAtFaPerHour = null, float? Threshold = null);
+public sealed record MetricsRecord(int Count, double Accuracy, double MacroF1, IReadOnlyList<ClassRecord> PerClass, IReadOnlyList<IReadOnlyList<int>> Confusion, double? FrrAtFaPerHour = null, float? Threshold = null, double? LatencyMsPerClip = null);
 
 /// <summary>Per-class precision and recall.</summary>
 public sealed record ClassRecord(string Label, int Support, double Precision, double Recall, double F1);

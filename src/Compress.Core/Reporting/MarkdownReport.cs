@@ -28,6 +28,11 @@ public static class MarkdownReport
                 Row(md, "FRR at FA/h", report.Baseline?.FrrAtFaPerHour, report.Compressed?.FrrAtFaPerHour);
             }
 
+            if (report.Baseline?.LatencyMsPerClip is not null || report.Compressed?.LatencyMsPerClip is not null)
+            {
+                Row(md, "ONNX Runtime ms per clip (batched)", report.Baseline?.LatencyMsPerClip, report.Compressed?.LatencyMsPerClip);
+            }
+
             md.AppendLine();
         }
 

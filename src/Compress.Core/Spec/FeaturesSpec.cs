@@ -15,11 +15,11 @@ public sealed record FeaturesSpec
     /// <summary>Clip length in seconds, &gt; 0 and ≤ 60. Default 1.</summary>
     public double ClipSeconds { get; init; } = 1;
 
-    /// <summary>Analysis window length in milliseconds, &gt; 0. Default 25.</summary>
-    public double WindowMs { get; init; } = 25;
+    /// <summary>Analysis window length in milliseconds, &gt; 0. Default 30 (Hello Edge).</summary>
+    public double WindowMs { get; init; } = 30;
 
-    /// <summary>Hop between windows in milliseconds, &gt; 0. Default 10.</summary>
-    public double HopMs { get; init; } = 10;
+    /// <summary>Hop between windows in milliseconds, &gt; 0. Default 20.</summary>
+    public double HopMs { get; init; } = 20;
 
     /// <summary>FFT size in samples, a power of two ≥ the window in samples. Default 512.</summary>
     public int NFft { get; init; } = 512;
@@ -36,7 +36,7 @@ public sealed record FeaturesSpec
     /// <summary>Added to mel energies before the logarithm, &gt; 0. Default 1e-6.</summary>
     public double LogFloor { get; init; } = 1e-6;
 
-    /// <summary>MFCC coefficients kept (mfcc only), in [1, mel_bins]. Default 10.</summary>
+    /// <summary>MFCC coefficients kept (mfcc only), in [1, mel_bins]. Default 20.</summary>
     public int Coefficients { get; init; } = 10;
 
     /// <summary>Prepend the front-end to the exported model so apps feed raw PCM. Default false.</summary>

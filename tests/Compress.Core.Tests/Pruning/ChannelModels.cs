@@ -53,13 +53,13 @@ public static class ExportedPatterns
         Enumerable.Range(0, count).Select(_ => (float)(((random.NextDouble() * 2) - 1) * scale)).ToArray();
 
     /// <summary>x [N, 2, 6, 6] → Conv(2→8, 3×3) → Relu → Reshape to [0, −1] (shape from a Constant node) → MatMul(288→10) → Add(bias) → Relu → MatMul(10→3).</summary>
-    public static Onnx.Proto.ModelProto ReshapeMatMulAdd()
+    public static global::Compress.Onnx.Proto.ModelProto ReshapeMatMulAdd()
     {
         var random = new Random(23);
-        var b = new Onnx.ModelBuilder(17);
-        var x = b.Input("x", Onnx.Proto.TensorProto.Types.DataType.Float, "N", 2L, 6L, 6L);
+        var b = new global::Compress.Onnx.ModelBuilder(17);
+        var x = b.Input("x", global::Compress.Onnx.Proto.TensorProto.Types.DataType.Float, "N", 2L, 6L, 6L);
         var conv = b.Node("Relu", [b.Node("Conv", [x, b.Initializer("conv.weight", Random(random, 8 * 2 * 9, 0.4), 8, 2, 3, 3)], ("kernel_shape", new long[] { 3, 3 }), ("pads", new long[] { 1, 1, 1, 1 }))]);
-        var shape = b.Node("Constant", [], ("value", Onnx.ModelBuilder.Tensor("shape", new long[] { 0, -1 }, 2)));
+        var shape = b.Node("Constant", [], ("value", global::Compress.Onnx.ModelBuilder.Tensor("shape", new long[] { 0, -1 }, 2)));
         var flat = b.Node("Reshape", [conv, shape]);
         var hidden = b.Node("Add", [b.Node("MatMul", [flat, b.Initializer("fc1.weight", Random(random, 288 * 10, 0.1), 288, 10)]), b.Initializer("fc1.bias", Random(random, 10, 0.2), 10)]);
         b.Output(b.Node("MatMul", [b.Node("Relu", [hidden]), b.Initializer("fc2.weight", Random(random, 30, 0.3), 10, 3)]));

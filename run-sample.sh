@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The main job, from a fresh clone: install what is missing (Debian packages, the tool from a local feed), make the
+# sample's data, build samples/AppWithModel — which runs `dotnet compress` (prune -> fine-tune -> ONNX Runtime
+# measurement -> gate) and embeds the compressed model — then run the app on held-out clips and show the report.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+root="$PWD"
+step() { printf '\n== %s\n' "$*"; }
+
+step "Debian packages (espeak-ng, flite, sox: the synthetic speech corpus)"
+missing=()
+for p in espeak-ng flite sox; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "ok"
+
+step "Pack the tool into artifacts/packages and install it into artifacts/tool"
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
+dotnet pack src/Compress.Tool -c Release -o artifacts/packages -nologo -clp:ErrorsOnly
+rm -rf artifacts/tool
+dotnet tool install Compress.Tool --tool-path artifacts/tool --add-source artifacts/packages --version "$version" >/dev/null
+tool="$root/artifacts/tool/dotnet-compress"
+"$tool" doctor | tail -1
+
+step "Sample data: the synthetic corpus (cached after the first run)"
+samples/AppWithModel/make-data.sh
+
+step "Build samples/AppWithModel: dotnet-compress runs inside the build and embeds the model (or fails the build)"
+dotnet build samples/AppWithModel -c Release -nologo -v:m -p:CompressToolPath="$tool"
+
+app=(dotnet samples/AppWithModel/bin/Release/net10.0/AppWithModel.dll)
+step "Recognise a few held-out clips (voices never seen in training, noise mixed in)"
+mapfile -t clips < <(grep -E '^(on|off|stop|go|up)/' samples/AppWithModel/data/testing_list.txt | awk 'NR % 40 == 1' | head -5)
+"${app[@]}" "${clips[@]/#/samples/AppWithModel/data/}"
+
+step "Held-out test split, with the embedded compressed model only"
+"${app[@]}" --eval samples/AppWithModel/data/testing_list.txt
+
+step "Dense baseline vs compressed, both measured by ONNX Runtime in the same run (from the build's report)"
+report=$(find samples/AppWithModel/obj/Release -path '*compress*' -name report.md | head -1)
+awk '/^\| layer /{exit} {print}' "$report"
+echo "full report: $report"

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Compress.Tests.Shared;
+
+namespace Compress.MSBuild.Tests.Integration;
+
+/// <summary>
+/// The product as a user meets it: the tool packed into a local feed and installed into a tool path, a temporary
+/// copy of samples/AppWithModel built with `dotnet build` (which runs the real `dotnet-compress run`: features,
+/// dense baseline, pruning and fine-tuning, export, ONNX Runtime measurement, gate), then the app classifying the
+/// corpus's held-out (voice-disjoint, noisy) test clips with the model embedded in it.
+/// </summary>
+public sealed partial class EndToEndTests(EndToEndTests.InstalledTool installed) : IClassFixture<EndToEndTests.InstalledTool>, IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("compress-e2e-").FullName;
+
+    /// <summary>The packed tool installed once into a temporary tool path for the class.</summary>
+    public sealed class InstalledTool : IDisposable
+    {
+        private readonly string _path = Directory.CreateTempSubdirectory("compress-e2e-tool-").FullName;
+
+        public InstalledTool() => Executable = PackagedTool.InstallInto(_path);
+
+        public string Executable { get; }
+
+        public void Dispose() => Directory.Delete(_path, recursive: true);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public void Sample_BuiltWithThePackedTool_EmbedsAGatedModel_ThatClassifiesHeldOutClips()
+    {
+        var tool = installed.Executable;
+        var app = CopySample("passing", spec => spec);
+
+        var (exit, output) = Build(app, tool);
+
+        Assert.True(exit == 0, output);
+        var (runExit, printed) = RunApp(app, "--eval", Path.Combine(app, "data", "testing_list.txt"));
+        Assert.True(runExit == 0, printed);
+        var accuracy = double.Parse(AccuracyLine().Match(printed).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(accuracy >= 0.88, $"held-out accuracy {accuracy} is below the sample's gate min 0.88:\n{printed}");
+        Assert.Contains("Kws.onnx", printed, StringComparison.Ordinal);
+
+        // The build's report says the gate passed on the same embedded bytes.
+        var report = File.ReadAllText(Directory.GetFiles(Path.Combine(app, "obj"), "report.json", SearchOption.AllDirectories).Single(p => p.Contains("Kws", StringComparison.Ordinal)));
+        Assert.Contains("\"passed\": true", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sample_WithAnImpossibleGate_FailsTheBuildWithCmp5001_AndEmbedsNothing()
+    {
+        var tool = installed.Executable;
+        var app = CopySample("failing", spec => spec
+            .Replace("  min: 0.88", "  min: 0.999", StringComparison.Ordinal)
+            .Replace("  epochs: 4", "  epochs: 1", StringComparison.Ordinal));
+
+        var (exit, output) = Build(app, tool);
+
+        Assert.NotEqual(0, exit);
+        Assert.Matches(@"compress\.yaml\(\d+,\d+\): error CMP5001: accuracy 0\.\d{3} is below min 0\.999 \(baseline 0\.\d{3}, sparsity 0\.80\)", output);
+        Assert.False(File.Exists(Path.Combine(app, "bin", "Debug", "net10.0", "AppWithModel.dll")), "a failed gate must not produce an app");
+        Assert.Empty(Directory.GetFiles(Path.Combine(app, "obj"), "Kws.onnx", SearchOption.AllDirectories));
+    }
+
+    [GeneratedRegex(@"accuracy: ([0-9.]+)")]
+    private static partial Regex AccuracyLine();
+
+    /// <summary>The sample's data, made by samples/AppWithModel/make-data.sh when missing (cached, deterministic).</summary>
+    private static string EnsureCorpus()
+    {
+        var sample = Path.Combine(PackagedTool.RepositoryRoot, "samples", "AppWithModel");
+        var data = Path.Combine(sample, "data");
+        if (!File.Exists(Path.Combine(data, "corpus.key")))
+        {
+            var (exit, output) = PackagedTool.Run("bash", sample, null, Path.Combine(sample, "make-data.sh"));
+            Assert.True(exit == 0, output);
+        }
+
+        return data;
+    }
+
+    private string CopySample(string name, Func<string, string> editSpec)
+    {
+        var data = EnsureCorpus();
+        var source = Path.Combine(PackagedTool.RepositoryRoot, "samples", "AppWithModel");
+        var root = Path.Combine(_root, name);
+        var app = Path.Combine(root, "AppWithModel");
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.Split(Path.DirectorySeparatorChar)[0] is "bin" or "obj" or "data")
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(app, relative))!);
+            File.Copy(file, Path.Combine(app, relative));
+        }
+
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", ".editorconfig", "global.json" })
+        {
+            File.Copy(Path.Combine(PackagedTool.RepositoryRoot, file), Path.Combine(root, file));
+        }
+
+        Directory.CreateSymbolicLink(Path.Combine(app, "data"), data);
+        var spec = Path.Combine(app, "compress.yaml");
+        var text = editSpec(File.ReadAllText(spec));
+        // Both builds share one feature cache, so the second does not recompute the corpus's features.
+        File.WriteAllText(spec, text.Replace("cache: obj/compress-cache", $"cache: {Path.Combine(_root, "feature-cache")}", StringComparison.Ordinal));
+        return app;
+    }
+
+    private static (int ExitCode, string Output) Build(string app, string tool)
+    {
+        var msbuild = Path.Combine(PackagedTool.RepositoryRoot, "src", "Compress.MSBuild") + Path.DirectorySeparatorChar;
+        return PackagedTool.Run("dotnet", app, new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1" },
+            "build", "-nologo", "-v:q", "-nodeReuse:false", "-p:CompressUseLocalTargets=true", $"-p:CompressRepositoryMSBuild={msbuild}", $"-p:CompressToolPath={tool}");
+    }
+
+    private static (int ExitCode, string Output) RunApp(string app, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(app, "bin", "Debug", "net10.0", "AppWithModel.dll"));
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result + error.Result);
+    }
+}
