@@ -53,7 +53,7 @@ internal sealed class TestWorkspace : IDisposable
         File.WriteAllBytes(ModelPath, builder.Build().ToByteArray());
     }
 
-    /// <summary>Empty .wav files per label folder (validate only counts them).</summary>
+    /// <summary>Short valid .wav files (0.1 s of silence) per label folder.</summary>
     public void WriteData(params (string Label, int Clips)[] labels)
     {
         foreach (var (label, clips) in labels)
@@ -61,7 +61,7 @@ internal sealed class TestWorkspace : IDisposable
             var folder = Directory.CreateDirectory(Path.Combine(Folder, "data", label)).FullName;
             for (var i = 0; i < clips; i++)
             {
-                File.WriteAllBytes(Path.Combine(folder, $"speaker{i}_nohash_0.wav"), []);
+                Compress.Audio.WavWriter.Write(Path.Combine(folder, $"speaker{i}_nohash_0.wav"), new float[1600], 16000);
             }
         }
     }

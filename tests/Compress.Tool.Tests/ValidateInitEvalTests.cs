@@ -37,6 +37,23 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_UnreadableClips_AreEachReportedWithTheirFile()
+    {
+        using var ws = TestWorkspace.WithSpec();
+        var notWave = Path.Combine(ws.Folder, "data", "yes", "speaker9_nohash_0.wav");
+        var empty = Path.Combine(ws.Folder, "data", "no", "speaker9_nohash_0.wav");
+        File.WriteAllText(notWave, "this is not audio");
+        File.WriteAllBytes(empty, []);
+
+        var (exit, _, error) = CliHarness.Run(CliHarness.With(), "validate", ws.SpecPath);
+
+        Assert.Equal(1, exit);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith($"{notWave}: error CMP300", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"{empty}: error CMP300", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_BadSpec_ExitsOneBeforeTouchingTheModel()
     {
         using var ws = TestWorkspace.WithSpec("model: model.onnx\ndata:\n  root: data\nlabels: [yes, no]\npruning:\n  methd: l1\n  target_sparsity: 0.5\n");

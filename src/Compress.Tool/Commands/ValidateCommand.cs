@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Compress.Diagnostics;
+using Compress.Pipeline;
 using Compress.Spec.Checks;
 using Compress.Tool.Rendering;
 
@@ -41,10 +43,14 @@ public static class ValidateCommand
             }
         }
 
-        var failed = CommandOptions.Report(error, report.Diagnostics, verbosity);
+        // Folder-level data problems first; only a data set that is there gets its files checked one by one.
+        var diagnostics = report.Diagnostics.Any(d => d.IsError && d.Code == SpecMessages.PathNotFoundCode)
+            ? report.Diagnostics
+            : [.. report.Diagnostics, .. DataValidation.BadFiles(spec)];
+        var failed = CommandOptions.Report(error, diagnostics, verbosity);
         if (verbosity >= Verbosity.Minimal)
         {
-            var errors = report.Diagnostics.Count(d => d.IsError);
+            var errors = diagnostics.Count(d => d.IsError);
             output.WriteLine(failed ? $"{errors} error(s); fix them before `dotnet compress run`." : "Everything needed to run is in place.");
         }
 

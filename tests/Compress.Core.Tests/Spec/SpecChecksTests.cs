@@ -34,7 +34,7 @@ public sealed class SpecChecksTests : IDisposable
 
         var report = SpecChecks.Validate(spec);
 
-        Assert.Contains(report.Diagnostics, d => d.ToString() == $"{Spec}(4,13): error CMP1015: {Path.Combine(_folder, "x.npy")}: not a .npy file (no \\x93NUMPY magic)");
+        Assert.Contains(report.Diagnostics, d => d.ToString() == $"{Spec}(4,13): error CMP1015: {Path.Combine(_folder, "x.npy")}: cannot use the NumPy array: no \\x93NUMPY magic");
     }
 
     [Fact]
@@ -90,6 +90,10 @@ public sealed class SpecChecksTests : IDisposable
         bytes.AddRange([1, 0]);
         bytes.AddRange(BitConverter.GetBytes((ushort)header.Length));
         bytes.AddRange(Encoding.ASCII.GetBytes(header));
+
+        // The data itself (zeros): the loader's reader checks the file holds every element the header declares.
+        var elements = shape.Trim('(', ')').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Aggregate(1L, (a, d) => a * long.Parse(d, System.Globalization.CultureInfo.InvariantCulture));
+        bytes.AddRange(new byte[elements * int.Parse(descr[2..], System.Globalization.CultureInfo.InvariantCulture)]);
         File.WriteAllBytes(Path.Combine(_folder, name), [.. bytes]);
     }
 }

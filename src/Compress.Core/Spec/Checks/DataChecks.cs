@@ -114,8 +114,8 @@ internal static class DataChecks
 
     private static void Npy(CompressSpec spec, List<string> facts, List<Diagnostic> diagnostics)
     {
-        var features = NpyHeader.Read(spec.Data.Features!, out var featureProblem);
-        var labels = NpyHeader.Read(spec.Data.Labels!, out var labelProblem);
+        var features = TryRead(spec.Data.Features!, out var featureProblem);
+        var labels = TryRead(spec.Data.Labels!, out var labelProblem);
         if (features is null)
         {
             diagnostics.Add(SpecMessages.DataProblem(spec.LocationOf("data.features"), $"{spec.Data.Features}: {featureProblem}", error: true));
@@ -131,12 +131,29 @@ internal static class DataChecks
             return;
         }
 
-        facts.Add($"data      npy features {features}, labels {labels}");
+        facts.Add($"data      npy features {Describe(features)}, labels {Describe(labels)}");
         if (features.Shape.Count == 0 || labels.Shape.Count != 1 || features.Shape[0] != labels.Shape[0])
         {
-            diagnostics.Add(SpecMessages.DataProblem(spec.LocationOf("data.labels"), $"the labels must be [N] with the features' N: features {features}, labels {labels}", error: true));
+            diagnostics.Add(SpecMessages.DataProblem(spec.LocationOf("data.labels"), $"the labels must be [N] with the features' N: features {Describe(features)}, labels {Describe(labels)}", error: true));
         }
     }
+
+    /// <summary>The header through the data loader's reader (one .npy parser for the product), or the reason it is unusable.</summary>
+    private static Data.NpyHeader? TryRead(string path, out string problem)
+    {
+        try
+        {
+            problem = "";
+            return Data.NpyHeader.Read(path);
+        }
+        catch (CompressException e)
+        {
+            problem = e.Diagnostics[0].Message;
+            return null;
+        }
+    }
+
+    private static string Describe(Data.NpyHeader header) => $"{header.Descr} ({string.Join(", ", header.Shape)})";
 
     private static HashSet<string>? ReadList(string path) =>
         File.Exists(path) ? File.ReadLines(path).Select(l => l.Trim().Replace('\\', '/')).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal) : null;
