@@ -37,8 +37,14 @@ step "Recognise a few held-out clips (voices never seen in training, noise mixed
 mapfile -t clips < <(grep -E '^(on|off|stop|go|up)/' samples/AppWithModel/data/testing_list.txt | awk 'NR % 40 == 1' | head -5)
 "${app[@]}" "${clips[@]/#/samples/AppWithModel/data/}"
 
-step "Held-out test split, with the embedded compressed model only"
-"${app[@]}" --eval samples/AppWithModel/data/testing_list.txt
+step "Held-out test clips, with the embedded compressed model only"
+# The gate's test split: every keyword clip of testing_list.txt plus unknown words at 10% of them (the spec's
+# unknown_fraction; the full list is two-thirds unknown words, which the model sees at that rate in training).
+keywords='^(yes|no|up|down|left|right|on|off|stop|go)/'
+heldout=samples/AppWithModel/obj/heldout_list.txt
+{ grep -E "$keywords" samples/AppWithModel/data/testing_list.txt
+  grep -vE "$keywords" samples/AppWithModel/data/testing_list.txt | awk 'NR % 20 == 1'; } > "$heldout"
+"${app[@]}" --eval "$heldout"
 
 step "Dense baseline vs compressed, both measured by ONNX Runtime in the same run (from the build's report)"
 report=$(find samples/AppWithModel/obj/Release -path '*compress*' -name report.md | head -1)

@@ -47,10 +47,14 @@ public sealed partial class EndToEndTests(EndToEndTests.InstalledTool installed)
         var (exit, output) = Build(app, tool);
 
         Assert.True(exit == 0, output);
-        var (runExit, printed) = RunApp(app, "--eval", Path.Combine(app, "data", "testing_list.txt"));
+        // Held-out keyword clips: voices never heard in training, noise mixed in.
+        var keywords = new HashSet<string>(["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"], StringComparer.Ordinal);
+        var heldOut = Path.Combine(app, "heldout_keywords.txt");
+        File.WriteAllLines(heldOut, File.ReadLines(Path.Combine(app, "data", "testing_list.txt")).Where(l => keywords.Contains(l.Split('/')[0])));
+        var (runExit, printed) = RunApp(app, "--eval", heldOut);
         Assert.True(runExit == 0, printed);
         var accuracy = double.Parse(AccuracyLine().Match(printed).Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.True(accuracy >= 0.88, $"held-out accuracy {accuracy} is below the sample's gate min 0.88:\n{printed}");
+        Assert.True(accuracy >= 0.82, $"held-out keyword accuracy {accuracy} is below the sample's gate min 0.82:\n{printed}");
         Assert.Contains("Kws.onnx", printed, StringComparison.Ordinal);
 
         // The build's report says the gate passed on the same embedded bytes.
@@ -63,8 +67,9 @@ public sealed partial class EndToEndTests(EndToEndTests.InstalledTool installed)
     {
         var tool = installed.Executable;
         var app = CopySample("failing", spec => spec
-            .Replace("  min: 0.88", "  min: 0.999", StringComparison.Ordinal)
-            .Replace("  epochs: 4", "  epochs: 1", StringComparison.Ordinal));
+            .Replace("  min: 0.82", "  min: 0.999", StringComparison.Ordinal)
+            .Replace("  epochs: 8", "  epochs: 1", StringComparison.Ordinal)
+            .Replace("    end_epoch: 4", "    end_epoch: 1", StringComparison.Ordinal));
 
         var (exit, output) = Build(app, tool);
 
