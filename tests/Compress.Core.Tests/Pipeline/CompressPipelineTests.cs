@@ -137,6 +137,39 @@ public sealed class CompressPipelineTests(PipelineFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void Run_TargetSparsityMax_TriesAscendingSparsities_AndShipsTheSparsestThatPasses()
+    {
+        var spec = fixture.Spec($"""
+            model:
+              path: {fixture.TrainedModel}
+            pruning:
+              method: magnitude
+              target_sparsity: max
+              max_trials: 3
+            finetune:
+              epochs: 1
+              batch_size: 16
+            gate:
+              metric: accuracy
+              max_drop: 0.2
+            output:
+              path: out/max.onnx
+              storage: sparse
+              report: out/max-report
+            """, "max.yaml");
+
+        var result = PipelineFixture.Run(spec);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        var report = ReportWriter.FromJson(File.ReadAllText(Path.Combine(spec.Output.Report, "report.json")))!;
+        Assert.Equal(3, report.Trials.Count);
+        Assert.Equal(report.Trials.Select(t => t.Sparsity).Order(), report.Trials.Select(t => t.Sparsity));
+        var best = report.Trials.Where(t => t.Passed).MaxBy(t => t.Sparsity)!;
+        Assert.Equal(best.Sparsity, report.TotalSparsity, 6);
+        Assert.True(File.Exists(spec.Output.Path));
+    }
+
+    [Fact]
     public void Run_FeaturesThatDoNotFitTheModel_ReportCmp2109()
     {
         var spec = fixture.Spec($"""
