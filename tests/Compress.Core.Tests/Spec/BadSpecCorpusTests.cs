@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Compress.Spec;
 
 namespace Compress.Core.Tests.Spec;
@@ -44,5 +43,5 @@ public sealed class BadSpecCorpusTests
         Assert.Equal(expected, result.Diagnostics.Select(d => d.ToString()).ToList());
     }
 
-    private static string CorpusFolder([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "BadSpecs");
+    private static string CorpusFolder() => Path.Combine(FullSpec.RepositoryRoot(), "tests", "Compress.Core.Tests", "Spec", "BadSpecs");
 }

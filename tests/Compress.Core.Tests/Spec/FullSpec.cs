@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 
 namespace Compress.Core.Tests.Spec;
 
@@ -97,6 +96,20 @@ internal static class FullSpec
         threads: 2
         """;
 
-    public static string RepositoryRoot([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", ".."));
+    /// <summary>
+    /// The folder holding Compress.sln, found from the test assembly's folder (not [CallerFilePath]: CI builds are
+    /// deterministic and map source paths to /_/).
+    /// </summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Compress.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Compress.sln not found above " + AppContext.BaseDirectory);
+    }
 }

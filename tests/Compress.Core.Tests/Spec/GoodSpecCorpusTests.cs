@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Compress.Spec;
 
 namespace Compress.Core.Tests.Spec;
@@ -31,5 +30,5 @@ public sealed class GoodSpecCorpusTests
         Assert.Equal("probs", Load("manifest-l1.yaml").Model.Output);
     }
 
-    private static string Folder([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "GoodSpecs");
+    private static string Folder() => Path.Combine(FullSpec.RepositoryRoot(), "tests", "Compress.Core.Tests", "Spec", "GoodSpecs");
 }
