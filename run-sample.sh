@@ -42,8 +42,10 @@ step "Held-out test clips, with the embedded compressed model only"
 # unknown_fraction; the full list is two-thirds unknown words, which the model sees at that rate in training).
 keywords='^(yes|no|up|down|left|right|on|off|stop|go)/'
 heldout=samples/AppWithModel/obj/heldout_list.txt
-{ grep -E "$keywords" samples/AppWithModel/data/testing_list.txt
-  grep -vE "$keywords" samples/AppWithModel/data/testing_list.txt | awk 'NR % 20 == 1'; } > "$heldout"
+data="$root/samples/AppWithModel/data"
+{ grep -E "$keywords" "$data/testing_list.txt"
+  grep -vE "$keywords" "$data/testing_list.txt" | awk 'NR % 20 == 1'; } |
+  awk -v data="$data" -F/ '{ print data "/" $0 "\t" $1 }' > "$heldout"
 "${app[@]}" --eval "$heldout"
 
 step "Dense baseline vs compressed, both measured by ONNX Runtime in the same run (from the build's report)"

@@ -50,7 +50,9 @@ public sealed partial class EndToEndTests(EndToEndTests.InstalledTool installed)
         // Held-out keyword clips: voices never heard in training, noise mixed in.
         var keywords = new HashSet<string>(["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"], StringComparer.Ordinal);
         var heldOut = Path.Combine(app, "heldout_keywords.txt");
-        File.WriteAllLines(heldOut, File.ReadLines(Path.Combine(app, "data", "testing_list.txt")).Where(l => keywords.Contains(l.Split('/')[0])));
+        File.WriteAllLines(heldOut, File.ReadLines(Path.Combine(app, "data", "testing_list.txt"))
+            .Where(l => keywords.Contains(l.Split('/')[0]))
+            .Select(l => $"{Path.Combine(app, "data", l)}\t{l.Split('/')[0]}"));
         var (runExit, printed) = RunApp(app, "--eval", heldOut);
         Assert.True(runExit == 0, printed);
         var accuracy = double.Parse(AccuracyLine().Match(printed).Groups[1].Value, CultureInfo.InvariantCulture);
