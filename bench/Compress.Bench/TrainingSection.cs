@@ -34,7 +34,7 @@ public static class TrainingSection
             {
                 using var json = JsonDocument.Parse(line);
                 pytorch = new Measurement("PyTorch", json.RootElement.GetProperty("ms").EnumerateArray().Select(e => e.GetDouble()).ToList());
-                pytorchNote = F($"PyTorch {json.RootElement.GetProperty("torch").GetString()} (Debian python3-torch), {json.RootElement.GetProperty("threads").GetInt32()} threads");
+                pytorchNote = F($"PyTorch {json.RootElement.GetProperty("torch").GetString()} (Debian python3-torch; BLAS {json.RootElement.GetProperty("blas").GetString()}, oneDNN available: {json.RootElement.GetProperty("mkldnn").GetBoolean()}), {json.RootElement.GetProperty("threads").GetInt32()} threads,");
             }
             else
             {
@@ -49,7 +49,7 @@ public static class TrainingSection
         var sb = new StringBuilder();
         sb.AppendLine("## 5. Training throughput");
         sb.AppendLine();
-        sb.AppendLine(F($"One training step (forward, cross-entropy, backward, SGD momentum 0.9) of the sample's DS-CNN (64 channels, 4 blocks, 12 classes) on a fixed random batch of {Batch} × [1, 49, 40], {Threads} torch threads, {Runs} timed steps after 5 warm-up steps. The executor and the hand-written TorchSharp network (explicit `ZeroPad2d` + `Conv2d` + `BatchNorm2d` + `ReLU` layers, initialised from the same ONNX weights) alternate step by step in this process, the first of each pair alternating too; {pytorchNote}, runs the same network (bench/pytorch/dscnn_train_step.py) in a child process straight after, so its ratio is not interleaved. Debian builds libtorch without the vendor BLAS/oneDNN kernels the PyPI wheels carry, so the PyTorch row is what `apt-get install python3-torch` gives, not the best PyTorch can do on this CPU (pip wheels cannot be installed here). Samples/s = batch / median step time."));
+        sb.AppendLine(F($"One training step (forward, cross-entropy, backward, SGD momentum 0.9) of the sample's DS-CNN (64 channels, 4 blocks, 12 classes) on a fixed random batch of {Batch} × [1, 49, 40], {Threads} torch threads, {Runs} timed steps after 5 warm-up steps. The executor and the hand-written TorchSharp network (explicit `ZeroPad2d` + `Conv2d` + `BatchNorm2d` + `ReLU` layers, initialised from the same ONNX weights) alternate step by step in this process, the first of each pair alternating too; {pytorchNote}, runs the same network (bench/pytorch/dscnn_train_step.py) in a child process straight after, so its ratio is not interleaved. The PyTorch row is what `apt-get install python3-torch` gives (Debian links the BLAS named above; `generic` is the reference implementation), not necessarily the best PyTorch does on this CPU: the PyPI wheels (MKL/OpenBLAS) could not be measured here. Samples/s = batch / median step time."));
         sb.AppendLine();
         sb.AppendLine("| implementation | median step ms | IQR ms | samples/s | step time / executor |");
         sb.AppendLine("|---|---:|---:|---:|---:|");

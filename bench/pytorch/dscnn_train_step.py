@@ -5,6 +5,7 @@ Usage: python3 dscnn_train_step.py [--batch 64] [--warmup 5] [--runs 30] [--thre
 """
 import argparse
 import json
+import re
 import time
 
 import torch
@@ -57,7 +58,8 @@ def main():
         elapsed = (time.perf_counter() - start) * 1000
         if i >= a.warmup:
             times.append(elapsed)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "batch": a.batch, "ms": times}))
+    blas = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+    print(json.dumps({"torch": torch.__version__, "blas": blas.group(1) if blas else "?", "mkldnn": torch.backends.mkldnn.is_available(), "threads": torch.get_num_threads(), "batch": a.batch, "ms": times}))
 
 
 if __name__ == "__main__":
