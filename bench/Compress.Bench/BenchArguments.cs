@@ -53,6 +53,9 @@ public sealed class BenchArguments
     /// <summary>Epochs of the λ-regularisation phase of l1/l2 (in addition to <see cref="Epochs"/>).</summary>
     public int RegularizationEpochs => Int(nameof(RegularizationEpochs), 1);
 
+    /// <summary>Epochs of the <c>baseline</c> section's dense training.</summary>
+    public int BaselineEpochs => Int(nameof(BaselineEpochs), 12);
+
     /// <summary>Repetitions (seeds) of each training run.</summary>
     public int Repetitions => Int(nameof(Repetitions), 1);
 

@@ -29,9 +29,12 @@ public static class BenchDocument
 
         sb.AppendLine("```");
         sb.AppendLine();
-        sb.AppendLine("Sections: `models` (1–4: trains every point, then sizes, latency, small-dense), `training` (5), `frontend` (6), `build` (7), `doc` (assemble this file from the fragments in `--results`); `all` runs them in that order. Keys: `--model`, `--corpus`, `--epochs`, `--repetitions`, `--latency-runs`, `--small-epochs`, `--frontend-clips`, `--build-runs` (see BenchArguments.cs).");
+        sb.AppendLine("Sections: `baseline` (0: trains the dense baseline into `--model` when the sample's is not at hand), `models` (1–4: trains every point, then sizes, latency, small-dense), `training` (5), `frontend` (6), `build` (7), `doc` (assemble this file from the fragments in `--results`); `all` runs them in that order. Keys: `--model`, `--corpus`, `--epochs`, `--repetitions`, `--latency-runs`, `--small-epochs`, `--frontend-clips`, `--build-runs` (see BenchArguments.cs).");
         sb.AppendLine();
-        sb.AppendLine("**Budget.** The machine has 2 cores shared with other work, so the whole run is kept near 25 minutes: one repetition of every training run (the spread of accuracy across seeds is therefore *not* measured; differences of a point or two between methods are within what a second seed could change), 3 fine-tuning epochs per point, one cold build each way. Section wall times are given under each section.");
+        sb.AppendLine(F($"**Budget.** The machine has 2 cores shared with other work, so the whole run is kept near 25 minutes: {args.Repetitions} repetition(s) of every training run (with one, the spread of accuracy across seeds is therefore *not* measured; differences of a point or two between methods are within what a second seed could change), {args.Epochs} fine-tuning epochs per point, one cold build each way. Section wall times are given under each section."));
+        sb.AppendLine();
+        var seconds = fragments.Sum(f => System.Text.RegularExpressions.Regex.Matches(f.Text, @"\*Section wall time: (\d+) s\.\*").Sum(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        sb.AppendLine(F($"Total wall time of the sections below: **{seconds / 60:0.0} min**."));
         sb.AppendLine();
         sb.AppendLine("## Machine");
         sb.AppendLine();
