@@ -29,7 +29,7 @@ public static class BenchDocument
 
         sb.AppendLine("```");
         sb.AppendLine();
-        sb.AppendLine("Sections: `baseline` (0: trains the dense baseline into `--model` when the sample's is not at hand), `models` (1–4: trains every point, then sizes, latency, small-dense), `training` (5), `frontend` (6), `build` (7), `doc` (assemble this file from the fragments in `--results`); `all` runs them in that order. Keys: `--model`, `--corpus`, `--epochs`, `--repetitions`, `--latency-runs`, `--small-epochs`, `--frontend-clips`, `--build-runs` (see BenchArguments.cs).");
+        sb.AppendLine("Sections: `baseline` (0: trains the dense baseline into `--model` when the sample's is not at hand), `models` (1–4: trains every point, then sizes, latency, small-dense), `network-latency` (3b: the same models without the front-end), `training` (5), `frontend` (6), `build` (7), `doc` (assemble this file from the fragments in `--results`); `all` runs them in that order. Keys: `--model`, `--corpus`, `--epochs`, `--repetitions`, `--latency-runs`, `--small-epochs`, `--frontend-clips`, `--build-runs` (see BenchArguments.cs).");
         sb.AppendLine();
         sb.AppendLine(F($"**Budget.** The machine has 2 cores shared with other work, so the whole run is kept near 25 minutes: {args.Repetitions} repetition(s) of every training run (with one, the spread of accuracy across seeds is therefore *not* measured; differences of a point or two between methods are within what a second seed could change), {args.Epochs} fine-tuning epochs per point, one cold build each way. Section wall times are given under each section."));
         sb.AppendLine();

@@ -10,7 +10,9 @@ public static class MachineInfo
     public static string Describe()
     {
         var cpu = ReadField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
-        var memory = ReadField("/proc/meminfo", "MemTotal") ?? "?";
+        var memoryKb = ReadField("/proc/meminfo", "MemTotal")?.Split(' ')[0];
+        var memory = long.TryParse(memoryKb, out var kb) ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kb / 1048576.0:0.0} GiB") : "?";
+        var kernel = File.Exists("/proc/sys/kernel/osrelease") ? "Linux " + File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : RuntimeInformation.OSDescription;
         var os = ReadOsRelease() ?? RuntimeInformation.OSDescription;
         var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
         var rows = new (string, string)[]
@@ -18,11 +20,11 @@ public static class MachineInfo
             ("logical CPUs (nproc)", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("CPU", cpu),
             ("memory", memory),
-            ("OS", $"{os} ({RuntimeInformation.OSDescription})"),
+            ("OS", $"{os} ({kernel}, {RuntimeInformation.OSArchitecture})"),
             (".NET", RuntimeInformation.FrameworkDescription),
             ("TorchSharp", Version(typeof(TorchSharp.torch).Assembly)),
             ("ONNX Runtime", Version(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly)),
-            ("load average at start (1/5/15 min)", load),
+            ("load average when the last section started (1/5/15 min; other work shares the machine)", load),
         };
         return "| | |\n|---|---|\n" + string.Join('\n', rows.Select(r => $"| {r.Item1} | {r.Item2} |"));
     }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Compress.Bench;
 
 // Regenerates docs/benchmarks.md. Usage (from the repository root, after a Release build of src/Compress.Tool):
-//   dotnet run -c Release --project bench/Compress.Bench -- [all|baseline|models|training|frontend|build|doc] [--key value]...
+//   dotnet run -c Release --project bench/Compress.Bench -- [all|baseline|models|network-latency|training|frontend|build|doc] [--key value]...
 if (args.Length > 0 && args[0] == "frontend-child")
 {
     return FrontEndSection.Child(args);
@@ -20,13 +20,13 @@ if (arguments.Section != "doc" || !File.Exists(machineFile))
 
 var sections = arguments.Section switch
 {
-    "all" => new[] { "models", "training", "frontend", "build", "doc" },
-    "baseline" or "models" or "training" or "frontend" or "build" or "doc" => [arguments.Section],
+    "all" => new[] { "models", "network-latency", "training", "frontend", "build", "doc" },
+    "baseline" or "models" or "network-latency" or "training" or "frontend" or "build" or "doc" => [arguments.Section],
     _ => [],
 };
 if (sections.Length == 0)
 {
-    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, training, frontend, build, doc");
+    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, network-latency, training, frontend, build, doc");
     return 1;
 }
 
@@ -37,6 +37,7 @@ foreach (var section in sections)
     {
         case "baseline": BaselineSection.Run(arguments, log); break;
         case "models": ModelsSection.Run(arguments, log); break;
+        case "network-latency": NetworkLatencySection.Run(arguments, log); break;
         case "training": TrainingSection.Run(arguments, log); break;
         case "frontend": FrontEndSection.Run(arguments, log); break;
         case "build": BuildSection.Run(arguments, log); break;
