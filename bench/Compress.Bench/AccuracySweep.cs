@@ -69,12 +69,6 @@ public static class AccuracySweep
     public static SweepResult Run(BenchArguments args, SweepPoint point, int seed, IReadOnlyList<string>? extraOverrides = null)
     {
         var folder = Path.Combine(args.Results, "runs", $"{point.Name}-s{seed}");
-        if (Directory.Exists(folder))
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-
-        Directory.CreateDirectory(folder);
         var output = Path.Combine(folder, "model.onnx");
         var report = Path.Combine(folder, "report");
         var arguments = new List<string> { "run", args.Spec, "--no-progress", "--output", output, "--report", report };
@@ -90,12 +84,26 @@ public static class AccuracySweep
             arguments.Add(o);
         }
 
-        File.WriteAllText(Path.Combine(folder, "command.txt"), args.Tool + " " + string.Join(' ', arguments.Select(Quote)) + "\n");
-        var child = ChildProcess.Run(args.Tool, arguments, Path.GetDirectoryName(args.Spec)!);
-        File.WriteAllText(Path.Combine(folder, "log.txt"), child.Output);
-        if (child.ExitCode != 0)
+        var command = args.Tool + " " + string.Join(' ', arguments.Select(Quote)) + "\n";
+        var commandFile = Path.Combine(folder, "command.txt");
+        // --resume true: a finished run of exactly this command (report written last) is read back, not retrained.
+        var reuse = args.Resume && File.Exists(commandFile) && File.ReadAllText(commandFile) == command && File.Exists(Path.Combine(report, "report.json")) && File.Exists(output);
+        var child = new ChildResult(0, 0, 0, "");
+        if (!reuse)
         {
-            throw new InvalidOperationException($"{point.Name} (seed {seed}) failed with exit code {child.ExitCode}; log in {folder}/log.txt:\n{Tail(child.Output)}");
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(commandFile, command);
+            child = ChildProcess.Run(args.Tool, arguments, Path.GetDirectoryName(args.Spec)!);
+            File.WriteAllText(Path.Combine(folder, "log.txt"), child.Output);
+            if (child.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{point.Name} (seed {seed}) failed with exit code {child.ExitCode}; log in {folder}/log.txt:\n{Tail(child.Output)}");
+            }
         }
 
         var json = File.ReadAllText(Path.Combine(report, "report.json"));

@@ -56,6 +56,9 @@ public sealed class BenchArguments
     /// <summary>Epochs of the <c>baseline</c> section's dense training.</summary>
     public int BaselineEpochs => Int(nameof(BaselineEpochs), 12);
 
+    /// <summary>Read back training runs already finished with the same command instead of retraining them.</summary>
+    public bool Resume => Text(nameof(Resume), "false") == "true";
+
     /// <summary>Repetitions (seeds) of each training run.</summary>
     public int Repetitions => Int(nameof(Repetitions), 1);
 

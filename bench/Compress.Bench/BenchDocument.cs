@@ -35,6 +35,11 @@ public static class BenchDocument
         sb.AppendLine();
         var seconds = fragments.Sum(f => System.Text.RegularExpressions.Regex.Matches(f.Text, @"\*Section wall time: (\d+) s\.\*").Sum(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
         sb.AppendLine(F($"Total wall time of the sections below: **{seconds / 60:0.0} min**."));
+        if (fragments.Any(f => f.Text.Contains("--resume true", StringComparison.Ordinal)))
+        {
+            sb.AppendLine();
+            sb.AppendLine("A section run with `--resume true` read back the training runs an earlier invocation had finished with identical commands (here: the seed-1 runs) and trained only the missing ones; the time of the runs read back is not in that section's wall time (each run's own training time is in the *train s* column, median over seeds), so the whole measurement took longer than the total above.");
+        }
         sb.AppendLine();
         sb.AppendLine("## Machine");
         sb.AppendLine();
