@@ -1,13 +1,49 @@
+using System.Diagnostics;
 using Compress.Bench;
 
-// Benchmarks that regenerate docs/benchmarks.md sections. Usage: dotnet run -c Release --project bench/Compress.Bench -- executor
-var which = args.Length > 0 ? args[0] : "executor";
-switch (which)
+// Regenerates docs/benchmarks.md. Usage (from the repository root, after a Release build of src/Compress.Tool):
+//   dotnet run -c Release --project bench/Compress.Bench -- [all|baseline|models|network-latency|training|frontend|build|doc] [--key value]...
+if (args.Length > 0 && args[0] == "frontend-child")
 {
-    case "executor":
-        Console.WriteLine(ExecutorTrainingBenchmark.Run());
-        return 0;
-    default:
-        Console.Error.WriteLine($"unknown benchmark '{which}'; known: executor");
-        return 1;
+    return FrontEndSection.Child(args);
 }
+
+var arguments = BenchArguments.Parse(args);
+var log = Console.Out;
+var watch = Stopwatch.StartNew();
+Directory.CreateDirectory(arguments.Results);
+var machineFile = Path.Combine(arguments.Results, "00-machine.md");
+if (arguments.Section != "doc" || !File.Exists(machineFile))
+{
+    File.WriteAllText(machineFile, MachineInfo.Describe());
+}
+
+var sections = arguments.Section switch
+{
+    "all" => new[] { "models", "network-latency", "training", "frontend", "build", "doc" },
+    "baseline" or "models" or "network-latency" or "training" or "frontend" or "build" or "doc" => [arguments.Section],
+    _ => [],
+};
+if (sections.Length == 0)
+{
+    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, network-latency, training, frontend, build, doc");
+    return 1;
+}
+
+foreach (var section in sections)
+{
+    log.WriteLine($"== {section} ({watch.Elapsed.TotalMinutes:0.0} min)");
+    switch (section)
+    {
+        case "baseline": BaselineSection.Run(arguments, log); break;
+        case "models": ModelsSection.Run(arguments, log); break;
+        case "network-latency": NetworkLatencySection.Run(arguments, log); break;
+        case "training": TrainingSection.Run(arguments, log); break;
+        case "frontend": FrontEndSection.Run(arguments, log); break;
+        case "build": BuildSection.Run(arguments, log); break;
+        default: BenchDocument.Write(arguments, File.ReadAllText(machineFile)); break;
+    }
+}
+
+log.WriteLine($"done in {watch.Elapsed.TotalMinutes:0.0} min");
+return 0;

@@ -1,0 +1,177 @@
+using System.Globalization;
+using Compress.Onnx;
+using Compress.Reporting;
+
+namespace Compress.Bench;
+
+/// <summary>
+/// Runs <c>dotnet-compress run</c> on the sample spec once per sweep point (and repetition), every point with the
+/// same fine-tuning budget, data, cache and seed, and collects the report.json of each run.
+/// </summary>
+public static class AccuracySweep
+{
+    /// <summary>Unstructured methods, as in docs/pruning.md.</summary>
+    public static readonly string[] UnstructuredMethods = ["magnitude", "gradient", "l1", "l2"];
+
+    /// <summary>Target sparsities of the unstructured methods.</summary>
+    public static readonly double[] UnstructuredTargets = [0.5, 0.8, 0.9];
+
+    /// <summary>Target channel fractions of structured pruning.</summary>
+    public static readonly double[] ChannelTargets = [0.25, 0.5];
+
+    /// <summary>The overrides every run shares: data, cache, budget, no gate (every point is measured, none rejected).</summary>
+    public static List<string> CommonOverrides(BenchArguments args, int seed) =>
+    [
+        $"model.path={args.Model}",
+        $"data.root={args.Corpus}",
+        $"data.cache={Path.Combine(args.Scratch, "sweep-cache")}",
+        "gate=",
+        $"finetune.epochs={args.Epochs}",
+        $"seed={seed}",
+        "threads=2",
+    ];
+
+    /// <summary>The dense reference and every method × target of the issue.</summary>
+    public static List<SweepPoint> Points(BenchArguments args)
+    {
+        var endEpoch = Math.Max(1, args.Epochs - 1).ToString(CultureInfo.InvariantCulture);
+        var points = new List<SweepPoint> { new("dense", "none", 0, ["pruning="]) };
+        foreach (var method in UnstructuredMethods)
+        {
+            foreach (var target in UnstructuredTargets)
+            {
+                var o = new List<string>
+                {
+                    $"pruning.method={method}",
+                    Invariant($"pruning.target_sparsity={target}"),
+                    $"pruning.schedule.end_epoch={endEpoch}",
+                    "pruning.exclude=[\"*.dw.weight\"]",
+                };
+                if (method is "l1" or "l2")
+                {
+                    o.Add($"pruning.regularization_epochs={args.RegularizationEpochs}");
+                }
+
+                points.Add(new SweepPoint(Invariant($"{method}-{target * 100:0}"), method, target, o));
+            }
+        }
+
+        foreach (var target in ChannelTargets)
+        {
+            points.Add(new SweepPoint(Invariant($"channel-{target * 100:0}"), "channel", target,
+                ["pruning.method=channel", Invariant($"pruning.target_sparsity={target}"), $"pruning.schedule.end_epoch={endEpoch}"]));
+        }
+
+        return args.OnlyPoints.Count == 0 ? points : points.Where(p => args.OnlyPoints.Contains(p.Name)).ToList();
+    }
+
+    /// <summary>Runs <paramref name="point"/> with <paramref name="seed"/>; throws when the run fails.</summary>
+    public static SweepResult Run(BenchArguments args, SweepPoint point, int seed, IReadOnlyList<string>? extraOverrides = null)
+    {
+        var folder = Path.Combine(args.Results, "runs", $"{point.Name}-s{seed}");
+        var output = Path.Combine(folder, "model.onnx");
+        var report = Path.Combine(folder, "report");
+        var arguments = new List<string> { "run", args.Spec, "--no-progress", "--output", output, "--report", report };
+        var overrides = CommonOverrides(args, seed).Concat(point.Overrides).Concat(extraOverrides ?? []);
+        if (point.Model is not null)
+        {
+            overrides = overrides.Append($"model.path={point.Model}");
+        }
+
+        foreach (var o in overrides)
+        {
+            arguments.Add("--set");
+            arguments.Add(o);
+        }
+
+        var command = args.Tool + " " + string.Join(' ', arguments.Select(Quote)) + "\n";
+        var commandFile = Path.Combine(folder, "command.txt");
+        // --resume true: a finished run of exactly this command (report written last) is read back, not retrained.
+        var reuse = args.Resume && File.Exists(commandFile) && File.ReadAllText(commandFile) == command && File.Exists(Path.Combine(report, "report.json")) && File.Exists(output);
+        var child = new ChildResult(0, 0, 0, "");
+        if (!reuse)
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(commandFile, command);
+            child = ChildProcess.Run(args.Tool, arguments, Path.GetDirectoryName(args.Spec)!);
+            File.WriteAllText(Path.Combine(folder, "log.txt"), child.Output);
+            if (child.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{point.Name} (seed {seed}) failed with exit code {child.ExitCode}; log in {folder}/log.txt:\n{Tail(child.Output)}");
+            }
+        }
+
+        var json = File.ReadAllText(Path.Combine(report, "report.json"));
+        var r = ReportWriter.FromJson(json) ?? throw new InvalidOperationException($"unreadable {report}/report.json");
+        var modelPath = PlainOnnx(output, r.Sizes?.Compression ?? "none");
+        return new SweepResult(
+            point,
+            seed,
+            r.Baseline?.Accuracy ?? double.NaN,
+            r.Compressed?.Accuracy ?? double.NaN,
+            r.Compressed?.MacroF1 ?? double.NaN,
+            r.TotalSparsity,
+            r.Sizes?.DenseOnnxBytes ?? 0,
+            r.Sizes?.ExportedOnnxBytes ?? 0,
+            r.Sizes?.EmbeddedBytes ?? 0,
+            r.Timings.Where(t => t.Stage.Contains("train", StringComparison.OrdinalIgnoreCase)).Sum(t => t.Seconds),
+            child.Seconds,
+            child.PeakRssBytes,
+            NonZeroWeights(modelPath),
+            modelPath);
+    }
+
+    /// <summary>Non-zero elements of every initializer whose name ends in <c>weight</c> (dense or sparse storage).</summary>
+    public static long NonZeroWeights(string onnxPath)
+    {
+        Runtime.TorchRuntime.Initialize();
+        var model = OnnxModelIO.Load(onnxPath);
+        long count = 0;
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        foreach (var t in model.Graph.Initializer.Where(t => t.Name.EndsWith("weight", StringComparison.Ordinal)))
+        {
+            count += OnnxTensors.ToTorch(t).count_nonzero().item<long>();
+        }
+
+        foreach (var s in model.Graph.SparseInitializer.Where(s => s.Values.Name.EndsWith("weight", StringComparison.Ordinal)))
+        {
+            count += OnnxTensors.ToTorch(s).count_nonzero().item<long>();
+        }
+
+        return count;
+    }
+
+    /// <summary>The run's model as a plain ONNX file: <paramref name="output"/> itself, or its brotli-decoded copy.</summary>
+    public static string PlainOnnx(string output, string compression)
+    {
+        if (compression == "none")
+        {
+            return output;
+        }
+
+        if (compression != "brotli")
+        {
+            throw new InvalidOperationException($"unsupported output.compress '{compression}'");
+        }
+
+        var plain = Path.ChangeExtension(output, ".plain.onnx");
+        using (var input = new System.IO.Compression.BrotliStream(File.OpenRead(output), System.IO.Compression.CompressionMode.Decompress))
+        using (var file = File.Create(plain))
+        {
+            input.CopyTo(file);
+        }
+
+        return plain;
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static string Quote(string s) => s.Contains(' ', StringComparison.Ordinal) || s.Contains('"', StringComparison.Ordinal) || s.Contains('*', StringComparison.Ordinal) ? "'" + s + "'" : s;
+
+    private static string Tail(string s) => s.Length > 3000 ? s[^3000..] : s;
+}

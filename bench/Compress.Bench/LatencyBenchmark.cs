@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Compress.Bench;
+
+/// <summary>Single-clip latency of one model: every timed run in milliseconds.</summary>
+public sealed record LatencyResult(string Name, Measurement Times, IReadOnlyList<double> RatiosToReference);
+
+/// <summary>
+/// ONNX Runtime latency of single-clip inference, all models in one process, one intra-op thread, sequential
+/// execution. Rounds interleave the models (one run of each per round, the order rotating), so load drift on the
+/// shared machine hits every model alike; each model's per-round ratio to the reference gives the ratio's spread.
+/// </summary>
+public static class LatencyBenchmark
+{
+    /// <summary>Measures <paramref name="models"/> (name, plain ONNX path); the first is the reference.</summary>
+    public static IReadOnlyList<LatencyResult> Run(IReadOnlyList<(string Name, string Path)> models, int runs, int warmup = 30)
+    {
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = 1,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        var sessions = models.Select(m => new InferenceSession(File.ReadAllBytes(m.Path), options)).ToList();
+        try
+        {
+            var inputs = sessions.Select(MakeInput).ToList();
+            var times = models.Select(_ => new List<double>(runs)).ToList();
+            for (var round = 0; round < warmup + runs; round++)
+            {
+                for (var k = 0; k < sessions.Count; k++)
+                {
+                    var i = (k + round) % sessions.Count;
+                    var watch = Stopwatch.StartNew();
+                    using (var result = sessions[i].Run(inputs[i]))
+                    {
+                        _ = result[0].AsTensor<float>()[0, 0];
+                    }
+
+                    if (round >= warmup)
+                    {
+                        times[i].Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                }
+            }
+
+            return models.Select((m, i) => new LatencyResult(
+                m.Name,
+                new Measurement(m.Name, times[i]),
+                times[i].Zip(times[0], (a, b) => a / b).ToList())).ToList();
+        }
+        finally
+        {
+            sessions.ForEach(s => s.Dispose());
+            options.Dispose();
+        }
+    }
+
+    /// <summary>One clip for the session's only input: shape with every symbolic dimension set to 1, seeded noise.</summary>
+    private static List<NamedOnnxValue> MakeInput(InferenceSession session)
+    {
+        var (name, meta) = session.InputMetadata.First();
+        var shape = meta.Dimensions.Select(d => d <= 0 ? 1 : d).ToArray();
+        var random = new Random(1);
+        var data = new float[shape.Aggregate(1, (a, d) => a * d)];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = (float)((random.NextDouble() * 2) - 1) * 0.1f;
+        }
+
+        return [NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data, shape))];
+    }
+}

@@ -1,0 +1,56 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Compress.Bench;
+
+/// <summary>The machine a run was measured on, as a markdown table.</summary>
+public static class MachineInfo
+{
+    /// <summary>nproc, CPU model, memory, OS, .NET, TorchSharp / libtorch and ONNX Runtime versions, load average.</summary>
+    public static string Describe()
+    {
+        var cpu = ReadField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+        var memoryKb = ReadField("/proc/meminfo", "MemTotal")?.Split(' ')[0];
+        var memory = long.TryParse(memoryKb, out var kb) ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kb / 1048576.0:0.0} GiB") : "?";
+        var kernel = File.Exists("/proc/sys/kernel/osrelease") ? "Linux " + File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : RuntimeInformation.OSDescription;
+        var os = ReadOsRelease() ?? RuntimeInformation.OSDescription;
+        var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+        var rows = new (string, string)[]
+        {
+            ("logical CPUs (nproc)", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("CPU", cpu),
+            ("memory", memory),
+            ("OS", $"{os} ({kernel}, {RuntimeInformation.OSArchitecture})"),
+            (".NET", RuntimeInformation.FrameworkDescription),
+            ("TorchSharp", Version(typeof(TorchSharp.torch).Assembly)),
+            ("ONNX Runtime", Version(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly)),
+            ("load average when the last section started (1/5/15 min; other work shares the machine)", load),
+        };
+        return "| | |\n|---|---|\n" + string.Join('\n', rows.Select(r => $"| {r.Item1} | {r.Item2} |"));
+    }
+
+    private static string Version(Assembly assembly)
+    {
+        var v = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?";
+        var plus = v.IndexOf('+', StringComparison.Ordinal);
+        return plus > 0 ? v[..plus] : v;
+    }
+
+    private static string? ReadField(string file, string key)
+    {
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+        return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+    }
+
+    private static string? ReadOsRelease()
+    {
+        const string file = "/etc/os-release";
+        var line = File.Exists(file) ? File.ReadLines(file).FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal)) : null;
+        return line?["PRETTY_NAME=".Length..].Trim('"');
+    }
+}
