@@ -70,8 +70,8 @@ public sealed class CompressPipeline : IPipelineRunner
 
         progress.Report(new ProgressUpdate(PipelineStage.Load, $"loading {plan.ModelPath}"));
         TorchRuntime.Initialize();
-        var modelBytes = File.Exists(plan.ModelPath) ? File.ReadAllBytes(plan.ModelPath) : null;
         var model = OnnxModelIO.Load(plan.ModelPath);
+        var modelSha256 = RunManifest.HashFile(plan.ModelPath);
         var problems = CompressionEngine.Validate(model, plan.Pruning);
         diagnostics.AddRange(problems);
         if (problems.Any(p => p.IsError))
@@ -113,7 +113,7 @@ public sealed class CompressPipeline : IPipelineRunner
             }
 
             Stage("features");
-            return Measure(plan, model, modelBytes, fingerprint, train, validation, test, progress, diagnostics, timings, Stage, ct);
+            return Measure(plan, model, modelSha256, fingerprint, train, validation, test, progress, diagnostics, timings, Stage, ct);
         }
         finally
         {
@@ -131,7 +131,7 @@ public sealed class CompressPipeline : IPipelineRunner
     }
 
     private PipelineResult Measure(
-        PipelinePlan plan, ModelProto model, byte[]? modelBytes, DataFingerprint fingerprint, IFeatureSet train, IFeatureSet validation, IFeatureSet test,
+        PipelinePlan plan, ModelProto model, string modelSha256, DataFingerprint fingerprint, IFeatureSet train, IFeatureSet validation, IFeatureSet test,
         IProgress<ProgressUpdate> progress, List<Diagnostic> diagnostics, List<StageTiming> timings, Action<string> stage, CancellationToken ct)
     {
         progress.Report(new ProgressUpdate(PipelineStage.Baseline, "measuring the dense baseline with ONNX Runtime"));
@@ -147,7 +147,7 @@ public sealed class CompressPipeline : IPipelineRunner
         foreach (var sparsity in SparsityPlan(plan))
         {
             ct.ThrowIfCancellationRequested();
-            var attempt = Compress(plan, plan.Pruning with { TargetSparsity = sparsity }, model, train, validation, test, baselineValue, progress, ct);
+            var attempt = Compress(plan, plan.Pruning with { TargetSparsity = sparsity }, model, modelSha256, train, validation, test, baselineValue, progress, ct);
             if (plan.SearchMaxSparsity)
             {
                 trials.Add(new TrialRecord(attempt.Result.TotalSparsity, attempt.Value, attempt.Gate.Passed, $"target {sparsity:0.00}"));
@@ -169,7 +169,7 @@ public sealed class CompressPipeline : IPipelineRunner
         var chosen = best!;
         var gateOutcome = chosen.Gate;
         var embedded = EmbeddedCompressor.Compress(chosen.Bytes, plan.Compression);
-        var report = BuildReport(plan, modelBytes, fingerprint, baseline, baselineValue, chosen, trials, timings, denseBytes.Length, embedded.Length);
+        var report = BuildReport(plan, modelSha256, fingerprint, baseline, baselineValue, chosen, trials, timings, denseBytes.Length, embedded.Length);
         if (plan.ReportFolder is not null)
         {
             progress.Report(new ProgressUpdate(PipelineStage.Report, $"writing the report to {plan.ReportFolder}"));
@@ -185,7 +185,7 @@ public sealed class CompressPipeline : IPipelineRunner
         AtomicFile.WriteAllBytes(plan.OutputPath, embedded);
         if (plan.ManifestPath is not null)
         {
-            WriteManifest(plan, chosen, embedded, fingerprint);
+            WriteManifest(plan, chosen, embedded, fingerprint, modelSha256);
         }
 
         progress.Report(new ProgressUpdate(PipelineStage.Report,
@@ -197,7 +197,7 @@ public sealed class CompressPipeline : IPipelineRunner
     private sealed record Attempt(CompressionResult Result, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate);
 
     private Attempt Compress(
-        PipelinePlan plan, PruningOptions pruning, ModelProto model, IFeatureSet train, IFeatureSet validation, IFeatureSet test,
+        PipelinePlan plan, PruningOptions pruning, ModelProto model, string modelSha256, IFeatureSet train, IFeatureSet validation, IFeatureSet test,
         double baselineValue, IProgress<ProgressUpdate> progress, CancellationToken ct)
     {
         var engine = new CompressionEngine();
@@ -213,7 +213,7 @@ public sealed class CompressPipeline : IPipelineRunner
             plan.FrontEnd.SampleRate,
             plan.Prepend || plan.FrontEnd.Kind != FrontEndKind.None ? JsonSerializer.Serialize(plan.FrontEnd) : null,
             result.TotalSparsity,
-            RunManifest.HashFile(plan.ModelPath),
+            modelSha256,
             plan.SpecSha256,
             _toolVersion).WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
@@ -321,13 +321,13 @@ public sealed class CompressPipeline : IPipelineRunner
     }
 
     private CompressionReport BuildReport(
-        PipelinePlan plan, byte[]? modelBytes, DataFingerprint data, OrtMeasurement baseline, double baselineValue, Attempt chosen,
+        PipelinePlan plan, string modelSha256, DataFingerprint data, OrtMeasurement baseline, double baselineValue, Attempt chosen,
         IReadOnlyList<TrialRecord> trials, IReadOnlyList<StageTiming> timings, long denseBytes, long embeddedBytes)
     {
         var inputs = new List<InputRecord>
         {
             new("spec", plan.SpecFile, RunManifest.HashFile(plan.SpecFile)),
-            new("model", plan.ModelPath, modelBytes is null ? "" : RunManifest.Hash(modelBytes)),
+            new("model", plan.ModelPath, modelSha256),
             new("data", plan.Dataset.Root, data.Sha256),
         };
         var g = plan.Gate;
@@ -365,15 +365,15 @@ public sealed class CompressPipeline : IPipelineRunner
         _ => "dense",
     };
 
-    private void WriteManifest(PipelinePlan plan, Attempt chosen, byte[] embedded, DataFingerprint data)
+    private void WriteManifest(PipelinePlan plan, Attempt chosen, byte[] embedded, DataFingerprint data, string modelSha256)
     {
         var shipped = ModelProto.Parser.ParseFrom(chosen.Bytes);
-        var input = shipped.Graph.Input.First(i => shipped.Graph.Initializer.All(t => t.Name != i.Name));
+        var input = OrtEvaluation.DataInput(shipped);
         var shape = input.Type?.TensorType?.Shape?.Dim.Select(d => d.HasDimValue ? d.DimValue : -1L).ToList() ?? [];
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [plan.SpecFile] = RunManifest.HashFile(plan.SpecFile),
-            [plan.ModelPath] = RunManifest.HashFile(plan.ModelPath),
+            [plan.ModelPath] = modelSha256,
         };
         foreach (var (path, sha) in data.Files)
         {

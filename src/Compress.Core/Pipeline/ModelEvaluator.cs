@@ -82,11 +82,7 @@ public sealed class ModelEvaluator : IModelEvaluator
         }
     }
 
-    private static int InputRank(ModelProto model)
-    {
-        var input = model.Graph.Input.First(i => model.Graph.Initializer.All(t => t.Name != i.Name));
-        return input.Type?.TensorType?.Shape?.Dim.Count ?? 0;
-    }
+    private static int InputRank(ModelProto model) => OrtEvaluation.DataInput(model).Type?.TensorType?.Shape?.Dim.Count ?? 0;
 
     private static void Write(TextWriter output, string path, long size, OrtMeasurement m)
     {

@@ -72,9 +72,16 @@ public static class OrtEvaluation
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(itemShape);
-        var input = model.Graph.Input.First(i => model.Graph.Initializer.All(t => t.Name != i.Name));
-        var rank = input.Type?.TensorType?.Shape?.Dim.Count ?? itemShape.Count + 1;
+        var rank = DataInput(model).Type?.TensorType?.Shape?.Dim.Count ?? itemShape.Count + 1;
         return rank == itemShape.Count && itemShape.Count > 1 && itemShape[0] == 1 ? itemShape.Skip(1).ToList() : itemShape;
+    }
+
+    /// <summary>The model's first graph input that is not backed by an initializer: the one data is fed to.</summary>
+    public static Onnx.Proto.ValueInfoProto DataInput(Onnx.Proto.ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        return model.Graph.Input.First(i => !initializers.Contains(i.Name));
     }
 
     /// <summary>Softmax of logits (identity-safe for inputs that are already probabilities: they are re-normalised).</summary>

@@ -37,16 +37,5 @@ public sealed class OperatorDocTests
         Assert.True(actual == expected, $"docs/operators.md is out of date; replace the table between the markers with:\n{expected}");
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Compress.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Compress.sln above {AppContext.BaseDirectory}");
-    }
+    private static string RepositoryRoot() => Compress.Tests.Shared.PackagedTool.RepositoryRoot;
 }

@@ -96,20 +96,6 @@ internal static class FullSpec
         threads: 2
         """;
 
-    /// <summary>
-    /// The folder holding Compress.sln, found from the test assembly's folder (not [CallerFilePath]: CI builds are
-    /// deterministic and map source paths to /_/).
-    /// </summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Compress.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Compress.sln not found above " + AppContext.BaseDirectory);
-    }
+    /// <summary>The folder holding Compress.sln (from the test assembly: CI builds map source paths to /_/).</summary>
+    public static string RepositoryRoot() => Compress.Tests.Shared.PackagedTool.RepositoryRoot;
 }
