@@ -73,4 +73,19 @@ public static class LatencyBenchmark
 
         return [NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data, shape))];
     }
+
+    /// <summary>The latency table both latency sections print: median, IQR, ratio to the first (dense) model and the IQR of the per-round ratios.</summary>
+    public static void AppendTable(System.Text.StringBuilder sb, IReadOnlyList<LatencyResult> latency)
+    {
+        ArgumentNullException.ThrowIfNull(sb);
+        ArgumentNullException.ThrowIfNull(latency);
+        var reference = latency[0];
+        sb.AppendLine("| model | median ms | IQR ms | ratio to dense | per-round ratio IQR |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var l in latency)
+        {
+            var ratios = new Measurement("", l.RatiosToReference);
+            sb.AppendLine(Fragments.F($"| {l.Name} | {l.Times.Median:0.000} | {l.Times.P25:0.000}–{l.Times.P75:0.000} | {l.Times.Median / reference.Times.Median:0.000}× | {ratios.P25:0.000}–{ratios.P75:0.000} |"));
+        }
+    }
 }

@@ -150,13 +150,7 @@ public static class ModelsSection
         sb.AppendLine();
         sb.AppendLine(F($"One process, one `InferenceSession` per exported model (the file the run wrote, brotli-decoded), `IntraOpNumThreads = 1`, sequential, all graph optimisations; one clip of 1 s PCM (seeded noise) per call, front-end included. {args.LatencyRuns} timed calls per model after 30 warm-up rounds; the models are interleaved round by round (rotating order) so machine load hits them alike. Ratio = median / median of **dense**; its spread is the IQR of the per-round ratios."));
         sb.AppendLine();
-        sb.AppendLine("| model | median ms | IQR ms | ratio to dense | per-round ratio IQR |");
-        sb.AppendLine("|---|---:|---:|---:|---:|");
-        foreach (var l in latency)
-        {
-            var ratios = new Measurement("", l.RatiosToReference);
-            sb.AppendLine(F($"| {l.Name} | {l.Times.Median:0.000} | {l.Times.P25:0.000}–{l.Times.P75:0.000} | {l.Times.Median / reference.Times.Median:0.000}× | {ratios.P25:0.000}–{ratios.P75:0.000} |"));
-        }
+        LatencyBenchmark.AppendTable(sb, latency);
 
         var channel50 = latency.FirstOrDefault(l => l.Name == "channel-50");
         sb.AppendLine();

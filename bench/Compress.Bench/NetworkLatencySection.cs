@@ -45,13 +45,7 @@ public static class NetworkLatencySection
         sb.AppendLine();
         sb.AppendLine(F($"The same exported files with the prepended front-end removed (graph input = the {string.Join('×', feature.Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue))} log-mel tensor, fed seeded noise), measured exactly as above ({args.LatencyRuns} interleaved calls per model, one thread). The front-end is the same in every model and pruning cannot shrink it, so this is where the structured target applies to the pruned network."));
         sb.AppendLine();
-        sb.AppendLine("| model | median ms | IQR ms | ratio to dense | per-round ratio IQR |");
-        sb.AppendLine("|---|---:|---:|---:|---:|");
-        foreach (var l in latency)
-        {
-            var ratios = new Measurement("", l.RatiosToReference);
-            sb.AppendLine(F($"| {l.Name} | {l.Times.Median:0.000} | {l.Times.P25:0.000}–{l.Times.P75:0.000} | {l.Times.Median / reference.Times.Median:0.000}× | {ratios.P25:0.000}–{ratios.P75:0.000} |"));
-        }
+        LatencyBenchmark.AppendTable(sb, latency);
 
         var channel50 = latency.FirstOrDefault(l => l.Name == "channel-50");
         if (channel50 is not null)
