@@ -17,13 +17,12 @@ namespace Compress.Pruning;
 /// <see cref="PruningOptions.TargetSparsity"/> is the fraction of every prunable group's channels removed
 /// (kept counts rounded to <see cref="PruningOptions.RoundTo"/>).
 /// </summary>
-public sealed class ChannelPruningHook : ITrainingHook
+public sealed class ChannelPruningHook : ScheduledPruningHook
 {
     private readonly OnnxGraphModule _module;
     private readonly PruningOptions _options;
     private readonly FineTuneOptions _fineTune;
     private readonly ITrainingData _train;
-    private readonly SparsitySchedule _schedule;
     private readonly List<string> _weights;
     private readonly List<string> _reported;
     private int _rounds;
@@ -42,7 +41,7 @@ public sealed class ChannelPruningHook : ITrainingHook
         var all = prunable.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         _weights = Pruner.Groups.SelectMany(g => g.Slices).Select(s => s.Tensor).Where(all.Contains).Distinct().Where(module.OnnxParameters.ContainsKey).ToList();
         _reported = prunable.Where(t => t.Status == PrunableStatus.Eligible).Select(t => t.Name).ToList();
-        _schedule = SparsitySchedule.Create(options.Schedule, options.TargetSparsity, fineTune.Epochs, Batches.StepsPerEpoch(train.Count, fineTune.BatchSize));
+        Schedule = SparsitySchedule.Create(options.Schedule, options.TargetSparsity, fineTune.Epochs, Batches.StepsPerEpoch(train.Count, fineTune.BatchSize));
     }
 
     /// <summary>The channel dependency analysis of the model.</summary>
@@ -51,46 +50,10 @@ public sealed class ChannelPruningHook : ITrainingHook
     /// <summary>Chooses, masks and finally removes the channels.</summary>
     public ChannelPruner Pruner { get; }
 
-    /// <summary>Masks over every tensor slice that makes a removed channel's output zero.</summary>
-    public MaskSet Masks { get; }
 
-    /// <inheritdoc />
-    public double Sparsity { get; private set; }
-
-    /// <inheritdoc />
-    public bool AtFinalSparsity => Sparsity >= _schedule.Final;
-
-    /// <inheritdoc />
-    public void BeforeStep(int step, int epoch)
-    {
-        if (_schedule.TargetAt(step) is double target && target > Sparsity)
-        {
-            PruneTo(target);
-        }
-    }
-
-    /// <inheritdoc />
-    public Tensor? Penalty(int epoch) => null;
-
-    /// <inheritdoc />
-    public void BeforeOptimizerStep() => Masks.MaskGradients();
-
-    /// <inheritdoc />
-    public void AfterOptimizerStep() => Masks.Apply();
-
-    /// <inheritdoc />
-    public void Finish()
-    {
-        if (Sparsity < _schedule.Final)
-        {
-            PruneTo(_schedule.Final);
-        }
-
-        Masks.Apply();
-    }
 
     /// <summary>Removes (masks) channels so every group reaches <paramref name="sparsity"/>; round_to applies at the final sparsity.</summary>
-    public void PruneTo(double sparsity)
+    public override void PruneTo(double sparsity)
     {
         var scores = _options.ChannelCriterion switch
         {
@@ -99,14 +62,11 @@ public sealed class ChannelPruningHook : ITrainingHook
             _ => MagnitudeImportance.Score(_module.OnnxParameters, _weights),
         };
         var shapes = _weights.ToDictionary(n => n, n => _module.OnnxParameters[n].shape, StringComparer.Ordinal);
-        Pruner.Prune(sparsity, sparsity >= _schedule.Final ? _options.RoundTo : 1, scores, shapes, Masks);
+        Pruner.Prune(sparsity, sparsity >= Schedule.Final ? _options.RoundTo : 1, scores, shapes, Masks);
         Sparsity = sparsity;
     }
 
     /// <summary>The physically shrunk model and the removed fraction of each eligible prunable tensor.</summary>
     public (ModelProto Model, IReadOnlyList<LayerSparsity> Layers) Shrink(ModelProto original, IReadOnlyDictionary<string, Tensor> weights) =>
         Pruner.Shrink(original, weights, _reported);
-
-    /// <inheritdoc />
-    public void Dispose() => Masks.Dispose();
 }

@@ -13,12 +13,11 @@ namespace Compress.Pruning;
 /// λ·Σ|w| or λ·Σw² of the eligible weights to the loss during the first
 /// <see cref="PruningOptions.RegularizationEpochs"/> epochs (the schedule starts after that phase).
 /// </summary>
-public sealed class UnstructuredPruningHook : ITrainingHook
+public sealed class UnstructuredPruningHook : ScheduledPruningHook
 {
     private readonly OnnxGraphModule _module;
     private readonly IReadOnlyList<string> _names;
     private readonly PruningOptions _options;
-    private readonly SparsitySchedule _schedule;
     private readonly ITrainingData _train;
     private readonly FineTuneOptions _fineTune;
     private readonly IReadOnlyList<double>? _ratios;
@@ -35,7 +34,7 @@ public sealed class UnstructuredPruningHook : ITrainingHook
         _ratios = ratios;
         Masks = new MaskSet(module.OnnxParameters, names);
         var regularised = options.Method is PruningMethod.L1 or PruningMethod.L2;
-        _schedule = SparsitySchedule.Create(
+        Schedule = SparsitySchedule.Create(
             options.Method == PruningMethod.NM ? (options.Schedule ?? new ScheduleOptions()) with { Kind = ScheduleKind.OneShot } : options.Schedule,
             FinalSparsity(options),
             fineTune.Epochs,
@@ -43,14 +42,6 @@ public sealed class UnstructuredPruningHook : ITrainingHook
             regularised ? options.RegularizationEpochs : 0);
     }
 
-    /// <summary>The masks over the eligible weights.</summary>
-    public MaskSet Masks { get; }
-
-    /// <inheritdoc />
-    public double Sparsity { get; private set; }
-
-    /// <inheritdoc />
-    public bool AtFinalSparsity => Sparsity >= _schedule.Final;
 
     /// <summary>The sparsity the run ends at: the target, or (M − N)/M for n:m.</summary>
     public static double FinalSparsity(PruningOptions options)
@@ -59,17 +50,9 @@ public sealed class UnstructuredPruningHook : ITrainingHook
         return options.Method == PruningMethod.NM ? (double)(options.M - options.N) / options.M : options.TargetSparsity;
     }
 
-    /// <inheritdoc />
-    public void BeforeStep(int step, int epoch)
-    {
-        if (_schedule.TargetAt(step) is double target && target > Sparsity)
-        {
-            PruneTo(target);
-        }
-    }
 
     /// <inheritdoc />
-    public Tensor? Penalty(int epoch)
+    public override Tensor? Penalty(int epoch)
     {
         if (_options.Method is not (PruningMethod.L1 or PruningMethod.L2) || epoch >= _options.RegularizationEpochs || _options.RegularizationLambda == 0)
         {
@@ -87,30 +70,13 @@ public sealed class UnstructuredPruningHook : ITrainingHook
         return sum is null ? null : sum * _options.RegularizationLambda;
     }
 
-    /// <inheritdoc />
-    public void BeforeOptimizerStep() => Masks.MaskGradients();
-
-    /// <inheritdoc />
-    public void AfterOptimizerStep() => Masks.Apply();
-
-    /// <inheritdoc />
-    public void Finish()
-    {
-        if (Sparsity < _schedule.Final)
-        {
-            PruneTo(_schedule.Final);
-        }
-
-        Masks.Apply();
-    }
-
     /// <summary>Prunes the eligible weights to <paramref name="sparsity"/> now.</summary>
-    public void PruneTo(double sparsity)
+    public override void PruneTo(double sparsity)
     {
         if (_options.Method == PruningMethod.NM)
         {
             NmPruner.Prune(Masks, _names, MagnitudeImportance.Score(_module.OnnxParameters, _names), _options.N, _options.M, _module.Model);
-            Sparsity = _schedule.Final;
+            Sparsity = Schedule.Final;
             return;
         }
 
@@ -120,7 +86,4 @@ public sealed class UnstructuredPruningHook : ITrainingHook
         UnstructuredPruner.Prune(Masks, _names, scores, sparsity, _options, _ratios);
         Sparsity = sparsity;
     }
-
-    /// <inheritdoc />
-    public void Dispose() => Masks.Dispose();
 }
