@@ -36,6 +36,15 @@ internal static class AccessorWriter
             WriteModel(code, indent + "    ", models[i].Model, models[i].Manifest);
         }
 
+        if (models.Any(m => m.Manifest.Filter == "shuffle"))
+        {
+            code.Append('\n');
+            foreach (var line in DecoderSource.Value)
+            {
+                code.Append(line.Length == 0 ? "" : indent + "    ").Append(line).Append('\n');
+            }
+        }
+
         code.Append(indent).Append("}\n");
         if (indent.Length > 0)
         {
@@ -44,6 +53,26 @@ internal static class AccessorWriter
 
         return code.ToString();
     }
+
+    /// <summary>
+    /// The lines of Compress.Core's <c>EmbeddedFilterDecoder</c> between its markers (embedded from the same source
+    /// file), so the accessor undoes the filter with exactly the code the tool's own tests run.
+    /// </summary>
+    private static readonly Lazy<IReadOnlyList<string>> DecoderSource = new(() =>
+    {
+        using var stream = typeof(AccessorWriter).Assembly.GetManifestResourceStream("Compress.MSBuild.EmbeddedFilterDecoder.cs")
+            ?? throw new InvalidOperationException("Compress.MSBuild is missing its embedded filter decoder source");
+        using var reader = new StreamReader(stream);
+        var lines = reader.ReadToEnd().Replace("\r\n", "\n").Split('\n');
+        var start = Array.IndexOf(lines, "// <accessor-decoder>");
+        var end = Array.IndexOf(lines, "// </accessor-decoder>");
+        if (start < 0 || end <= start)
+        {
+            throw new InvalidOperationException("the embedded filter decoder source lost its <accessor-decoder> markers");
+        }
+
+        return lines.Skip(start + 1).Take(end - start - 1).Select(l => l.Replace("internal static class EmbeddedFilterDecoder", "private static class EmbeddedFilterDecoder")).ToList();
+    });
 
     private static void WriteModel(StringBuilder code, string indent, ModelFiles model, CompressManifest manifest)
     {
@@ -54,6 +83,7 @@ internal static class AccessorWriter
         code.Append(indent).Append("public static class ").Append(model.ClassName).Append('\n').Append(indent).Append("{\n");
         Constant(code, i2, "The manifest resource name of the embedded bytes.", "string", "ResourceName", Literal(model.LogicalName));
         Constant(code, i2, "How the embedded bytes wrap the ONNX model: none, gzip or brotli. <see cref=\"OpenStream\"/> undoes it.", "string", "Compression", Literal(manifest.Compression));
+        Constant(code, i2, "The reversible filter under the compression: none or shuffle. <see cref=\"OpenStream\"/> undoes it.", "string", "Filter", Literal(manifest.Filter));
         Constant(code, i2, "Lower-case hex SHA-256 of the embedded bytes.", "string", "Sha256", Literal(manifest.Sha256));
         Constant(code, i2, "The dotnet-compress version that produced the model.", "string", "ToolVersion", Literal(manifest.ToolVersion));
         Constant(code, i2, "Sample rate in Hz of the mono PCM the model's input expects.", "int", "SampleRate", manifest.SampleRate.ToString(CultureInfo.InvariantCulture));
@@ -72,12 +102,25 @@ internal static class AccessorWriter
         code.Append(i3).Append("if (stream == null)\n").Append(i3).Append("{\n");
         code.Append(i3).Append("    throw new global::System.InvalidOperationException(\"The embedded model resource '\" + ResourceName + \"' is missing from \" + typeof(CompressedModels).Assembly.FullName + \".\");\n");
         code.Append(i3).Append("}\n\n");
-        code.Append(i3).Append(manifest.Compression switch
+        var decompress = manifest.Compression switch
         {
-            "gzip" => "return new global::System.IO.Compression.GZipStream(stream, global::System.IO.Compression.CompressionMode.Decompress);\n",
-            "brotli" => "return new global::System.IO.Compression.BrotliStream(stream, global::System.IO.Compression.CompressionMode.Decompress);\n",
-            _ => "return stream;\n",
-        });
+            "gzip" => "new global::System.IO.Compression.GZipStream(stream, global::System.IO.Compression.CompressionMode.Decompress)",
+            "brotli" => "new global::System.IO.Compression.BrotliStream(stream, global::System.IO.Compression.CompressionMode.Decompress)",
+            _ => "stream",
+        };
+        if (manifest.Filter == "shuffle")
+        {
+            code.Append(i3).Append("using (var decompressed = ").Append(decompress).Append(")\n");
+            code.Append(i3).Append("using (var buffer = new global::System.IO.MemoryStream())\n").Append(i3).Append("{\n");
+            code.Append(i3).Append("    decompressed.CopyTo(buffer);\n");
+            code.Append(i3).Append("    return new global::System.IO.MemoryStream(EmbeddedFilterDecoder.Decode(buffer.ToArray()), writable: false);\n");
+            code.Append(i3).Append("}\n");
+        }
+        else
+        {
+            code.Append(i3).Append("return ").Append(decompress).Append(";\n");
+        }
+
         code.Append(i2).Append("}\n\n");
         code.Append(i2).Append("/// <summary>Reads the whole ONNX model, decompressed (what an ONNX Runtime session is created from).</summary>\n");
         code.Append(i2).Append("public static byte[] ReadAllBytes()\n").Append(i2).Append("{\n");

@@ -32,6 +32,9 @@ internal sealed class CompressManifest
     /// <summary><c>none</c>, <c>gzip</c> or <c>brotli</c>: how the embedded bytes wrap the ONNX model.</summary>
     public string Compression { get; private set; } = "none";
 
+    /// <summary><c>none</c> or <c>shuffle</c>: the filter under the compression (absent in older manifests: none).</summary>
+    public string Filter { get; private set; } = "none";
+
     public IReadOnlyList<string> Labels { get; private set; } = System.Array.Empty<string>();
 
     /// <summary>Sample rate in Hz of the PCM the model's input expects.</summary>
@@ -69,6 +72,12 @@ internal sealed class CompressManifest
             throw new FormatException($"has compression '{compression}' (expected none, gzip or brotli)");
         }
 
+        var filter = root.TryGetValue("filter", out var f) ? f as string ?? throw new FormatException("has a filter that is not a string") : "none";
+        if ((filter != "none" && filter != "shuffle") || (filter == "shuffle" && compression == "none"))
+        {
+            throw new FormatException($"has filter '{filter}' (expected none, or shuffle under gzip or brotli)");
+        }
+
         var sampleRate = Number(root, "sampleRate");
         if (sampleRate <= 0 || sampleRate > int.MaxValue || sampleRate != Math.Floor(sampleRate))
         {
@@ -79,6 +88,7 @@ internal sealed class CompressManifest
         {
             ToolVersion = Text(root, "toolVersion"),
             Compression = compression,
+            Filter = filter,
             Labels = List(root, "labels").Select(l => l as string ?? throw new FormatException("has a label that is not a string")).ToList(),
             SampleRate = (int)sampleRate,
             InputName = Text(root, "inputName"),

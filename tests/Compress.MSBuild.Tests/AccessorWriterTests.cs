@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Compress.Tests.Shared;
+
 namespace Compress.MSBuild.Tests;
 
 public sealed class AccessorWriterTests : IDisposable
@@ -19,6 +22,30 @@ public sealed class AccessorWriterTests : IDisposable
         Assert.Contains("new long[] { -1L, 16000L }", code, StringComparison.Ordinal);
         Assert.Contains("BrotliStream(stream", code, StringComparison.Ordinal);
         Assert.DoesNotContain("GZipStream", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_ShuffledModel_CarriesTheCoreDecoderOnce_AndUndoesBothLayers()
+    {
+        var code = Generate("brotli", "\"yes\"", "App.Voice", filter: "shuffle");
+
+        Assert.Contains("public const string Filter = \"shuffle\";", code, StringComparison.Ordinal);
+        Assert.Contains("using (var decompressed = new global::System.IO.Compression.BrotliStream(stream", code, StringComparison.Ordinal);
+        Assert.Contains("return new global::System.IO.MemoryStream(EmbeddedFilterDecoder.Decode(buffer.ToArray()), writable: false);", code, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(code, "private static class EmbeddedFilterDecoder"));
+        Assert.DoesNotContain("internal static class", code, StringComparison.Ordinal);
+        var core = File.ReadAllText(Path.Combine(PackagedTool.RepositoryRoot, "src", "Compress.Core", "Export", "EmbeddedFilterDecoder.cs"));
+        var decode = core[core.IndexOf("    public static byte[] Decode", StringComparison.Ordinal)..core.IndexOf("    private static void Unshuffle", StringComparison.Ordinal)];
+        Assert.Contains(string.Join('\n', decode.Split('\n').Select(l => l.Length == 0 ? l : "        " + l)), code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_UnfilteredModel_HasNoDecoder()
+    {
+        var code = Generate("gzip", "\"yes\"", "App.Voice");
+
+        Assert.Contains("public const string Filter = \"none\";", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("EmbeddedFilterDecoder", code, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -48,9 +75,9 @@ public sealed class AccessorWriterTests : IDisposable
         Assert.DoesNotContain(_root, text, StringComparison.Ordinal);
     }
 
-    private string Generate(string compression, string labels, string ns)
+    private string Generate(string compression, string labels, string ns, string filter = "none")
     {
-        var manifest = WriteManifest(compression, labels);
+        var manifest = WriteManifest(compression, labels, filter);
         var output = Path.Combine(_root, Guid.NewGuid().ToString("N") + ".g.cs");
         var task = new CompressGenerateAccessor { BuildEngine = new FakeBuildEngine(), Models = new[] { Item(manifest) }, OutputFile = output, Namespace = ns };
         Assert.True(task.Execute());
@@ -68,10 +95,10 @@ public sealed class AccessorWriterTests : IDisposable
         return item;
     }
 
-    private string WriteManifest(string compression, string labels)
+    private string WriteManifest(string compression, string labels, string filter = "none")
     {
         var path = Path.Combine(_root, Guid.NewGuid().ToString("N") + ".manifest.json");
-        File.WriteAllText(path, "{\"schemaVersion\":1,\"toolVersion\":\"0.1.0\",\"output\":\"Kws.onnx\",\"compression\":\"" + compression + "\",\"labels\":[" + labels
+        File.WriteAllText(path, "{\"schemaVersion\":1,\"toolVersion\":\"0.1.0\",\"output\":\"Kws.onnx\",\"compression\":\"" + compression + "\",\"filter\":\"" + filter + "\",\"labels\":[" + labels
             + "],\"sampleRate\":16000,\"inputName\":\"pcm\",\"inputShape\":[-1,16000],\"outputName\":\"logits\",\"inputs\":[],\"sha256\":\"00\"}");
         return path;
     }

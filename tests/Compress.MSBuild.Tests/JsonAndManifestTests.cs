@@ -29,14 +29,14 @@ public sealed class JsonAndManifestTests : IDisposable
     public void Manifest_ReadsEveryContractField()
     {
         var path = Write("""
-            {"schemaVersion":1,"toolVersion":"0.1.0","output":"Kws.onnx","compression":"brotli","labels":["yes","no"],
+            {"schemaVersion":1,"toolVersion":"0.1.0","output":"Kws.onnx","compression":"brotli","filter":"shuffle","labels":["yes","no"],
              "sampleRate":16000,"inputName":"pcm","inputShape":[-1,16000],"outputName":"logits",
              "inputs":[{"path":"/abs/model.onnx","sha256":"AB"},{"path":"data/yes/a.wav","sha256":"cd"}],"sha256":"EF01"}
             """);
 
         var m = CompressManifest.Read(path);
 
-        Assert.Equal(("0.1.0", "brotli", 16000, "pcm", "logits", "ef01"), (m.ToolVersion, m.Compression, m.SampleRate, m.InputName, m.OutputName, m.Sha256));
+        Assert.Equal(("0.1.0", "brotli", "shuffle", 16000, "pcm", "logits", "ef01"), (m.ToolVersion, m.Compression, m.Filter, m.SampleRate, m.InputName, m.OutputName, m.Sha256));
         Assert.Equal(new[] { "yes", "no" }, m.Labels);
         Assert.Equal(new long[] { -1, 16000 }, m.InputShape);
         Assert.Equal(new[] { ("/abs/model.onnx", "ab"), ("data/yes/a.wav", "cd") }, m.Inputs.Select(i => (i.Path, i.Sha256)));
@@ -45,6 +45,8 @@ public sealed class JsonAndManifestTests : IDisposable
     [Theory]
     [InlineData("""{"schemaVersion":2}""", "schemaVersion 2")]
     [InlineData("""{"schemaVersion":1,"compression":"zip"}""", "compression 'zip'")]
+    [InlineData("""{"schemaVersion":1,"compression":"gzip","filter":"xor"}""", "filter 'xor'")]
+    [InlineData("""{"schemaVersion":1,"compression":"none","filter":"shuffle"}""", "filter 'shuffle' (expected none, or shuffle under gzip or brotli)")]
     [InlineData("""{"schemaVersion":1,"compression":"none","sampleRate":0}""", "sampleRate")]
     [InlineData("""{"schemaVersion":1,"compression":"none","sampleRate":16000,"toolVersion":"1"}""", "'labels'")]
     public void Manifest_RejectsWhatTheContractForbids_NamingTheField(string json, string expected)

@@ -12,6 +12,12 @@ public static class ExportMessages
     /// <summary>ONNX Runtime could not load the exported bytes.</summary>
     public const string ExportNotLoadableCode = "CMP6003";
 
+    /// <summary>The compressed (and filtered) bytes do not decode to the exported model: an internal error, never shipped.</summary>
+    public const string EmbeddingMismatchCode = "CMP6004";
+
+    internal static Diagnostic EmbeddingMismatch(string file) => Diagnostic.Error(
+        EmbeddingMismatchCode, "the bytes to embed do not decode back to the measured model (a Compress bug, please report it); nothing was written", file);
+
     internal static Diagnostic ParityMismatch(string? file, string output, string detail) => Diagnostic.Error(
         ParityMismatchCode, $"the exported model does not reproduce the trained model: output '{output}' {detail}; nothing was written", file);
 

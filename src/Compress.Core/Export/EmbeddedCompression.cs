@@ -10,15 +10,31 @@ public enum EmbeddedCompression
     Brotli,
 }
 
-/// <summary>Deterministic gzip/Brotli of model bytes (fixed level, no timestamps or file names).</summary>
+/// <summary>
+/// Deterministic gzip/Brotli of model bytes (fixed level, no timestamps or file names), optionally after an
+/// <see cref="EmbeddedFilter"/>.
+/// </summary>
 public static class EmbeddedCompressor
 {
-    /// <summary>Compresses <paramref name="bytes"/>.</summary>
-    public static byte[] Compress(ReadOnlySpan<byte> bytes, EmbeddedCompression compression)
+    /// <summary>
+    /// Compresses <paramref name="bytes"/> (a serialized ModelProto when <paramref name="filter"/> is not
+    /// <see cref="EmbeddedFilter.None"/>). A filter needs a compression: it only helps the compressor.
+    /// </summary>
+    public static byte[] Compress(ReadOnlySpan<byte> bytes, EmbeddedCompression compression, EmbeddedFilter filter = EmbeddedFilter.None)
     {
         if (compression == EmbeddedCompression.None)
         {
+            if (filter != EmbeddedFilter.None)
+            {
+                throw new ArgumentException("a filter needs gzip or brotli compression", nameof(filter));
+            }
+
             return bytes.ToArray();
+        }
+
+        if (filter == EmbeddedFilter.Shuffle)
+        {
+            return Compress(EmbeddedFilterEncoder.Encode(bytes), compression);
         }
 
         using var output = new MemoryStream();
@@ -32,7 +48,10 @@ public static class EmbeddedCompressor
         return output.ToArray();
     }
 
-    /// <summary>Decompresses what <see cref="Compress"/> produced.</summary>
+    /// <summary>
+    /// Decompresses what <see cref="Compress"/> produced and undoes its filter (recognised by its header), giving the
+    /// ONNX bytes. Throws <see cref="InvalidDataException"/> for bytes that are not what it wrote.
+    /// </summary>
     public static byte[] Decompress(ReadOnlySpan<byte> bytes, EmbeddedCompression compression)
     {
         if (compression == EmbeddedCompression.None)
@@ -46,6 +65,7 @@ public static class EmbeddedCompressor
             : new BrotliStream(input, CompressionMode.Decompress);
         using var output = new MemoryStream();
         stream.CopyTo(output);
-        return output.ToArray();
+        var plain = output.ToArray();
+        return EmbeddedFilterDecoder.IsFiltered(plain) ? EmbeddedFilterDecoder.Decode(plain) : plain;
     }
 }

@@ -168,7 +168,13 @@ public sealed class CompressPipeline : IPipelineRunner
         stage("train+export+evaluate");
         var chosen = best!;
         var gateOutcome = chosen.Gate;
-        var embedded = EmbeddedCompressor.Compress(chosen.Bytes, plan.Compression);
+        var embedded = EmbeddedCompressor.Compress(chosen.Bytes, plan.Compression, plan.Filter);
+        if (!EmbeddedCompressor.Decompress(embedded, plan.Compression).AsSpan().SequenceEqual(chosen.Bytes))
+        {
+            diagnostics.Add(ExportMessages.EmbeddingMismatch(plan.OutputPath));
+            return new PipelineResult(PipelineOutcome.Failed, diagnostics);
+        }
+
         var report = BuildReport(plan, modelSha256, fingerprint, baseline, baselineValue, chosen, trials, timings, denseBytes.Length, embedded.Length);
         if (plan.ReportFolder is not null)
         {
@@ -343,7 +349,7 @@ public sealed class CompressPipeline : IPipelineRunner
             Compressed = Record(chosen.Measurement, plan, chosen.Value),
             Gate = new GateRecord(g.Metric, g.Min, g.Max, g.MaxDrop, g.MaxRelativeDrop, chosen.Value, baselineValue, chosen.Gate.Passed,
                 chosen.Gate.Failures.Select(f => f.Message).ToList()),
-            Sizes = new SizeRecord(denseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant()),
+            Sizes = new SizeRecord(denseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant(), plan.Filter.ToString().ToLowerInvariant()),
             Schedule = chosen.Result.History,
             Trials = trials,
         };
@@ -385,6 +391,7 @@ public sealed class CompressPipeline : IPipelineRunner
             ToolVersion = _toolVersion,
             Output = Path.GetFullPath(plan.OutputPath),
             Compression = plan.Compression.ToString().ToLowerInvariant(),
+            Filter = plan.Filter.ToString().ToLowerInvariant(),
             Labels = plan.Labels,
             SampleRate = plan.FrontEnd.SampleRate,
             InputName = input.Name,

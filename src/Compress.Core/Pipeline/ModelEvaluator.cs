@@ -46,7 +46,7 @@ public sealed class ModelEvaluator : IModelEvaluator
         return 0;
     }
 
-    /// <summary>The ONNX bytes of a file that may be gzip- or Brotli-compressed (as <c>output.compress</c> writes).</summary>
+    /// <summary>The ONNX bytes of a file that may be gzip- or Brotli-compressed and filtered (as <c>output.compress</c> and <c>output.filter</c> write).</summary>
     public static byte[] Decompressed(byte[] stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
@@ -58,6 +58,11 @@ public sealed class ModelEvaluator : IModelEvaluator
         if (LooksLikeOnnx(stored))
         {
             return stored;
+        }
+
+        if (EmbeddedFilterDecoder.IsFiltered(stored))
+        {
+            return EmbeddedFilterDecoder.Decode(stored); // a container already decompressed by another tool
         }
 
         try

@@ -34,6 +34,7 @@ public sealed record PipelinePlan(
     double FaPerHour,
     StorageMode Storage,
     EmbeddedCompression Compression,
+    EmbeddedFilter Filter,
     string OutputPath,
     string? ReportFolder,
     string? ManifestPath,

@@ -28,6 +28,9 @@ public sealed record RunManifest
     /// <summary><c>none</c>, <c>gzip</c> or <c>brotli</c>: how <see cref="Output"/> is compressed.</summary>
     public required string Compression { get; init; }
 
+    /// <summary><c>none</c> or <c>shuffle</c>: the filter applied before <see cref="Compression"/> (the accessor undoes both).</summary>
+    public string Filter { get; init; } = "none";
+
     public required IReadOnlyList<string> Labels { get; init; }
 
     /// <summary>Sample rate in Hz the model's input expects (PCM when a front end is prepended).</summary>

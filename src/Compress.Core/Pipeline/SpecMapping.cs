@@ -59,6 +59,7 @@ public static class SpecMapping
             FaPerHour: gate?.FaPerHour ?? 1.0,
             Storage: spec.Output.Storage,
             Compression: spec.Output.Compress,
+            Filter: spec.Output.Filter,
             OutputPath: output,
             ReportFolder: request.ReportFolder is null ? spec.Output.Report : Path.GetFullPath(request.ReportFolder),
             ManifestPath: request.ManifestPath is null ? null : Path.GetFullPath(request.ManifestPath),

@@ -71,8 +71,10 @@ public sealed record ClassRecord(string Label, int Support, double Precision, do
 /// <summary>The gate's thresholds, the measured values and the verdict.</summary>
 public sealed record GateRecord(string Metric, double? Min, double? Max, double? MaxDrop, double? MaxRelativeDrop, double Value, double Baseline, bool Passed, IReadOnlyList<string> Failures);
 
-/// <summary>Sizes in bytes: the dense input, the exported ONNX file, and what gets embedded (after compression).</summary>
-public sealed record SizeRecord(long DenseOnnxBytes, long ExportedOnnxBytes, long EmbeddedBytes, string Storage, string Compression);
+/// <summary>
+/// Sizes in bytes: the dense input, the exported ONNX file, and what gets embedded (after the filter and compression).
+/// </summary>
+public sealed record SizeRecord(long DenseOnnxBytes, long ExportedOnnxBytes, long EmbeddedBytes, string Storage, string Compression, string Filter = "none");
 
 /// <summary>One point along training.</summary>
 public sealed record SchedulePoint(int Epoch, double Sparsity, double Loss, double? ValidationMetric);

@@ -14,6 +14,12 @@ public sealed record OutputSpec
     /// <summary>Compression of the bytes that get embedded. Default <see cref="EmbeddedCompression.None"/>.</summary>
     public EmbeddedCompression Compress { get; init; } = EmbeddedCompression.None;
 
+    /// <summary>
+    /// Reversible transform before <see cref="Compress"/>. Default <see cref="EmbeddedFilter.Shuffle"/> when compressing,
+    /// <see cref="EmbeddedFilter.None"/> otherwise.
+    /// </summary>
+    public EmbeddedFilter Filter { get; init; } = EmbeddedFilter.None;
+
     /// <summary>Folder for report.json, report.md and the plots. Default <c>compress-report</c> next to the spec.</summary>
     public required string Report { get; init; }
 

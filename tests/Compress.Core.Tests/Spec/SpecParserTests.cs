@@ -100,7 +100,7 @@ public sealed class SpecParserTests
             },
             spec.Finetune);
         SpecAssert.Equal(new GateSpec { Metric = GateMetric.Accuracy, Min = 0.9, MaxDrop = 0.02, MaxRelativeDrop = 0.03 }, spec.Gate);
-        SpecAssert.Equal(new OutputSpec { Path = At("out/kws.onnx"), Storage = StorageMode.SparseInt64, Compress = EmbeddedCompression.Brotli, Report = At("out/report") }, spec.Output);
+        SpecAssert.Equal(new OutputSpec { Path = At("out/kws.onnx"), Storage = StorageMode.SparseInt64, Compress = EmbeddedCompression.Brotli, Filter = EmbeddedFilter.Shuffle, Report = At("out/report") }, spec.Output);
         Assert.Equal(ComputeDevice.Cpu, spec.Device);
         Assert.Equal(7, spec.Seed);
         Assert.Equal(2, spec.Threads);

@@ -32,6 +32,60 @@ public sealed class BuildTests(PackageFeed feed)
     }
 
     [Fact]
+    public void Build_OfAFilteredModel_CompilesTheDecoder_AndTheAppGetsTheExactOnnxBytes()
+    {
+        var app = new TestApp(feed, nameof(Build_OfAFilteredModel_CompilesTheDecoder_AndTheAppGetsTheExactOnnxBytes), "model:\n  path: model.onnx\ncompression: gzip-shuffle\n");
+        var model = File.ReadAllBytes(Path.Combine(app.ProjectDirectory, "model.onnx"));
+        File.WriteAllBytes(Path.Combine(app.ProjectDirectory, "model.cmpf"), Container(model));
+
+        var (exit, output) = app.Build();
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("EmbeddedFilterDecoder.Decode", File.ReadAllText(Path.Combine(app.CompressFolder, "CompressedModels.g.cs")), StringComparison.Ordinal);
+        var (runExit, printed) = PackagedTool.Run("dotnet", app.ProjectDirectory, null, app.Assembly);
+        Assert.True(runExit == 0, printed);
+        Assert.Contains($"bytes={model.Length}", printed, StringComparison.Ordinal);
+        Assert.Contains($"sha256={Convert.ToHexStringLower(SHA256.HashData(model))}", printed, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A CMPF container of <paramref name="model"/> written from the format's description (docs/embedded-format.md),
+    /// not with Compress.Core's encoder: bytes [10, 18) as four-byte elements, bytes [24, 36) as two-byte deltas.
+    /// </summary>
+    private static byte[] Container(byte[] model)
+    {
+        var payload = (byte[])model.Clone();
+        void Shuffle(int offset, int length, int width)
+        {
+            var n = length / width;
+            for (var i = 0; i < n; i++)
+            {
+                for (var b = 0; b < width; b++)
+                {
+                    payload[offset + (b * n) + i] = model[offset + (i * width) + b];
+                }
+            }
+        }
+
+        Shuffle(10, 8, 4);
+        var deltas = new byte[12];
+        for (var i = 0; i < 6; i++)
+        {
+            var value = BitConverter.ToUInt16(model, 24 + (2 * i));
+            var previous = i == 0 ? 0 : BitConverter.ToUInt16(model, 24 + (2 * (i - 1)));
+            BitConverter.TryWriteBytes(deltas.AsSpan(2 * i), (ushort)(value - previous));
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            payload[24 + i] = deltas[2 * i];
+            payload[30 + i] = deltas[(2 * i) + 1];
+        }
+
+        return [.. "CMPF"u8, 1, 2, 10, 8, 4, 6, 12, 0x12, .. payload];
+    }
+
+    [Fact]
     public void SecondBuild_DoesNotRunTool_UntilAListedInputOrTheDataSetChanges()
     {
         var app = new TestApp(feed, nameof(SecondBuild_DoesNotRunTool_UntilAListedInputOrTheDataSetChanges));

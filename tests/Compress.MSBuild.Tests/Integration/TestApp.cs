@@ -63,6 +63,7 @@ public sealed class TestApp
             #if COMPRESS_MODEL
             Console.WriteLine("labels=" + string.Join("|", TestApp.CompressedModels.Kws.Labels));
             Console.WriteLine("bytes=" + TestApp.CompressedModels.Kws.ReadAllBytes().Length);
+            Console.WriteLine("sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(TestApp.CompressedModels.Kws.ReadAllBytes())));
             Console.WriteLine("rate=" + TestApp.CompressedModels.Kws.SampleRate + " input=" + TestApp.CompressedModels.Kws.InputName
                 + " shape=" + string.Join(",", TestApp.CompressedModels.Kws.InputShape) + " output=" + TestApp.CompressedModels.Kws.OutputName);
             #else

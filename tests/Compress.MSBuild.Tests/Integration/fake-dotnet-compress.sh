@@ -33,11 +33,13 @@ if grep -q 'warn: yes' "$spec"; then
 fi
 labels='"yes","no","on \"quoted\""'
 if [ -f "$dir/labels.txt" ]; then labels="$(sed 's/.*/"&"/' "$dir/labels.txt" | paste -sd, -)"; fi
-compression=none
+compression=none filter=none source="$dir/model.onnx"
 if grep -q 'compression: gzip' "$spec"; then compression=gzip; fi
+# A filtered model: the test put the CMPF container of model.onnx next to it (the fake tool cannot encode one).
+if grep -q 'compression: gzip-shuffle' "$spec"; then filter=shuffle source="$dir/model.cmpf"; fi
 mkdir -p "$report"
 echo '{}' > "$report/report.json"
-if [ "$compression" = gzip ]; then gzip -c -n "$dir/model.onnx" > "$out.tmp"; else cp "$dir/model.onnx" "$out.tmp"; fi
+if [ "$compression" = gzip ]; then gzip -c -n "$source" > "$out.tmp"; else cp "$source" "$out.tmp"; fi
 inputs=""
 for f in "$spec" "$dir/model.onnx" "$dir"/data/*/*.wav; do
   [ -f "$f" ] || continue
@@ -45,7 +47,7 @@ for f in "$spec" "$dir/model.onnx" "$dir"/data/*/*.wav; do
 done
 inputs="${inputs%,}"
 cat > "$manifest.tmp" <<JSON
-{"schemaVersion":1,"toolVersion":"0.0.0-fake","output":"$(basename "$out")","compression":"$compression","labels":[$labels],"sampleRate":16000,"inputName":"pcm","inputShape":[-1,16000],"outputName":"logits","inputs":[$inputs],"sha256":"$(sha256sum "$out.tmp" | cut -d' ' -f1)"}
+{"schemaVersion":1,"toolVersion":"0.0.0-fake","output":"$(basename "$out")","compression":"$compression","filter":"$filter","labels":[$labels],"sampleRate":16000,"inputName":"pcm","inputShape":[-1,16000],"outputName":"logits","inputs":[$inputs],"sha256":"$(sha256sum "$out.tmp" | cut -d' ' -f1)"}
 JSON
 mv "$out.tmp" "$out"
 mv "$manifest.tmp" "$manifest"

@@ -10,11 +10,19 @@ internal static class OutputReader
     {
         var r = root.Section("output");
         var stem = model is null ? "model" : Path.GetFileNameWithoutExtension(model.Path);
+        var compress = r.Enum("compress", EmbeddedCompression.None);
+        var filter = r.Enum("filter", compress == EmbeddedCompression.None ? EmbeddedFilter.None : EmbeddedFilter.Shuffle);
+        if (filter != EmbeddedFilter.None && compress == EmbeddedCompression.None)
+        {
+            context.Add(SpecMessages.Contradiction(r.At("filter"), "'output.filter: shuffle' only helps a compressor; set 'output.compress' to brotli or gzip, or remove the filter"));
+        }
+
         var spec = new OutputSpec
         {
             Path = ModelReader.RequirePath(context, r, "path") ?? context.Resolve(stem + ".compressed.onnx"),
             Storage = r.Enum("storage", StorageMode.Sparse),
-            Compress = r.Enum("compress", EmbeddedCompression.None),
+            Compress = compress,
+            Filter = filter,
             Report = ModelReader.RequirePath(context, r, "report") ?? context.Resolve("compress-report"),
             Location = r.Location,
         };
