@@ -35,8 +35,8 @@ public sealed class BenchArguments
     /// <summary>The sample's compress.yaml every accuracy point derives from.</summary>
     public string Spec => Path(nameof(Spec), System.IO.Path.Combine(Repository, "samples/AppWithModel/compress.yaml"));
 
-    /// <summary>The Speech-Commands corpus (read only).</summary>
-    public string Corpus => Path(nameof(Corpus), "/work/corpus2");
+    /// <summary>The Speech-Commands corpus (read only; default: the sample's, made by samples/AppWithModel/make-data.sh).</summary>
+    public string Corpus => Path(nameof(Corpus), System.IO.Path.Combine(Repository, "samples/AppWithModel/data"));
 
     /// <summary>Feature caches and temporary copies.</summary>
     public string Scratch => Path(nameof(Scratch), "/tmp/bench-cache");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces model/kws-dense.onnx: a randomly initialised 64-channel DS-CNN over 49x40 log-mel features, trained by
 # Compress itself (pruning.method: none) on the synthetic corpus in ../data. Needs the corpus
-# (tools/corpus/make-corpus.sh --out samples/AppWithModel/data --reps 1) and a built tool:
+# (samples/AppWithModel/make-data.sh) and a built tool:
 #   samples/AppWithModel/model/make-baseline.sh [path/to/dotnet-compress]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

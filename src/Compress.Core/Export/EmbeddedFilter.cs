@@ -29,12 +29,11 @@ public static class EmbeddedFilterEncoder
     /// <summary>The container for <paramref name="onnx"/> (a serialized ModelProto).</summary>
     public static byte[] Encode(ReadOnlySpan<byte> onnx)
     {
+        var payload = onnx.ToArray();
         var ranges = new List<Range>();
-        var reader = new WireReader(onnx.ToArray());
-        reader.Walk(0, onnx.Length, Message.Model, ranges);
+        new WireReader(payload).Walk(0, payload.Length, Message.Model, ranges); // finds every range before any is changed
         ranges.Sort((a, b) => a.Offset.CompareTo(b.Offset));
 
-        var payload = onnx.ToArray();
         using var output = new MemoryStream();
         output.Write("CMPF"u8);
         output.WriteByte(1);
