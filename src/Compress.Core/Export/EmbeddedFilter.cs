@@ -26,7 +26,10 @@ public static class EmbeddedFilterEncoder
 {
     private const int DeltaFlag = 0x10;
 
-    /// <summary>The container for <paramref name="onnx"/> (a serialized ModelProto).</summary>
+    /// <summary>
+    /// The container for <paramref name="onnx"/> (a serialized ModelProto). Throws <see cref="InvalidDataException"/>
+    /// when the bytes are not protobuf wire format.
+    /// </summary>
     public static byte[] Encode(ReadOnlySpan<byte> onnx)
     {
         var payload = onnx.ToArray();
