@@ -146,7 +146,7 @@ public static class AccuracySweep
         return count;
     }
 
-    /// <summary>The run's model as a plain ONNX file: <paramref name="output"/> itself, or its brotli-decoded copy.</summary>
+    /// <summary>The run's model as a plain ONNX file: <paramref name="output"/> itself, or its decoded copy (compression and filter undone).</summary>
     public static string PlainOnnx(string output, string compression)
     {
         if (compression == "none")
@@ -154,18 +154,9 @@ public static class AccuracySweep
             return output;
         }
 
-        if (compression != "brotli")
-        {
-            throw new InvalidOperationException($"unsupported output.compress '{compression}'");
-        }
-
+        // The pipeline's own reader: undoes gzip/Brotli and the shuffle filter, exactly what the app's accessor does.
         var plain = Path.ChangeExtension(output, ".plain.onnx");
-        using (var input = new System.IO.Compression.BrotliStream(File.OpenRead(output), System.IO.Compression.CompressionMode.Decompress))
-        using (var file = File.Create(plain))
-        {
-            input.CopyTo(file);
-        }
-
+        File.WriteAllBytes(plain, Compress.Pipeline.ModelEvaluator.Decompressed(File.ReadAllBytes(output)));
         return plain;
     }
 
