@@ -59,7 +59,9 @@ public static class AccuracySweep
         foreach (var target in ChannelTargets)
         {
             points.Add(new SweepPoint(Invariant($"channel-{target * 100:0}"), "channel", target,
-                ["pruning.method=channel", Invariant($"pruning.target_sparsity={target}"), $"pruning.schedule.end_epoch={endEpoch}"]));
+                // No exclusions: the sample spec excludes the depthwise weights for unstructured pruning, but a channel
+                // group couples each point-wise output with the next depthwise filter, so excluding those freezes the group.
+                ["pruning.method=channel", Invariant($"pruning.target_sparsity={target}"), $"pruning.schedule.end_epoch={endEpoch}", "pruning.exclude="]));
         }
 
         return args.OnlyPoints.Count == 0 ? points : points.Where(p => args.OnlyPoints.Contains(p.Name)).ToList();
