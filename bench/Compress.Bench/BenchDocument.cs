@@ -38,7 +38,7 @@ public static class BenchDocument
         if (fragments.Any(f => f.Text.Contains("--resume true", StringComparison.Ordinal)))
         {
             sb.AppendLine();
-            sb.AppendLine("A section run with `--resume true` read back the training runs an earlier invocation had finished with identical commands (here: the seed-1 runs) and trained only the missing ones; the time of the runs read back is not in that section's wall time (each run's own training time is in the *train s* column, median over seeds), so the whole measurement took longer than the total above.");
+            sb.AppendLine("A section run with `--resume true` read back the training runs an earlier invocation had finished with identical commands and trained only the missing or changed ones; the time of the runs read back is not in that section's wall time (each run's own training time is in the *train s* column, median over seeds), so the whole measurement took longer than the total above.");
         }
         sb.AppendLine();
         sb.AppendLine("## Machine");
