@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Compress.Tests.Shared;
@@ -44,7 +43,7 @@ public sealed partial class EndToEndTests(EndToEndTests.InstalledTool installed)
         var tool = installed.Executable;
         var app = CopySample("passing", spec => spec);
 
-        var (exit, output) = Build(app, tool);
+        var (exit, output) = SampleCopy.Build(app, tool);
 
         Assert.True(exit == 0, output);
         // Held-out keyword clips: voices never heard in training, noise mixed in.
@@ -53,7 +52,7 @@ public sealed partial class EndToEndTests(EndToEndTests.InstalledTool installed)
         File.WriteAllLines(heldOut, File.ReadLines(Path.Combine(app, "data", "testing_list.txt"))
             .Where(l => keywords.Contains(l.Split('/')[0]))
             .Select(l => $"{Path.Combine(app, "data", l)}\t{l.Split('/')[0]}"));
-        var (runExit, printed) = RunApp(app, "--eval", heldOut);
+        var (runExit, printed) = SampleCopy.Run(app, null, "--eval", heldOut);
         Assert.True(runExit == 0, printed);
         var accuracy = double.Parse(AccuracyLine().Match(printed).Groups[1].Value, CultureInfo.InvariantCulture);
         var min = double.Parse(GateMin().Match(File.ReadAllText(Path.Combine(app, "compress.yaml"))).Groups[1].Value, CultureInfo.InvariantCulture);
@@ -79,7 +78,7 @@ public sealed partial class EndToEndTests(EndToEndTests.InstalledTool installed)
             return impossible;
         });
 
-        var (exit, output) = Build(app, tool);
+        var (exit, output) = SampleCopy.Build(app, tool);
 
         Assert.NotEqual(0, exit);
         Assert.Matches(@"compress\.yaml\(\d+,\d+\): error CMP5001: accuracy 0\.\d{3} is below min 0\.999 \(baseline 0\.\d{3}, sparsity 0\.80\)", output);
@@ -140,28 +139,5 @@ public sealed partial class EndToEndTests(EndToEndTests.InstalledTool installed)
         // Both builds share one feature cache, so the second does not recompute the corpus's features.
         File.WriteAllText(spec, text.Replace("cache: obj/compress-cache", $"cache: {Path.Combine(_root, "feature-cache")}", StringComparison.Ordinal));
         return app;
-    }
-
-    private static (int ExitCode, string Output) Build(string app, string tool)
-    {
-        var msbuild = Path.Combine(PackagedTool.RepositoryRoot, "src", "Compress.MSBuild") + Path.DirectorySeparatorChar;
-        return PackagedTool.Run("dotnet", app, new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1" },
-            "build", "-nologo", "-v:q", "-nodeReuse:false", "-p:CompressUseLocalTargets=true", $"-p:CompressRepositoryMSBuild={msbuild}", $"-p:CompressToolPath={tool}");
-    }
-
-    private static (int ExitCode, string Output) RunApp(string app, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(app, "bin", "Debug", "net10.0", "AppWithModel.dll"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result + error.Result);
     }
 }

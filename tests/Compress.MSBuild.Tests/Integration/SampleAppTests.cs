@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Compress.Tests.Shared;
 
 namespace Compress.MSBuild.Tests.Integration;
@@ -93,33 +92,8 @@ public sealed class SampleAppTests(PackageFeed feed)
         return app;
     }
 
-    private static (int ExitCode, string Output) Build(string app)
-    {
-        var msbuild = Path.Combine(PackagedTool.RepositoryRoot, "src", "Compress.MSBuild") + Path.DirectorySeparatorChar;
-        var tool = Path.Combine(Path.GetDirectoryName(app)!, "tool", "dotnet-compress");
-        return PackagedTool.Run("dotnet", app, new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1" },
-            "build", "-nologo", "-v:q", "-nodeReuse:false", "-p:CompressUseLocalTargets=true", $"-p:CompressRepositoryMSBuild={msbuild}", $"-p:CompressToolPath={tool}");
-    }
+    private static (int ExitCode, string Output) Build(string app) =>
+        SampleCopy.Build(app, Path.Combine(Path.GetDirectoryName(app)!, "tool", "dotnet-compress"));
 
-    private static (int ExitCode, string Output) RunApp(string app, byte[]? stdin, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(app, "bin", "Debug", "net10.0", "AppWithModel.dll"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            process.StandardInput.BaseStream.Write(stdin);
-        }
-
-        process.StandardInput.Close();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private static (int ExitCode, string Output) RunApp(string app, byte[]? stdin, params string[] arguments) => SampleCopy.Run(app, stdin, arguments);
 }
