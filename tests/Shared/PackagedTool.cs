@@ -100,11 +100,19 @@ public static class PackagedTool
     }
 
     /// <summary>Runs a process to completion; returns its exit code and combined output.</summary>
-    public static (int ExitCode, string Output) Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static (int ExitCode, string Output) Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        RunWithInput(fileName, workingDirectory, environment, null, arguments);
+
+    /// <summary>
+    /// <see cref="Run"/>, and when <paramref name="input"/> is not null the process reads it as its standard input,
+    /// which is closed after it (so a process reading to the end of its input finishes).
+    /// </summary>
+    public static (int ExitCode, string Output) RunWithInput(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, byte[]? input, params string[] arguments)
     {
         var info = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
+            RedirectStandardInput = input is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -128,6 +136,12 @@ public static class PackagedTool
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (lockObject) { output.AppendLine(e.Data); } } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (input is not null)
+        {
+            process.StandardInput.BaseStream.Write(input);
+            process.StandardInput.Close();
+        }
+
         process.WaitForExit();
         return (process.ExitCode, output.ToString());
     }

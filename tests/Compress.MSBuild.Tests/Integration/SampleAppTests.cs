@@ -25,12 +25,12 @@ public sealed class SampleAppTests(PackageFeed feed)
         var (exit, output) = Build(app);
         Assert.True(exit == 0, output);
 
-        var (filesExit, files) = RunApp(app, null, Path.Combine("data", "on", "a.wav"), Path.Combine("data", "off", "b.wav"));
+        var (filesExit, files) = SampleCopy.Run(app, null, Path.Combine("data", "on", "a.wav"), Path.Combine("data", "off", "b.wav"));
         Assert.True(filesExit == 0, files);
         Assert.Contains("a.wav: on 100.0% -> lights on", files, StringComparison.Ordinal);
         Assert.Contains("b.wav: off 100.0% -> lights off", files, StringComparison.Ordinal);
 
-        var (evalExit, evaluation) = RunApp(app, null, "--eval", "data");
+        var (evalExit, evaluation) = SampleCopy.Run(app, null, "--eval", "data");
         Assert.True(evalExit == 0, evaluation);
         Assert.Contains("clips: 4\n", evaluation, StringComparison.Ordinal);
         Assert.Contains("accuracy: 1.0000 (4/4)", evaluation, StringComparison.Ordinal);
@@ -38,7 +38,7 @@ public sealed class SampleAppTests(PackageFeed feed)
         Assert.Contains($"model: Kws.onnx, {EnergyModel.Create().Length} bytes embedded (none), {EnergyModel.Create().Length} bytes ONNX", evaluation, StringComparison.Ordinal);
 
         var stream = Wav.Raw(on.Concat(off).ToArray());
-        var (stdinExit, listened) = RunApp(app, stream, "--stdin");
+        var (stdinExit, listened) = SampleCopy.Run(app, stream, "--stdin");
         Assert.True(stdinExit == 0, listened);
         Assert.Equal(
             new[] { "0.00-1.00 s: on", "0.50-1.50 s: _silence_", "1.00-2.00 s: off" },
@@ -53,7 +53,7 @@ public sealed class SampleAppTests(PackageFeed feed)
         var (exit, output) = Build(app);
         Assert.True(exit == 0, output);
 
-        var (runExit, printed) = RunApp(app, null, "clip.wav");
+        var (runExit, printed) = SampleCopy.Run(app, null, "clip.wav");
         Assert.Equal(3, runExit);
         Assert.Contains("no compressed model is embedded", printed, StringComparison.Ordinal);
     }
@@ -94,6 +94,4 @@ public sealed class SampleAppTests(PackageFeed feed)
 
     private static (int ExitCode, string Output) Build(string app) =>
         SampleCopy.Build(app, Path.Combine(Path.GetDirectoryName(app)!, "tool", "dotnet-compress"));
-
-    private static (int ExitCode, string Output) RunApp(string app, byte[]? stdin, params string[] arguments) => SampleCopy.Run(app, stdin, arguments);
 }

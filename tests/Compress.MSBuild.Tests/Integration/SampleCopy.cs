@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Compress.Tests.Shared;
 
 namespace Compress.MSBuild.Tests.Integration;
@@ -17,26 +16,10 @@ internal static class SampleCopy
             "build", "-nologo", "-v:q", "-nodeReuse:false", "-p:CompressUseLocalTargets=true", $"-p:CompressRepositoryMSBuild={msbuild}", $"-p:CompressToolPath={tool}");
     }
 
-    /// <summary>Runs the built app (Debug) with <paramref name="arguments"/>, writing <paramref name="stdin"/> (if any) to its input.</summary>
-    public static (int ExitCode, string Output) Run(string app, byte[]? stdin, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = app, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(app, "bin", "Debug", "net10.0", "AppWithModel.dll"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            process.StandardInput.BaseStream.Write(stdin);
-        }
-
-        process.StandardInput.Close();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    /// <summary>
+    /// Runs the built app (Debug) with <paramref name="arguments"/>; its standard input is <paramref name="stdin"/>
+    /// (empty when null), then closed.
+    /// </summary>
+    public static (int ExitCode, string Output) Run(string app, byte[]? stdin, params string[] arguments) =>
+        PackagedTool.RunWithInput("dotnet", app, null, stdin ?? [], [Path.Combine(app, "bin", "Debug", "net10.0", "AppWithModel.dll"), .. arguments]);
 }
