@@ -48,6 +48,9 @@ public static class ModelMessages
     /// <summary>ONNX Runtime cannot run the model on the spec's data (usually an input shape that does not fit the features).</summary>
     public const string DataRunFailedCode = "CMP2109";
 
+    /// <summary>Before training, the executor (libtorch) does not reproduce ONNX Runtime on the input model: its native kernels compute wrong numbers here.</summary>
+    public const string NativeKernelMismatchCode = "CMP2110";
+
     /// <summary>Where to read how to add an operator (shown with <see cref="UnsupportedOperatorCode"/>).</summary>
     public const string HowToAddOperator =
         "To add one, write a sealed class deriving from OnnxOperator with [OnnxOperator(\"OpType\", sinceVersion)] in src/Compress.Core/Graph/Operators (or register it with OperatorRegistry.Register for a custom domain) and add a parity case; see docs/operators.md.";
@@ -92,6 +95,12 @@ public static class ModelMessages
 
     internal static Diagnostic DataRunFailed(string? file, string what, string detail) => Diagnostic.Error(
         DataRunFailedCode, $"ONNX Runtime cannot run {what} on the data: {detail}; check that features (kind, frames, bins, prepend) fit the model's input", file);
+
+    internal static Diagnostic NativeKernelMismatch(string? file, string output, string detail, string machine) => Diagnostic.Error(
+        NativeKernelMismatchCode,
+        $"before training, the executor does not reproduce ONNX Runtime on the input model: output '{output}' {detail}. Training would run on wrong numbers, so nothing was trained. This machine: {machine}; see docs/native-runtime.md (dotnet compress doctor runs the convolution self-test)",
+        file,
+        node: output);
 
     internal static Diagnostic ParityMismatch(string? file, string output, string detail) => Diagnostic.Error(
         ParityMismatchCode, $"parity check: output '{output}' differs between the executor and ONNX Runtime beyond 1e-4: {detail}", file, node: output);

@@ -15,6 +15,20 @@ public static class RuntimeMessages
     /// <summary>The corrected copy could not be written, or a native library failed to load.</summary>
     public const string LoadFailedCode = "CMP0104";
 
+    /// <summary>A setting of the native runtime (an environment variable) has a value Compress does not know.</summary>
+    public const string BadGuardSettingCode = "CMP0105";
+
+    /// <summary>libtorch's convolutions disagree with a float64 reference on this machine (<c>doctor</c>'s self-test).</summary>
+    public const string WrongConvolutionsCode = "CMP0106";
+
+    internal static Diagnostic BadGuardSetting(string variable, string? value) => Diagnostic.Error(
+        BadGuardSettingCode,
+        $"{variable}={value} is not a known setting: use {variable}=off (the default: libtorch's oneDNN convolutions stay off) or {variable}=on");
+
+    internal static Diagnostic WrongConvolutions(string cases, string guard) => Diagnostic.Error(
+        WrongConvolutionsCode,
+        $"libtorch computes convolutions wrongly on this machine: {cases} (oneDNN {guard}). Training would run on wrong numbers; unset COMPRESS_ONEDNN or set it to off, and report the CPU (dotnet compress doctor) if that does not help");
+
     internal static Diagnostic NativeLibraryMissing(string fileName, IEnumerable<string> searched) => Diagnostic.Error(
         NativeLibraryMissingCode,
         $"{fileName} was not found; searched: {string.Join(", ", searched)}. Reinstall the tool (dotnet tool update -g Compress.Tool) or restore the project.");

@@ -16,14 +16,14 @@ using Compress.Training;
 namespace Compress.Pipeline;
 
 /// <summary>
-/// The whole job of <c>dotnet compress run</c>: load the model and data, cache features, measure the dense baseline
-/// with ONNX Runtime, prune and fine-tune, export into the original ModelProto, check ONNX Runtime reproduces the
+/// The whole job of <c>dotnet compress run</c>: load the model and data, cache features, check that the executor
+/// reproduces ONNX Runtime on the input model (CMP2110), measure the dense baseline with ONNX Runtime, prune and fine-tune, export into the original ModelProto, check ONNX Runtime reproduces the
 /// executor on the exported bytes, measure them on the test split, apply the gate, and only then write the model,
 /// the manifest and the report. Every file is written atomically; a failed gate or an error writes no model.
 /// </summary>
 public sealed class CompressPipeline : IPipelineRunner
 {
-    /// <summary>How many validation clips the export check runs through both runtimes.</summary>
+    /// <summary>How many test clips the checks of the input model (before training) and of the export run through both runtimes.</summary>
     public const int VerificationClips = 16;
 
     private readonly string _toolVersion;
@@ -137,6 +137,14 @@ public sealed class CompressPipeline : IPipelineRunner
         progress.Report(new ProgressUpdate(PipelineStage.Baseline, "measuring the dense baseline with ONNX Runtime"));
         var denseShipped = Ship(model, plan);
         var denseBytes = OnnxModelIO.Save(denseShipped);
+        var (checkBatch, checkShape) = FirstItems(test, OrtEvaluation.FeedShape(denseShipped, test.ItemShape), VerificationClips);
+        var kernelProblems = InputModelCheck.Run(denseShipped, denseBytes, checkBatch, checkShape, plan.ModelPath);
+        if (kernelProblems.Count > 0)
+        {
+            diagnostics.AddRange(kernelProblems);
+            return new PipelineResult(PipelineOutcome.Failed, diagnostics);
+        }
+
         var baseline = Run(() => OrtEvaluation.Measure(denseBytes, test, plan.Labels, OrtEvaluation.FeedShape(denseShipped, test.ItemShape), threads: plan.Threads, cancellationToken: ct), plan.ModelPath, "the dense model");
         var baselineValue = MetricValue(plan, baseline);
         progress.Report(new ProgressUpdate(PipelineStage.Baseline, $"baseline {plan.Gate.Metric} {baselineValue:0.0000}", Metric: baselineValue));

@@ -10,8 +10,9 @@ public sealed record EnvironmentFact(string Name, string Value);
 
 /// <summary>
 /// Everything <c>dotnet compress doctor</c> reports: versions of the tool, .NET, the OS and its C/C++ runtimes,
-/// TorchSharp/libtorch and ONNX Runtime; whether the native compatibility fix was needed; threads and CUDA; and
-/// whether a tiny network actually trains here.
+/// TorchSharp/libtorch and ONNX Runtime; whether the native compatibility fix was needed; the CPU's vector ISA, the
+/// oneDNN guard's decision and a convolution self-test against float64; threads and CUDA; and whether a tiny network
+/// actually trains here.
 /// </summary>
 /// <param name="Facts">The facts, in display order.</param>
 /// <param name="TrainingWorks">True when TorchSharp loaded and the smoke test's loss fell.</param>
@@ -42,6 +43,20 @@ public sealed record EnvironmentReport(IReadOnlyList<EnvironmentFact> Facts, boo
                 ? $"applied (removed {string.Join(", ", status.RemovedRequirements)}; loaded {status.LoadedLibraryPath})"
                 : "not needed"));
             facts.Add(new("libtorch", TorchSharp.torch.__version__));
+            var cpu = CpuInfo.Current;
+            facts.Add(new("CPU", $"{cpu.Model}: {cpu.VectorIsa}"));
+            facts.Add(new("oneDNN", status.OneDnn.ToString()));
+            var convolutions = ConvolutionSelfTest.Run();
+            var wrong = convolutions.Where(c => !c.Passed).ToList();
+            var worst = convolutions.Max(c => Math.Max(c.ForwardError, c.BackwardError));
+            facts.Add(new("convolutions", wrong.Count == 0
+                ? $"correct ({convolutions.Count} cases, forward and backward, max error {worst:G2} against float64)"
+                : $"WRONG in {wrong.Count} of {convolutions.Count} cases ({string.Join("; ", wrong.Select(w => $"{w.Case}: error {Math.Max(w.ForwardError, w.BackwardError):G3}"))})"));
+            if (wrong.Count > 0)
+            {
+                problems.Add(RuntimeMessages.WrongConvolutions(string.Join("; ", wrong.Select(w => w.Case.ToString())), status.OneDnn.ToString()));
+            }
+
             facts.Add(new("threads", TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture)));
             facts.Add(new("CUDA", TorchSharp.torch.cuda.is_available() ? $"available ({TorchSharp.torch.cuda.device_count()} device(s))" : "not available (training runs on the CPU)"));
             var losses = TrainingSmokeTest.Run();

@@ -17,6 +17,10 @@ namespace Compress.Runtime;
 /// <see cref="NativeLibrary.SetDllImportResolver"/> and by its SONAME, which the loader matches for the bare name).
 /// Anything else unmet, or an ELF layout the reader does not fully understand, is a CMP01xx error naming the file.
 /// </para>
+/// <para>
+/// Before libtorch runs it also sets OpenMP's wait policy (<see cref="OpenMpWaitPolicy"/>) and switches libtorch's
+/// oneDNN convolutions off (<see cref="OneDnnGuard"/>), which compute wrong results for some channel counts.
+/// </para>
 /// </summary>
 public static class TorchRuntime
 {
@@ -41,8 +45,11 @@ public static class TorchRuntime
                 return _status;
             }
 
-            Training.OpenMpWaitPolicy.Apply(); // before libgomp loads: see OpenMpWaitPolicy
-            _status = OperatingSystem.IsLinux() ? InitializeLinux() : new TorchRuntimeStatus("(platform default)", false, "(platform default)", []);
+            OpenMpWaitPolicy.Apply(); // before libgomp loads: see OpenMpWaitPolicy
+            var status = OperatingSystem.IsLinux() ? InitializeLinux() : new TorchRuntimeStatus("(platform default)", false, "(platform default)", []);
+
+            // Before the first convolution: see OneDnnGuard.
+            _status = status with { OneDnn = OneDnnGuard.Apply(Path.GetDirectoryName(status.NativeLibraryPath) ?? ".") };
             return _status;
         }
     }

@@ -9,4 +9,8 @@ public sealed record TorchRuntimeStatus(
     string NativeLibraryPath,
     bool CompatibilityFixApplied,
     string LoadedLibraryPath,
-    IReadOnlyList<string> RemovedRequirements);
+    IReadOnlyList<string> RemovedRequirements)
+{
+    /// <summary>What <see cref="OneDnnGuard"/> decided for this process (set by <see cref="TorchRuntime.Initialize"/>).</summary>
+    public OneDnnGuardStatus OneDnn { get; init; } = new(OneDnnGuardChoice.Unavailable, "not decided yet", AtRisk: true);
+}

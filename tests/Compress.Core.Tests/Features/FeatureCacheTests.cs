@@ -10,6 +10,14 @@ namespace Compress.Core.Tests.Features;
 public sealed class FeatureCacheTests : IDisposable
 {
     private static readonly FrontEndOptions LogMel = new(FrontEndKind.LogMel, ClipSeconds: 0.5);
+
+    /// <summary>
+    /// Two float32 computations of log-mel features (the executor's, ONNX Runtime's) differ by more than the 1e-4
+    /// parity bar in quiet bins, where the DFT sums cancel and the log magnifies the relative error: against a float64
+    /// reference each is ~1e-4 off, in opposite directions (docs/native-runtime.md; measured up to 4.8e-4 between them
+    /// here with libtorch's native convolution). 1e-3 on log energies is a relative error of 0.1% of an energy.
+    /// </summary>
+    private static readonly Tolerance FrontEndTolerance = new(1e-3);
     private readonly string _temp = Directory.CreateTempSubdirectory("compress-cache-").FullName;
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
@@ -35,7 +43,7 @@ public sealed class FeatureCacheTests : IDisposable
             var expected = (float[])OrtRunner.Run(model, [CaseTensor.Floats("pcm", clip.Samples, 1, LogMel.Samples)])["features"].Data;
             var actual = new float[expected.Length];
             again.ReadFeatures(i, actual);
-            var comparison = Tolerance.Parity.Compare(expected, actual);
+            var comparison = FrontEndTolerance.Compare(expected, actual);
             Assert.True(comparison.Passed, comparison.ToString());
             Assert.Equal(items[i].Label, again.LabelOf(i));
         }

@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
-
-namespace Compress.Training;
+namespace Compress.Runtime;
 
 /// <summary>
 /// Makes libtorch's OpenMP threads sleep instead of spin while they wait (<c>OMP_WAIT_POLICY=PASSIVE</c>), unless
@@ -8,9 +6,9 @@ namespace Compress.Training;
 /// ends in a spin barrier; when the cores are shared with other processes (CI runners, parallel builds) a
 /// descheduled thread stalls the others and training slowed down five- to fourteen-fold (DS-CNN, 2 threads, load
 /// average 14: 24 → 337 samples/s with the passive policy). libgomp reads the variable when it is loaded, so this
-/// must run before the first torch call; <see cref="Runtime.TorchRuntime.Initialize"/> calls it. Linux only.
+/// must run before the first torch call; <see cref="TorchRuntime.Initialize"/> calls it. Linux only.
 /// </summary>
-internal static partial class OpenMpWaitPolicy
+internal static class OpenMpWaitPolicy
 {
     private static int _applied;
 
@@ -22,22 +20,12 @@ internal static partial class OpenMpWaitPolicy
             return;
         }
 
-        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null || Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is not null)
+        if (NativeEnvironment.Get("OMP_WAIT_POLICY") is not null || NativeEnvironment.Get("GOMP_SPINCOUNT") is not null)
         {
             return;
         }
 
-        try
-        {
-            // .NET keeps its own copy of the environment on Unix; native getenv (libgomp) only sees setenv.
-            _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // No libc setenv: keep OpenMP's default.
-        }
+        // No libc setenv: OpenMP keeps its default.
+        _ = NativeEnvironment.SetIfUnset("OMP_WAIT_POLICY", "PASSIVE");
     }
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
 }

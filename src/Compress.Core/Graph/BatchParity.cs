@@ -1,0 +1,59 @@
+using Compress.Evaluation;
+using Compress.Onnx.Proto;
+using Microsoft.ML.OnnxRuntime;
+using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
+using static TorchSharp.torch;
+
+namespace Compress.Graph;
+
+/// <summary>One float output compared between the executor and ONNX Runtime on a batch.</summary>
+/// <param name="Output">The output's name.</param>
+/// <param name="Comparison">Where and by how much they differ, within <see cref="Tolerance.Parity"/>.</param>
+public sealed record BatchOutputParity(string Output, Comparison Comparison);
+
+/// <summary>
+/// Runs one batch of real inputs through the executor (eval mode, on <c>executorModel</c>) and through ONNX Runtime
+/// (on <c>ortBytes</c>) and compares every float output both produce within <see cref="Tolerance.Parity"/>. The
+/// pipeline uses it twice: on the input model before training (the native kernels compute what ONNX Runtime computes,
+/// CMP2110) and on the exported bytes after it (what ships is what was trained, CMP6001). In each comparison's detail,
+/// "expected" is the executor's value and "got" ONNX Runtime's.
+/// </summary>
+public static class BatchParity
+{
+    /// <summary>
+    /// Compares the outputs. <paramref name="batch"/> is row-major with <paramref name="shape"/>, for the model's first
+    /// input. Throws <see cref="OnnxRuntimeException"/> when ONNX Runtime cannot load or run <paramref name="ortBytes"/>.
+    /// </summary>
+    public static IReadOnlyList<BatchOutputParity> Compare(ModelProto executorModel, byte[] ortBytes, float[] batch, long[] shape, string? file)
+    {
+        ArgumentNullException.ThrowIfNull(executorModel);
+        ArgumentNullException.ThrowIfNull(ortBytes);
+        // ONNX Runtime first: a batch it cannot run (a shape that does not fit) is reported as its error, not the executor's.
+        using var session = new InferenceSession(ortBytes);
+        using var input = OrtValue.CreateTensorValueFromMemory(batch, shape);
+        using var runOptions = new RunOptions();
+        var floatOutputs = session.OutputMetadata.Where(o => o.Value.ElementDataType == TensorElementType.Float).Select(o => o.Key).ToList();
+        using var results = session.Run(runOptions, [session.InputNames[0]], [input], floatOutputs);
+
+        Dictionary<string, float[]> actual;
+        using (var module = OnnxGraphModule.Create(executorModel, file: file))
+        {
+            module.eval();
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var outputs = module.Forward(new Dictionary<string, Tensor> { [module.InputNames[0]] = tensor(batch, shape) });
+            actual = outputs.ToDictionary(o => o.Key, o => o.Value.to_type(ScalarType.Float32).cpu().data<float>().ToArray());
+        }
+
+        var parities = new List<BatchOutputParity>(floatOutputs.Count);
+        for (var i = 0; i < floatOutputs.Count; i++)
+        {
+            var comparison = actual.TryGetValue(floatOutputs[i], out var values)
+                ? Tolerance.Parity.Compare(values, results[i].GetTensorDataAsSpan<float>(), results[i].GetTensorTypeAndShape().Shape)
+                : new Comparison(false, double.PositiveInfinity, double.PositiveInfinity, -1, Tolerance.Parity, "the executor did not produce it", null);
+            parities.Add(new BatchOutputParity(floatOutputs[i], comparison));
+        }
+
+        return parities;
+    }
+}
