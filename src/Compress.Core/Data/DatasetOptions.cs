@@ -4,23 +4,23 @@ namespace Compress.Data;
 public enum DatasetFormat
 {
     /// <summary><c>&lt;root&gt;/&lt;label&gt;/*.wav</c>, <c>_background_noise_/</c>, optional validation_list.txt / testing_list.txt.</summary>
-    SpeechCommands,
+    [SpecName("speech_commands")] SpeechCommands,
 
     /// <summary>A CSV or TSV manifest with columns <c>path,label[,split]</c>.</summary>
-    Manifest,
+    [SpecName("manifest")] Manifest,
 
     /// <summary>Precomputed features in NumPy .npy files (float32/float16 [N, ...]) with int labels [N].</summary>
-    Npy,
+    [SpecName("npy")] Npy,
 }
 
 /// <summary>What the loader does with files it cannot decode (every one is reported either way).</summary>
 public enum BadFilePolicy
 {
     /// <summary>Report every bad file, then fail.</summary>
-    Fail,
+    [SpecName("fail")] Fail,
 
     /// <summary>Report every bad file as a warning and leave it out.</summary>
-    Skip,
+    [SpecName("skip")] Skip,
 }
 
 /// <summary>

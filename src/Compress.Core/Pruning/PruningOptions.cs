@@ -4,71 +4,71 @@ namespace Compress.Pruning;
 public enum PruningMethod
 {
     /// <summary>No pruning: train or fine-tune only.</summary>
-    None,
+    [SpecName("none")] None,
 
     /// <summary>Unstructured: remove the smallest |w|.</summary>
-    Magnitude,
+    [SpecName("magnitude")] Magnitude,
 
     /// <summary>Unstructured: remove the smallest first-order Taylor saliency |w·∂L/∂w|, accumulated over <see cref="PruningOptions.GradientBatches"/> batches.</summary>
-    Gradient,
+    [SpecName("gradient")] Gradient,
 
     /// <summary>A phase with λ·‖w‖₁ added to the loss, then magnitude pruning.</summary>
-    L1,
+    [SpecName("l1")] L1,
 
     /// <summary>A phase with λ·‖w‖₂² added to the loss, then magnitude pruning.</summary>
-    L2,
+    [SpecName("l2")] L2,
 
     /// <summary>Structured: remove whole output channels / neurons / hidden units, physically.</summary>
-    Channel,
+    [SpecName("channel")] Channel,
 
     /// <summary>Semi-structured: in every group of <see cref="PruningOptions.M"/> consecutive input weights keep the <see cref="PruningOptions.N"/> largest.</summary>
-    NM,
+    [SpecName("n:m")] NM,
 }
 
 /// <summary>Whether the target applies to each layer or to all prunable weights together.</summary>
 public enum PruningScope
 {
     /// <summary>Every layer reaches the target (within its min/max bounds).</summary>
-    PerLayer,
+    [SpecName("per-layer")] PerLayer,
 
     /// <summary>One threshold over all prunable weights; layers end up with different sparsities.</summary>
-    Global,
+    [SpecName("global")] Global,
 }
 
 /// <summary>How the total target is split over layers.</summary>
 public enum SparsityAllocation
 {
     /// <summary>The same sparsity for every layer.</summary>
-    Uniform,
+    [SpecName("uniform")] Uniform,
 
     /// <summary>Per-layer targets from a sensitivity sweep on the validation data (least predicted loss).</summary>
-    Sensitivity,
+    [SpecName("sensitivity")] Sensitivity,
 }
 
 /// <summary>How a channel's importance is scored for structured pruning.</summary>
 public enum ChannelCriterion
 {
     /// <summary>Sum of |w| over the channel's coupled weights.</summary>
-    L1,
+    [SpecName("l1")] L1,
 
     /// <summary>Sum of w² over the channel's coupled weights.</summary>
-    L2,
+    [SpecName("l2")] L2,
 
     /// <summary>Sum of |w·∂L/∂w| over the channel's coupled weights.</summary>
-    Taylor,
+    [SpecName("taylor")] Taylor,
 }
 
 /// <summary>When pruning happens and how the sparsity grows (<c>pruning.schedule</c>).</summary>
 public enum ScheduleKind
 {
     /// <summary>Prune to the target once, at <see cref="ScheduleOptions.BeginEpoch"/>, then fine-tune.</summary>
-    OneShot,
+    [SpecName("one-shot")] OneShot,
 
     /// <summary>Zhu &amp; Gupta: s_t = s_f + (s_i − s_f)(1 − (t − t₀)/(t_end − t₀))^power, updated every <see cref="ScheduleOptions.FrequencySteps"/> steps.</summary>
-    Polynomial,
+    [SpecName("polynomial")] Polynomial,
 
     /// <summary><see cref="ScheduleOptions.Rounds"/> rounds of prune → fine-tune; each round removes the same fraction of the remaining weights.</summary>
-    Iterative,
+    [SpecName("iterative")] Iterative,
 }
 
 /// <summary>

@@ -1,10 +1,12 @@
+using Compress.Data;
+
 namespace Compress.Spec;
 
 /// <summary><c>data:</c> where the labelled data come from and how they are split. Paths are absolute.</summary>
 public sealed record DataSpec
 {
-    /// <summary>Layout of the data. Default <see cref="DataFormat.SpeechCommands"/>.</summary>
-    public DataFormat Format { get; init; } = DataFormat.SpeechCommands;
+    /// <summary>Layout of the data. Default <see cref="DatasetFormat.SpeechCommands"/>.</summary>
+    public DatasetFormat Format { get; init; } = DatasetFormat.SpeechCommands;
 
     /// <summary>The dataset folder (<c>speech_commands</c>: required; <c>manifest</c>: base of relative clip paths, default (filled in) the manifest's folder).</summary>
     public string? Root { get; init; }

@@ -1,3 +1,5 @@
+using Compress.Features;
+
 namespace Compress.Spec;
 
 /// <summary>
@@ -6,8 +8,8 @@ namespace Compress.Spec;
 /// </summary>
 public sealed record FeaturesSpec
 {
-    /// <summary>The front-end. Default <see cref="FeatureKind.LogMel"/>, or <see cref="FeatureKind.None"/> for <c>npy</c> data.</summary>
-    public FeatureKind Kind { get; init; } = FeatureKind.LogMel;
+    /// <summary>The front-end. Default <see cref="FrontEndKind.LogMel"/>, or <see cref="FrontEndKind.None"/> for <c>npy</c> data.</summary>
+    public FrontEndKind Kind { get; init; } = FrontEndKind.LogMel;
 
     /// <summary>Sample rate in Hz that audio is resampled to, in [1000, 192000]. Default 16000.</summary>
     public int SampleRate { get; init; } = 16000;

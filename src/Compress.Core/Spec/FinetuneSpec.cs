@@ -1,3 +1,5 @@
+using Compress.Training;
+
 namespace Compress.Spec;
 
 /// <summary><c>finetune:</c> how the network is trained while (and after) it is pruned.</summary>

@@ -1,3 +1,5 @@
+using Compress.Pruning;
+
 namespace Compress.Spec;
 
 /// <summary>

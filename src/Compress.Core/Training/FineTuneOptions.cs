@@ -4,26 +4,26 @@ namespace Compress.Training;
 public enum OptimizerKind
 {
     /// <summary>Stochastic gradient descent with optional (Nesterov) momentum.</summary>
-    Sgd,
+    [SpecName("sgd")] Sgd,
 
     /// <summary>Adam; <see cref="FineTuneOptions.WeightDecay"/> is an L2 penalty added to the gradient.</summary>
-    Adam,
+    [SpecName("adam")] Adam,
 
     /// <summary>Adam with decoupled weight decay.</summary>
-    AdamW,
+    [SpecName("adamw")] AdamW,
 }
 
 /// <summary>How the learning rate changes over training (after the linear warmup).</summary>
 public enum LrScheduleKind
 {
     /// <summary>The base learning rate throughout.</summary>
-    Constant,
+    [SpecName("constant")] Constant,
 
     /// <summary>Cosine decay from the base rate to 0 at the last step.</summary>
-    Cosine,
+    [SpecName("cosine")] Cosine,
 
     /// <summary>Multiply by <see cref="FineTuneOptions.StepGamma"/> every <see cref="FineTuneOptions.StepEpochs"/> epochs.</summary>
-    Step,
+    [SpecName("step")] Step,
 }
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Numerics;
+using Compress.Data;
 using Compress.Diagnostics;
+using Compress.Features;
 
 namespace Compress.Spec.Parsing;
 
@@ -8,10 +10,10 @@ internal static class FeaturesReader
 {
     private static readonly string[] FrontEndKeys = ["window_ms", "hop_ms", "n_fft", "mel_bins", "fmin", "fmax", "log_floor", "coefficients"];
 
-    public static FeaturesSpec Read(SpecContext context, SectionReader root, DataFormat format)
+    public static FeaturesSpec Read(SpecContext context, SectionReader root, DatasetFormat format)
     {
         var r = root.Section("features");
-        var kind = r.Enum("kind", format == DataFormat.Npy ? FeatureKind.None : FeatureKind.LogMel);
+        var kind = r.Enum("kind", format == DatasetFormat.Npy ? FrontEndKind.None : FrontEndKind.LogMel);
         var sampleRate = r.Int("sample_rate", 16000, NumberRange.Closed(1000, 192000));
         var spec = new FeaturesSpec
         {
@@ -34,14 +36,14 @@ internal static class FeaturesReader
         return spec;
     }
 
-    private static void Check(SpecContext context, SectionReader r, FeaturesSpec spec, DataFormat format)
+    private static void Check(SpecContext context, SectionReader r, FeaturesSpec spec, DatasetFormat format)
     {
-        if (format == DataFormat.Npy && spec.Kind != FeatureKind.None)
+        if (format == DatasetFormat.Npy && spec.Kind != FrontEndKind.None)
         {
             context.Add(SpecMessages.Contradiction(r.At("kind"), $"'features.kind' must be none with data format npy (the arrays are the features), not {SpecNames.Of(spec.Kind)}"));
         }
 
-        if (spec.Kind == FeatureKind.None)
+        if (spec.Kind == FrontEndKind.None)
         {
             foreach (var key in FrontEndKeys.Where(r.Has))
             {
@@ -56,12 +58,12 @@ internal static class FeaturesReader
             return;
         }
 
-        if (spec.Kind == FeatureKind.LogMel && r.Has("coefficients"))
+        if (spec.Kind == FrontEndKind.LogMel && r.Has("coefficients"))
         {
             context.Add(SpecMessages.NoEffect(r.KeyAt("coefficients"), r.Child("coefficients"), "with features.kind log_mel (it is the number of MFCCs)"));
         }
 
-        if (spec.Kind == FeatureKind.Mfcc && spec.Coefficients > spec.MelBins)
+        if (spec.Kind == FrontEndKind.Mfcc && spec.Coefficients > spec.MelBins)
         {
             context.Add(SpecMessages.Contradiction(r.At("coefficients"), $"'features.coefficients' ({spec.Coefficients}) must not exceed 'features.mel_bins' ({spec.MelBins})"));
         }

@@ -1,4 +1,6 @@
 using Compress.Diagnostics;
+using Compress.Training;
+
 namespace Compress.Spec.Parsing;
 
 /// <summary>Reads <c>finetune:</c> with its <c>distillation:</c> and <c>early_stop:</c>.</summary>

@@ -1,4 +1,5 @@
 using Compress.Diagnostics;
+using Compress.Pruning;
 using Compress.Spec.Yaml;
 
 namespace Compress.Spec.Parsing;

@@ -1,4 +1,6 @@
 using Compress.Diagnostics;
+using Compress.Pruning;
+
 namespace Compress.Spec.Parsing;
 
 /// <summary>Reads <c>pruning.schedule:</c>; end_epoch defaults to ⌈0.75 × epochs⌉ (at least begin_epoch + 1).</summary>
