@@ -40,13 +40,31 @@ public sealed record DatasetOptions(
     string? Manifest = null,
     string? FeaturesPath = null,
     string? LabelsPath = null,
-    double UnknownFraction = 0.1,
-    double SilenceFraction = 0.1,
-    int ValidationPercent = 10,
-    int TestingPercent = 10,
-    BadFilePolicy OnBadFile = BadFilePolicy.Fail,
+    double UnknownFraction = DatasetOptions.DefaultUnknownFraction,
+    double SilenceFraction = DatasetOptions.DefaultSilenceFraction,
+    int ValidationPercent = DatasetOptions.DefaultValidationPercent,
+    int TestingPercent = DatasetOptions.DefaultTestingPercent,
+    BadFilePolicy OnBadFile = DatasetOptions.DefaultOnBadFile,
     int Seed = 1)
 {
+    // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
+    // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
+
+    /// <summary>Default <see cref="UnknownFraction"/> (<c>_unknown_</c> items per known item in each split): 0.1.</summary>
+    public const double DefaultUnknownFraction = 0.1;
+
+    /// <summary>Default <see cref="SilenceFraction"/> (<c>_silence_</c> items per known item in each split): 0.1.</summary>
+    public const double DefaultSilenceFraction = 0.1;
+
+    /// <summary>Default <see cref="ValidationPercent"/> (percent of items hashed into validation): 10.</summary>
+    public const int DefaultValidationPercent = 10;
+
+    /// <summary>Default <see cref="TestingPercent"/> (percent of items hashed into test): 10.</summary>
+    public const int DefaultTestingPercent = 10;
+
+    /// <summary>Default <see cref="OnBadFile"/> (<c>data.on_bad_file</c>): fail.</summary>
+    public const BadFilePolicy DefaultOnBadFile = BadFilePolicy.Fail;
+
     /// <summary>The Speech Commands label for words that are not in <see cref="Labels"/>.</summary>
     public const string UnknownLabel = "_unknown_";
 

@@ -25,17 +25,47 @@ public enum FrontEndKind
 /// </summary>
 public sealed record FrontEndOptions(
     FrontEndKind Kind,
-    int SampleRate = 16000,
-    double ClipSeconds = 1.0,
-    double WindowMs = 30,
-    double HopMs = 20,
-    int NFft = 512,
-    int MelBins = 40,
-    double FMin = 20,
+    int SampleRate = FrontEndOptions.DefaultSampleRate,
+    double ClipSeconds = FrontEndOptions.DefaultClipSeconds,
+    double WindowMs = FrontEndOptions.DefaultWindowMs,
+    double HopMs = FrontEndOptions.DefaultHopMs,
+    int NFft = FrontEndOptions.DefaultNFft,
+    int MelBins = FrontEndOptions.DefaultMelBins,
+    double FMin = FrontEndOptions.DefaultFMin,
     double? FMax = null,
-    double LogFloor = 1e-6,
-    int Coefficients = 10)
+    double LogFloor = FrontEndOptions.DefaultLogFloor,
+    int Coefficients = FrontEndOptions.DefaultCoefficients)
 {
+    // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
+    // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
+
+    /// <summary>Default <see cref="SampleRate"/> in Hz: 16000.</summary>
+    public const int DefaultSampleRate = 16000;
+
+    /// <summary>Default <see cref="ClipSeconds"/> in seconds: 1.</summary>
+    public const double DefaultClipSeconds = 1.0;
+
+    /// <summary>Default <see cref="WindowMs"/> (analysis window in ms): 30.</summary>
+    public const double DefaultWindowMs = 30;
+
+    /// <summary>Default <see cref="HopMs"/> (hop between frames in ms): 20.</summary>
+    public const double DefaultHopMs = 20;
+
+    /// <summary>Default <see cref="NFft"/> (FFT size in samples): 512.</summary>
+    public const int DefaultNFft = 512;
+
+    /// <summary>Default <see cref="MelBins"/> (mel filters): 40.</summary>
+    public const int DefaultMelBins = 40;
+
+    /// <summary>Default <see cref="FMin"/> (lowest mel edge in Hz): 20.</summary>
+    public const double DefaultFMin = 20;
+
+    /// <summary>Default <see cref="LogFloor"/> (floor before the logarithm): 1e-6.</summary>
+    public const double DefaultLogFloor = 1e-6;
+
+    /// <summary>Default <see cref="Coefficients"/> (MFCCs kept): 10.</summary>
+    public const int DefaultCoefficients = 10;
+
     /// <summary>Samples per clip: round(SampleRate · ClipSeconds).</summary>
     public int Samples => (int)Math.Round(SampleRate * ClipSeconds);
 

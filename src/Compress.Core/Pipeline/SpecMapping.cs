@@ -98,7 +98,7 @@ public static class SpecMapping
         var s = p.Schedule;
         return new PruningOptions(
             p.Method,
-            TargetSparsity: p.TargetSparsity?.Fraction ?? (p.Method == PruningMethod.None ? 0 : 0.5),
+            TargetSparsity: p.TargetSparsity?.Fraction ?? (p.Method == PruningMethod.None ? 0 : PruningOptions.DefaultTargetSparsity),
             Scope: p.Scope,
             MinLayerSparsity: p.MinLayerSparsity,
             MaxLayerSparsity: p.MaxLayerSparsity,
@@ -142,7 +142,7 @@ public static class SpecMapping
             f.GradientClip ?? 0,
             f.LabelSmoothing,
             f.Distillation?.Weight ?? 0,
-            f.Distillation?.Temperature ?? 4,
+            f.Distillation?.Temperature ?? FineTuneOptions.DefaultTemperature,
             f.EarlyStop?.Patience ?? 0,
             SpecNames.Of(f.EarlyStop?.Metric ?? EarlyStopMetric.Accuracy),
             seed,

@@ -14,20 +14,20 @@ internal static class FeaturesReader
     {
         var r = root.Section("features");
         var kind = r.Enum("kind", format == DatasetFormat.Npy ? FrontEndKind.None : FrontEndKind.LogMel);
-        var sampleRate = r.Int("sample_rate", 16000, NumberRange.Closed(1000, 192000));
+        var sampleRate = r.Int("sample_rate", FrontEndOptions.DefaultSampleRate, NumberRange.Closed(1000, 192000));
         var spec = new FeaturesSpec
         {
             Kind = kind,
             SampleRate = sampleRate,
-            ClipSeconds = r.Double("clip_seconds", 1, NumberRange.OpenClosed(0, 60)),
-            WindowMs = r.Double("window_ms", 30, NumberRange.OpenClosed(0, 1000)),
-            HopMs = r.Double("hop_ms", 20, NumberRange.OpenClosed(0, 1000)),
-            NFft = r.Int("n_fft", 512, NumberRange.Closed(16, 65536)),
-            MelBins = r.Int("mel_bins", 40, NumberRange.Closed(1, 1024)),
-            FMin = r.Double("fmin", 20, NumberRange.AtLeast(0)),
+            ClipSeconds = r.Double("clip_seconds", FrontEndOptions.DefaultClipSeconds, NumberRange.OpenClosed(0, 60)),
+            WindowMs = r.Double("window_ms", FrontEndOptions.DefaultWindowMs, NumberRange.OpenClosed(0, 1000)),
+            HopMs = r.Double("hop_ms", FrontEndOptions.DefaultHopMs, NumberRange.OpenClosed(0, 1000)),
+            NFft = r.Int("n_fft", FrontEndOptions.DefaultNFft, NumberRange.Closed(16, 65536)),
+            MelBins = r.Int("mel_bins", FrontEndOptions.DefaultMelBins, NumberRange.Closed(1, 1024)),
+            FMin = r.Double("fmin", FrontEndOptions.DefaultFMin, NumberRange.AtLeast(0)),
             FMax = r.Double("fmax", sampleRate / 2.0, NumberRange.Above(0)),
-            LogFloor = r.Double("log_floor", 1e-6, NumberRange.Open(0, 1)),
-            Coefficients = r.Int("coefficients", 10, NumberRange.Closed(1, 1024)),
+            LogFloor = r.Double("log_floor", FrontEndOptions.DefaultLogFloor, NumberRange.Open(0, 1)),
+            Coefficients = r.Int("coefficients", FrontEndOptions.DefaultCoefficients, NumberRange.Closed(1, 1024)),
             Prepend = r.Bool("prepend", false),
             Location = r.Location,
         };
