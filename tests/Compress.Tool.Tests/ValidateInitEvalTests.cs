@@ -1,3 +1,4 @@
+using Compress.Features;
 using Compress.Spec;
 
 namespace Compress.Tool.Tests;
@@ -82,7 +83,7 @@ public sealed class InitCommandTests
         Assert.StartsWith($"wrote {ws.SpecPath}: 4 labels (_silence_, _unknown_, no, yes), features log_mel\n", output, StringComparison.Ordinal);
         var spec = SpecParser.Parse(ws.SpecPath).Spec!;
         Assert.Equal(["_silence_", "_unknown_", "no", "yes"], spec.Labels);
-        Assert.Equal((FeatureKind.LogMel, 10, 40.0, 20.0, 1024, false), (spec.Features.Kind, spec.Features.MelBins, spec.Features.WindowMs, spec.Features.HopMs, spec.Features.NFft, spec.Features.Prepend));
+        Assert.Equal((FrontEndKind.LogMel, 10, 40.0, 20.0, 1024, false), (spec.Features.Kind, spec.Features.MelBins, spec.Features.WindowMs, spec.Features.HopMs, spec.Features.NFft, spec.Features.Prepend));
         Assert.Equal(ws.ModelPath, spec.Model.Path);
         Assert.Equal("mel", spec.Model.Input);
         Assert.Contains("# compress.yaml — written by `dotnet compress init`", File.ReadAllText(ws.SpecPath), StringComparison.Ordinal);
@@ -100,7 +101,7 @@ public sealed class InitCommandTests
         Assert.Equal(0, exit);
         Assert.Equal($"{ws.SpecPath}: warning CMP1017: the model takes raw audio; assumed 16000 Hz (check features.sample_rate)\n", error);
         var spec = SpecParser.Parse(ws.SpecPath).Spec!;
-        Assert.Equal((FeatureKind.None, false, 1.0), (spec.Features.Kind, spec.Features.Prepend, spec.Features.ClipSeconds));
+        Assert.Equal((FrontEndKind.None, false, 1.0), (spec.Features.Kind, spec.Features.Prepend, spec.Features.ClipSeconds));
         Assert.Equal(["go", "stop"], spec.Labels);
     }
 

@@ -4,23 +4,23 @@ namespace Compress.Data;
 public enum DatasetFormat
 {
     /// <summary><c>&lt;root&gt;/&lt;label&gt;/*.wav</c>, <c>_background_noise_/</c>, optional validation_list.txt / testing_list.txt.</summary>
-    SpeechCommands,
+    [SpecName("speech_commands")] SpeechCommands,
 
     /// <summary>A CSV or TSV manifest with columns <c>path,label[,split]</c>.</summary>
-    Manifest,
+    [SpecName("manifest")] Manifest,
 
     /// <summary>Precomputed features in NumPy .npy files (float32/float16 [N, ...]) with int labels [N].</summary>
-    Npy,
+    [SpecName("npy")] Npy,
 }
 
 /// <summary>What the loader does with files it cannot decode (every one is reported either way).</summary>
 public enum BadFilePolicy
 {
     /// <summary>Report every bad file, then fail.</summary>
-    Fail,
+    [SpecName("fail")] Fail,
 
     /// <summary>Report every bad file as a warning and leave it out.</summary>
-    Skip,
+    [SpecName("skip")] Skip,
 }
 
 /// <summary>
@@ -40,13 +40,31 @@ public sealed record DatasetOptions(
     string? Manifest = null,
     string? FeaturesPath = null,
     string? LabelsPath = null,
-    double UnknownFraction = 0.1,
-    double SilenceFraction = 0.1,
-    int ValidationPercent = 10,
-    int TestingPercent = 10,
-    BadFilePolicy OnBadFile = BadFilePolicy.Fail,
+    double UnknownFraction = DatasetOptions.DefaultUnknownFraction,
+    double SilenceFraction = DatasetOptions.DefaultSilenceFraction,
+    int ValidationPercent = DatasetOptions.DefaultValidationPercent,
+    int TestingPercent = DatasetOptions.DefaultTestingPercent,
+    BadFilePolicy OnBadFile = DatasetOptions.DefaultOnBadFile,
     int Seed = 1)
 {
+    // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
+    // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
+
+    /// <summary>Default <see cref="UnknownFraction"/> (<c>_unknown_</c> items per known item in each split): 0.1.</summary>
+    public const double DefaultUnknownFraction = 0.1;
+
+    /// <summary>Default <see cref="SilenceFraction"/> (<c>_silence_</c> items per known item in each split): 0.1.</summary>
+    public const double DefaultSilenceFraction = 0.1;
+
+    /// <summary>Default <see cref="ValidationPercent"/> (percent of items hashed into validation): 10.</summary>
+    public const int DefaultValidationPercent = 10;
+
+    /// <summary>Default <see cref="TestingPercent"/> (percent of items hashed into test): 10.</summary>
+    public const int DefaultTestingPercent = 10;
+
+    /// <summary>Default <see cref="OnBadFile"/> (<c>data.on_bad_file</c>): fail.</summary>
+    public const BadFilePolicy DefaultOnBadFile = BadFilePolicy.Fail;
+
     /// <summary>The Speech Commands label for words that are not in <see cref="Labels"/>.</summary>
     public const string UnknownLabel = "_unknown_";
 

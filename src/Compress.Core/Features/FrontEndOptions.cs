@@ -6,13 +6,13 @@ namespace Compress.Features;
 public enum FrontEndKind
 {
     /// <summary>No front-end: the model takes the fitted PCM itself, shape [1, samples].</summary>
-    None,
+    [SpecName("none")] None,
 
     /// <summary>Log mel-filterbank energies, shape [1, frames, mel bins].</summary>
-    LogMel,
+    [SpecName("log_mel")] LogMel,
 
     /// <summary>MFCC: an orthonormal DCT-II of the log mel energies, shape [1, frames, coefficients].</summary>
-    Mfcc,
+    [SpecName("mfcc")] Mfcc,
 }
 
 /// <summary>
@@ -25,17 +25,47 @@ public enum FrontEndKind
 /// </summary>
 public sealed record FrontEndOptions(
     FrontEndKind Kind,
-    int SampleRate = 16000,
-    double ClipSeconds = 1.0,
-    double WindowMs = 30,
-    double HopMs = 20,
-    int NFft = 512,
-    int MelBins = 40,
-    double FMin = 20,
+    int SampleRate = FrontEndOptions.DefaultSampleRate,
+    double ClipSeconds = FrontEndOptions.DefaultClipSeconds,
+    double WindowMs = FrontEndOptions.DefaultWindowMs,
+    double HopMs = FrontEndOptions.DefaultHopMs,
+    int NFft = FrontEndOptions.DefaultNFft,
+    int MelBins = FrontEndOptions.DefaultMelBins,
+    double FMin = FrontEndOptions.DefaultFMin,
     double? FMax = null,
-    double LogFloor = 1e-6,
-    int Coefficients = 10)
+    double LogFloor = FrontEndOptions.DefaultLogFloor,
+    int Coefficients = FrontEndOptions.DefaultCoefficients)
 {
+    // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
+    // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
+
+    /// <summary>Default <see cref="SampleRate"/> in Hz: 16000.</summary>
+    public const int DefaultSampleRate = 16000;
+
+    /// <summary>Default <see cref="ClipSeconds"/> in seconds: 1.</summary>
+    public const double DefaultClipSeconds = 1.0;
+
+    /// <summary>Default <see cref="WindowMs"/> (analysis window in ms): 30.</summary>
+    public const double DefaultWindowMs = 30;
+
+    /// <summary>Default <see cref="HopMs"/> (hop between frames in ms): 20.</summary>
+    public const double DefaultHopMs = 20;
+
+    /// <summary>Default <see cref="NFft"/> (FFT size in samples): 512.</summary>
+    public const int DefaultNFft = 512;
+
+    /// <summary>Default <see cref="MelBins"/> (mel filters): 40.</summary>
+    public const int DefaultMelBins = 40;
+
+    /// <summary>Default <see cref="FMin"/> (lowest mel edge in Hz): 20.</summary>
+    public const double DefaultFMin = 20;
+
+    /// <summary>Default <see cref="LogFloor"/> (floor before the logarithm): 1e-6.</summary>
+    public const double DefaultLogFloor = 1e-6;
+
+    /// <summary>Default <see cref="Coefficients"/> (MFCCs kept): 10.</summary>
+    public const int DefaultCoefficients = 10;
+
     /// <summary>Samples per clip: round(SampleRate · ClipSeconds).</summary>
     public int Samples => (int)Math.Round(SampleRate * ClipSeconds);
 
@@ -55,12 +85,15 @@ public sealed record FrontEndOptions(
     public int Frames => Kind == FrontEndKind.None ? 1 : WindowSamples > Samples || HopSamples < 1 ? 0 : 1 + ((Samples - WindowSamples) / HopSamples);
 
     /// <summary>Values per frame: samples (None), mel bins (LogMel) or coefficients (Mfcc).</summary>
+    // No discard arm: a new FrontEndKind fails the build here (CS8509). CS8524 (unnamed values) is silenced for that reason only.
+#pragma warning disable CS8524
     public int Bins => Kind switch
     {
         FrontEndKind.None => Samples,
         FrontEndKind.LogMel => MelBins,
-        _ => Coefficients,
+        FrontEndKind.Mfcc => Coefficients,
     };
+#pragma warning restore CS8524
 
     /// <summary>The shape of one item's features, without the batch: [1, samples] for None, else [1, Frames, Bins].</summary>
     public IReadOnlyList<long> OutputShape => Kind == FrontEndKind.None ? [1, Samples] : [1, Frames, Bins];

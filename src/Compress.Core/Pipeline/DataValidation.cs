@@ -15,7 +15,7 @@ public static class DataValidation
     public static IReadOnlyList<Diagnostic> BadFiles(CompressSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Data.Format == Spec.DataFormat.Npy)
+        if (spec.Data.Format == DatasetFormat.Npy)
         {
             return [];
         }

@@ -5,14 +5,6 @@ using Compress.Features;
 using Compress.Pruning;
 using Compress.Spec;
 using Compress.Training;
-using SpecBadFile = Compress.Spec.BadFilePolicy;
-using SpecChannel = Compress.Spec.ChannelCriterion;
-using SpecDataFormat = Compress.Spec.DataFormat;
-using SpecFeature = Compress.Spec.FeatureKind;
-using SpecLr = Compress.Spec.LrScheduleKind;
-using SpecMethod = Compress.Spec.PruningMethod;
-using SpecOptimizer = Compress.Spec.OptimizerKind;
-using SpecSchedule = Compress.Spec.ScheduleKind;
 
 namespace Compress.Pipeline;
 
@@ -73,7 +65,7 @@ public static class SpecMapping
         ArgumentNullException.ThrowIfNull(spec);
         var d = spec.Data;
         return new DatasetOptions(
-            d.Format switch { SpecDataFormat.Manifest => DatasetFormat.Manifest, SpecDataFormat.Npy => DatasetFormat.Npy, _ => DatasetFormat.SpeechCommands },
+            d.Format,
             d.Root ?? spec.Folder,
             spec.Labels,
             Manifest: d.Manifest,
@@ -83,7 +75,7 @@ public static class SpecMapping
             SilenceFraction: d.SilenceFraction,
             ValidationPercent: (int)Math.Round(d.ValidationPercent),
             TestingPercent: (int)Math.Round(d.TestingPercent),
-            OnBadFile: d.OnBadFile == SpecBadFile.Skip ? Data.BadFilePolicy.Skip : Data.BadFilePolicy.Fail,
+            OnBadFile: d.OnBadFile,
             Seed: seed);
     }
 
@@ -92,7 +84,7 @@ public static class SpecMapping
     {
         ArgumentNullException.ThrowIfNull(f);
         return new FrontEndOptions(
-            f.Kind switch { SpecFeature.LogMel => FrontEndKind.LogMel, SpecFeature.Mfcc => FrontEndKind.Mfcc, _ => FrontEndKind.None },
+            f.Kind,
             f.SampleRate, f.ClipSeconds, f.WindowMs, f.HopMs, f.NFft, f.MelBins, f.FMin, f.FMax, f.LogFloor, f.Coefficients);
     }
 
@@ -105,33 +97,24 @@ public static class SpecMapping
         ArgumentNullException.ThrowIfNull(p);
         var s = p.Schedule;
         return new PruningOptions(
-            p.Method switch
-            {
-                SpecMethod.Magnitude => Compress.Pruning.PruningMethod.Magnitude,
-                SpecMethod.Gradient => Compress.Pruning.PruningMethod.Gradient,
-                SpecMethod.L1 => Compress.Pruning.PruningMethod.L1,
-                SpecMethod.L2 => Compress.Pruning.PruningMethod.L2,
-                SpecMethod.Channel => Compress.Pruning.PruningMethod.Channel,
-                SpecMethod.NM => Compress.Pruning.PruningMethod.NM,
-                _ => Compress.Pruning.PruningMethod.None,
-            },
-            TargetSparsity: p.TargetSparsity?.Fraction ?? (p.Method == SpecMethod.None ? 0 : 0.5),
-            Scope: p.Scope == Spec.PruningScope.Global ? Compress.Pruning.PruningScope.Global : Compress.Pruning.PruningScope.PerLayer,
+            p.Method,
+            TargetSparsity: p.TargetSparsity?.Fraction ?? (p.Method == PruningMethod.None ? 0 : PruningOptions.DefaultTargetSparsity),
+            Scope: p.Scope,
             MinLayerSparsity: p.MinLayerSparsity,
             MaxLayerSparsity: p.MaxLayerSparsity,
-            Allocation: p.Allocation == Spec.SparsityAllocation.Sensitivity ? Compress.Pruning.SparsityAllocation.Sensitivity : Compress.Pruning.SparsityAllocation.Uniform,
+            Allocation: p.Allocation,
             Include: p.Include,
             Exclude: p.Exclude,
             ProtectFirstAndLast: p.ProtectFirstLast,
             Schedule: new ScheduleOptions(
-                s.Kind switch { SpecSchedule.OneShot => Compress.Pruning.ScheduleKind.OneShot, SpecSchedule.Iterative => Compress.Pruning.ScheduleKind.Iterative, _ => Compress.Pruning.ScheduleKind.Polynomial },
+                s.Kind,
                 s.InitialSparsity,
                 s.BeginEpoch,
                 s.EndEpoch > 0 ? s.EndEpoch : null,
                 s.FrequencySteps,
                 s.Power,
                 s.Rounds),
-            ChannelCriterion: p.ChannelCriterion switch { SpecChannel.L2 => Compress.Pruning.ChannelCriterion.L2, SpecChannel.Taylor => Compress.Pruning.ChannelCriterion.Taylor, _ => Compress.Pruning.ChannelCriterion.L1 },
+            ChannelCriterion: p.ChannelCriterion,
             RoundTo: p.RoundTo,
             GradientBatches: p.GradientBatches,
             RegularizationLambda: p.Lambda,
@@ -147,19 +130,19 @@ public static class SpecMapping
         return new FineTuneOptions(
             f.Epochs,
             f.BatchSize,
-            f.Optimizer switch { SpecOptimizer.Sgd => Compress.Training.OptimizerKind.Sgd, SpecOptimizer.AdamW => Compress.Training.OptimizerKind.AdamW, _ => Compress.Training.OptimizerKind.Adam },
+            f.Optimizer,
             f.LearningRate,
             f.Momentum,
             f.Nesterov,
             f.WeightDecay,
-            f.LrSchedule switch { SpecLr.Constant => Compress.Training.LrScheduleKind.Constant, SpecLr.Step => Compress.Training.LrScheduleKind.Step, _ => Compress.Training.LrScheduleKind.Cosine },
+            f.LrSchedule,
             f.WarmupEpochs,
             f.StepGamma,
             f.StepEpochs,
             f.GradientClip ?? 0,
             f.LabelSmoothing,
             f.Distillation?.Weight ?? 0,
-            f.Distillation?.Temperature ?? 4,
+            f.Distillation?.Temperature ?? FineTuneOptions.DefaultTemperature,
             f.EarlyStop?.Patience ?? 0,
             SpecNames.Of(f.EarlyStop?.Metric ?? EarlyStopMetric.Accuracy),
             seed,

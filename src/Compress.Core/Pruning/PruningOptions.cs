@@ -4,71 +4,71 @@ namespace Compress.Pruning;
 public enum PruningMethod
 {
     /// <summary>No pruning: train or fine-tune only.</summary>
-    None,
+    [SpecName("none")] None,
 
     /// <summary>Unstructured: remove the smallest |w|.</summary>
-    Magnitude,
+    [SpecName("magnitude")] Magnitude,
 
     /// <summary>Unstructured: remove the smallest first-order Taylor saliency |w·∂L/∂w|, accumulated over <see cref="PruningOptions.GradientBatches"/> batches.</summary>
-    Gradient,
+    [SpecName("gradient")] Gradient,
 
     /// <summary>A phase with λ·‖w‖₁ added to the loss, then magnitude pruning.</summary>
-    L1,
+    [SpecName("l1")] L1,
 
     /// <summary>A phase with λ·‖w‖₂² added to the loss, then magnitude pruning.</summary>
-    L2,
+    [SpecName("l2")] L2,
 
     /// <summary>Structured: remove whole output channels / neurons / hidden units, physically.</summary>
-    Channel,
+    [SpecName("channel")] Channel,
 
     /// <summary>Semi-structured: in every group of <see cref="PruningOptions.M"/> consecutive input weights keep the <see cref="PruningOptions.N"/> largest.</summary>
-    NM,
+    [SpecName("n:m")] NM,
 }
 
 /// <summary>Whether the target applies to each layer or to all prunable weights together.</summary>
 public enum PruningScope
 {
     /// <summary>Every layer reaches the target (within its min/max bounds).</summary>
-    PerLayer,
+    [SpecName("per-layer")] PerLayer,
 
     /// <summary>One threshold over all prunable weights; layers end up with different sparsities.</summary>
-    Global,
+    [SpecName("global")] Global,
 }
 
 /// <summary>How the total target is split over layers.</summary>
 public enum SparsityAllocation
 {
     /// <summary>The same sparsity for every layer.</summary>
-    Uniform,
+    [SpecName("uniform")] Uniform,
 
     /// <summary>Per-layer targets from a sensitivity sweep on the validation data (least predicted loss).</summary>
-    Sensitivity,
+    [SpecName("sensitivity")] Sensitivity,
 }
 
 /// <summary>How a channel's importance is scored for structured pruning.</summary>
 public enum ChannelCriterion
 {
     /// <summary>Sum of |w| over the channel's coupled weights.</summary>
-    L1,
+    [SpecName("l1")] L1,
 
     /// <summary>Sum of w² over the channel's coupled weights.</summary>
-    L2,
+    [SpecName("l2")] L2,
 
     /// <summary>Sum of |w·∂L/∂w| over the channel's coupled weights.</summary>
-    Taylor,
+    [SpecName("taylor")] Taylor,
 }
 
 /// <summary>When pruning happens and how the sparsity grows (<c>pruning.schedule</c>).</summary>
 public enum ScheduleKind
 {
     /// <summary>Prune to the target once, at <see cref="ScheduleOptions.BeginEpoch"/>, then fine-tune.</summary>
-    OneShot,
+    [SpecName("one-shot")] OneShot,
 
     /// <summary>Zhu &amp; Gupta: s_t = s_f + (s_i − s_f)(1 − (t − t₀)/(t_end − t₀))^power, updated every <see cref="ScheduleOptions.FrequencySteps"/> steps.</summary>
-    Polynomial,
+    [SpecName("polynomial")] Polynomial,
 
     /// <summary><see cref="ScheduleOptions.Rounds"/> rounds of prune → fine-tune; each round removes the same fraction of the remaining weights.</summary>
-    Iterative,
+    [SpecName("iterative")] Iterative,
 }
 
 /// <summary>
@@ -77,13 +77,35 @@ public enum ScheduleKind
 /// epoch's end). Sparsities are fractions of the eligible weights.
 /// </summary>
 public sealed record ScheduleOptions(
-    ScheduleKind Kind = ScheduleKind.Polynomial,
-    double InitialSparsity = 0,
-    int BeginEpoch = 0,
+    ScheduleKind Kind = ScheduleOptions.DefaultKind,
+    double InitialSparsity = ScheduleOptions.DefaultInitialSparsity,
+    int BeginEpoch = ScheduleOptions.DefaultBeginEpoch,
     int? EndEpoch = null,
-    int FrequencySteps = 50,
-    double Power = 3,
-    int Rounds = 3);
+    int FrequencySteps = ScheduleOptions.DefaultFrequencySteps,
+    double Power = ScheduleOptions.DefaultPower,
+    int Rounds = ScheduleOptions.DefaultRounds)
+{
+    // The defaults below are the only copies: the spec parser, SpecTemplate (`init`) and docs/compress-yaml.md use
+    // or are tested against them (SpecDefaultsTests).
+
+    /// <summary>Default <see cref="Kind"/> (<c>pruning.schedule.kind</c>): polynomial.</summary>
+    public const ScheduleKind DefaultKind = ScheduleKind.Polynomial;
+
+    /// <summary>Default <see cref="InitialSparsity"/> s_i (fraction of eligible weights): 0.</summary>
+    public const double DefaultInitialSparsity = 0;
+
+    /// <summary>Default <see cref="BeginEpoch"/> t₀ (0-based epoch): 0.</summary>
+    public const int DefaultBeginEpoch = 0;
+
+    /// <summary>Default <see cref="FrequencySteps"/> (optimizer steps between mask updates): 100.</summary>
+    public const int DefaultFrequencySteps = 100;
+
+    /// <summary>Default <see cref="Power"/> (exponent of the polynomial ramp): 3, Zhu &amp; Gupta's cubic.</summary>
+    public const double DefaultPower = 3;
+
+    /// <summary>Default <see cref="Rounds"/> (prune → fine-tune rounds of the iterative schedule): 3.</summary>
+    public const int DefaultRounds = 3;
+}
 
 /// <summary>
 /// What is pruned and how much. Prunable tensors are the weight operands of Conv, ConvTranspose, Gemm, MatMul
@@ -98,19 +120,62 @@ public sealed record ScheduleOptions(
 /// </summary>
 public sealed record PruningOptions(
     PruningMethod Method = PruningMethod.None,
-    double TargetSparsity = 0.5,
-    PruningScope Scope = PruningScope.PerLayer,
-    double MinLayerSparsity = 0,
-    double MaxLayerSparsity = 0.99,
-    SparsityAllocation Allocation = SparsityAllocation.Uniform,
+    double TargetSparsity = PruningOptions.DefaultTargetSparsity,
+    PruningScope Scope = PruningOptions.DefaultScope,
+    double MinLayerSparsity = PruningOptions.DefaultMinLayerSparsity,
+    double MaxLayerSparsity = PruningOptions.DefaultMaxLayerSparsity,
+    SparsityAllocation Allocation = PruningOptions.DefaultAllocation,
     IReadOnlyList<string>? Include = null,
     IReadOnlyList<string>? Exclude = null,
-    bool ProtectFirstAndLast = true,
+    bool ProtectFirstAndLast = PruningOptions.DefaultProtectFirstAndLast,
     ScheduleOptions? Schedule = null,
-    ChannelCriterion ChannelCriterion = ChannelCriterion.L1,
-    int RoundTo = 1,
-    int GradientBatches = 8,
-    double RegularizationLambda = 1e-4,
-    int RegularizationEpochs = 2,
-    int N = 2,
-    int M = 4);
+    ChannelCriterion ChannelCriterion = PruningOptions.DefaultChannelCriterion,
+    int RoundTo = PruningOptions.DefaultRoundTo,
+    int GradientBatches = PruningOptions.DefaultGradientBatches,
+    double RegularizationLambda = PruningOptions.DefaultRegularizationLambda,
+    int RegularizationEpochs = PruningOptions.DefaultRegularizationEpochs,
+    int N = PruningOptions.DefaultN,
+    int M = PruningOptions.DefaultM)
+{
+    // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
+    // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
+
+    /// <summary>Default <see cref="TargetSparsity"/> (fraction of eligible weights): 0.5. Also where the <c>target_sparsity: max</c> search starts.</summary>
+    public const double DefaultTargetSparsity = 0.5;
+
+    /// <summary>Default <see cref="Scope"/> (<c>pruning.scope</c>): per layer.</summary>
+    public const PruningScope DefaultScope = PruningScope.PerLayer;
+
+    /// <summary>Default <see cref="MinLayerSparsity"/> (fraction of a layer's weights): 0.</summary>
+    public const double DefaultMinLayerSparsity = 0;
+
+    /// <summary>Default <see cref="MaxLayerSparsity"/> (fraction of a layer's weights): 0.98, so every layer keeps at least 2% of its weights.</summary>
+    public const double DefaultMaxLayerSparsity = 0.98;
+
+    /// <summary>Default <see cref="Allocation"/> (<c>pruning.allocation</c>): uniform.</summary>
+    public const SparsityAllocation DefaultAllocation = SparsityAllocation.Uniform;
+
+    /// <summary>Default <see cref="ProtectFirstAndLast"/>: true (the first and last prunable layers stay dense).</summary>
+    public const bool DefaultProtectFirstAndLast = true;
+
+    /// <summary>Default <see cref="ChannelCriterion"/> (<c>pruning.channel_criterion</c>): L1.</summary>
+    public const ChannelCriterion DefaultChannelCriterion = ChannelCriterion.L1;
+
+    /// <summary>Default <see cref="RoundTo"/> (kept channel counts are a multiple of it): 1.</summary>
+    public const int DefaultRoundTo = 1;
+
+    /// <summary>Default <see cref="GradientBatches"/> (training batches the Taylor saliency is accumulated over): 16.</summary>
+    public const int DefaultGradientBatches = 16;
+
+    /// <summary>Default <see cref="RegularizationLambda"/> λ (weight of the L1/L2 penalty in the loss): 1e-4.</summary>
+    public const double DefaultRegularizationLambda = 1e-4;
+
+    /// <summary>Default <see cref="RegularizationEpochs"/> (epochs of the L1/L2 phase before pruning, on top of fine-tuning): 3.</summary>
+    public const int DefaultRegularizationEpochs = 3;
+
+    /// <summary>Default <see cref="N"/> (non-zeros kept per group of <see cref="M"/>): 2.</summary>
+    public const int DefaultN = 2;
+
+    /// <summary>Default <see cref="M"/> (group size of n:m sparsity): 4.</summary>
+    public const int DefaultM = 4;
+}

@@ -1,10 +1,12 @@
+using Compress.Data;
+
 namespace Compress.Spec;
 
 /// <summary><c>data:</c> where the labelled data come from and how they are split. Paths are absolute.</summary>
 public sealed record DataSpec
 {
-    /// <summary>Layout of the data. Default <see cref="DataFormat.SpeechCommands"/>.</summary>
-    public DataFormat Format { get; init; } = DataFormat.SpeechCommands;
+    /// <summary>Layout of the data. Default <see cref="DatasetFormat.SpeechCommands"/>.</summary>
+    public DatasetFormat Format { get; init; } = DatasetFormat.SpeechCommands;
 
     /// <summary>The dataset folder (<c>speech_commands</c>: required; <c>manifest</c>: base of relative clip paths, default (filled in) the manifest's folder).</summary>
     public string? Root { get; init; }
@@ -19,19 +21,19 @@ public sealed record DataSpec
     public string? Labels { get; init; }
 
     /// <summary>Percentage (0–100) of clips in the validation split when no list/split column says. Default 10.</summary>
-    public double ValidationPercent { get; init; } = 10;
+    public double ValidationPercent { get; init; } = DatasetOptions.DefaultValidationPercent;
 
     /// <summary>Percentage (0–100) of clips in the test split when no list/split column says. Default 10.</summary>
-    public double TestingPercent { get; init; } = 10;
+    public double TestingPercent { get; init; } = DatasetOptions.DefaultTestingPercent;
 
     /// <summary><c>_unknown_</c> clips per known-word clip in each split, in [0, 1]; used when labels contain <c>_unknown_</c>. Default 0.1.</summary>
-    public double UnknownFraction { get; init; } = 0.1;
+    public double UnknownFraction { get; init; } = DatasetOptions.DefaultUnknownFraction;
 
     /// <summary><c>_silence_</c> clips per known-word clip in each split, in [0, 1]; used when labels contain <c>_silence_</c>. Default 0.1.</summary>
-    public double SilenceFraction { get; init; } = 0.1;
+    public double SilenceFraction { get; init; } = DatasetOptions.DefaultSilenceFraction;
 
     /// <summary>What to do after reporting unreadable audio files. Default <see cref="BadFilePolicy.Fail"/>.</summary>
-    public BadFilePolicy OnBadFile { get; init; } = BadFilePolicy.Fail;
+    public BadFilePolicy OnBadFile { get; init; } = DatasetOptions.DefaultOnBadFile;
 
     /// <summary>Training-split augmentation; null = none (the <c>augmentation:</c> key is absent).</summary>
     public AugmentationSpec? Augmentation { get; init; }

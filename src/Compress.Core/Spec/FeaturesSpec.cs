@@ -1,3 +1,5 @@
+using Compress.Features;
+
 namespace Compress.Spec;
 
 /// <summary>
@@ -6,38 +8,38 @@ namespace Compress.Spec;
 /// </summary>
 public sealed record FeaturesSpec
 {
-    /// <summary>The front-end. Default <see cref="FeatureKind.LogMel"/>, or <see cref="FeatureKind.None"/> for <c>npy</c> data.</summary>
-    public FeatureKind Kind { get; init; } = FeatureKind.LogMel;
+    /// <summary>The front-end. Default <see cref="FrontEndKind.LogMel"/>, or <see cref="FrontEndKind.None"/> for <c>npy</c> data.</summary>
+    public FrontEndKind Kind { get; init; } = FrontEndKind.LogMel;
 
     /// <summary>Sample rate in Hz that audio is resampled to, in [1000, 192000]. Default 16000.</summary>
-    public int SampleRate { get; init; } = 16000;
+    public int SampleRate { get; init; } = FrontEndOptions.DefaultSampleRate;
 
     /// <summary>Clip length in seconds, &gt; 0 and ≤ 60. Default 1.</summary>
-    public double ClipSeconds { get; init; } = 1;
+    public double ClipSeconds { get; init; } = FrontEndOptions.DefaultClipSeconds;
 
     /// <summary>Analysis window length in milliseconds, &gt; 0. Default 30 (Hello Edge).</summary>
-    public double WindowMs { get; init; } = 30;
+    public double WindowMs { get; init; } = FrontEndOptions.DefaultWindowMs;
 
     /// <summary>Hop between windows in milliseconds, &gt; 0. Default 20.</summary>
-    public double HopMs { get; init; } = 20;
+    public double HopMs { get; init; } = FrontEndOptions.DefaultHopMs;
 
     /// <summary>FFT size in samples, a power of two ≥ the window in samples. Default 512.</summary>
-    public int NFft { get; init; } = 512;
+    public int NFft { get; init; } = FrontEndOptions.DefaultNFft;
 
     /// <summary>Number of mel filters, in [1, n_fft/2 + 1]. Default 40.</summary>
-    public int MelBins { get; init; } = 40;
+    public int MelBins { get; init; } = FrontEndOptions.DefaultMelBins;
 
     /// <summary>Lowest filter edge in Hz, ≥ 0 and &lt; <see cref="FMax"/>. Default 20.</summary>
-    public double FMin { get; init; } = 20;
+    public double FMin { get; init; } = FrontEndOptions.DefaultFMin;
 
     /// <summary>Highest filter edge in Hz, ≤ sample_rate/2. Default sample_rate/2.</summary>
-    public double FMax { get; init; } = 8000;
+    public double FMax { get; init; } = FrontEndOptions.DefaultSampleRate / 2.0;
 
     /// <summary>Added to mel energies before the logarithm, &gt; 0. Default 1e-6.</summary>
-    public double LogFloor { get; init; } = 1e-6;
+    public double LogFloor { get; init; } = FrontEndOptions.DefaultLogFloor;
 
     /// <summary>MFCC coefficients kept (mfcc only), in [1, mel_bins]. Default 20.</summary>
-    public int Coefficients { get; init; } = 10;
+    public int Coefficients { get; init; } = FrontEndOptions.DefaultCoefficients;
 
     /// <summary>Prepend the front-end to the exported model so apps feed raw PCM. Default false.</summary>
     public bool Prepend { get; init; }

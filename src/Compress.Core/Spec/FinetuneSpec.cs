@@ -1,46 +1,51 @@
+using Compress.Training;
+
 namespace Compress.Spec;
 
 /// <summary><c>finetune:</c> how the network is trained while (and after) it is pruned.</summary>
 public sealed record FinetuneSpec
 {
     /// <summary>Fine-tuning epochs, in [1, 10000]. Default 10.</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = FineTuneOptions.DefaultEpochs;
 
     /// <summary>Clips per optimizer step, in [1, 65536]. Default 64.</summary>
-    public int BatchSize { get; init; } = 64;
+    public int BatchSize { get; init; } = FineTuneOptions.DefaultBatchSize;
 
     /// <summary>The optimizer. Default <see cref="OptimizerKind.Adam"/>.</summary>
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    public OptimizerKind Optimizer { get; init; } = FineTuneOptions.DefaultOptimizer;
 
     /// <summary>Peak learning rate, &gt; 0 and ≤ 10. Default 0.001.</summary>
-    public double LearningRate { get; init; } = 0.001;
+    public double LearningRate { get; init; } = FineTuneOptions.DefaultLearningRate;
 
     /// <summary>SGD momentum, in [0, 1). Default 0.9 (sgd only).</summary>
-    public double Momentum { get; init; } = 0.9;
+    public double Momentum { get; init; } = FineTuneOptions.DefaultMomentum;
 
     /// <summary>Nesterov momentum (sgd only; needs momentum &gt; 0). Default false.</summary>
-    public bool Nesterov { get; init; }
+    public bool Nesterov { get; init; } = FineTuneOptions.DefaultNesterov;
 
-    /// <summary>Weight decay, ≥ 0 (never applied to pruned weights). Default 0.01 for adamw, else 0.</summary>
-    public double WeightDecay { get; init; }
+    /// <summary>Default <see cref="WeightDecay"/> with <c>adamw</c> (decoupled decay per step): 0.01. Other optimizers default to <see cref="FineTuneOptions.DefaultWeightDecay"/>.</summary>
+    public const double DefaultAdamWWeightDecay = 0.01;
+
+    /// <summary>Weight decay, ≥ 0 (never applied to pruned weights). Default <see cref="DefaultAdamWWeightDecay"/> for adamw, else 0.</summary>
+    public double WeightDecay { get; init; } = FineTuneOptions.DefaultWeightDecay;
 
     /// <summary>The learning-rate schedule after warm-up. Default <see cref="LrScheduleKind.Cosine"/>.</summary>
-    public LrScheduleKind LrSchedule { get; init; } = LrScheduleKind.Cosine;
+    public LrScheduleKind LrSchedule { get; init; } = FineTuneOptions.DefaultLrSchedule;
 
     /// <summary>Epochs of linear warm-up from 0 to the learning rate, in [0, epochs). Default 0.</summary>
-    public int WarmupEpochs { get; init; }
+    public int WarmupEpochs { get; init; } = FineTuneOptions.DefaultWarmupEpochs;
 
     /// <summary>Learning-rate factor per step (step schedule), in (0, 1). Default 0.1.</summary>
-    public double StepGamma { get; init; } = 0.1;
+    public double StepGamma { get; init; } = FineTuneOptions.DefaultStepGamma;
 
     /// <summary>Epochs between steps (step schedule), ≥ 1. Default 10.</summary>
-    public int StepEpochs { get; init; } = 10;
+    public int StepEpochs { get; init; } = FineTuneOptions.DefaultStepEpochs;
 
     /// <summary>Largest global gradient L2 norm (clipped above); null = no clipping. &gt; 0.</summary>
     public double? GradientClip { get; init; }
 
     /// <summary>Label smoothing ε in [0, 1). Default 0.</summary>
-    public double LabelSmoothing { get; init; }
+    public double LabelSmoothing { get; init; } = FineTuneOptions.DefaultLabelSmoothing;
 
     /// <summary>Knowledge distillation from the dense input model; null = off.</summary>
     public DistillationSpec? Distillation { get; init; }
@@ -58,11 +63,14 @@ public sealed record FinetuneSpec
 /// </summary>
 public sealed record DistillationSpec
 {
-    /// <summary>Weight of the distillation term, in (0, 1]. Default 0.5.</summary>
-    public double Weight { get; init; } = 0.5;
+    /// <summary>Default <see cref="Weight"/> α once <c>distillation:</c> is present: 0.5 (the engine's own default, 0, means off).</summary>
+    public const double DefaultWeight = 0.5;
+
+    /// <summary>Weight of the distillation term, in (0, 1]. Default <see cref="DefaultWeight"/>.</summary>
+    public double Weight { get; init; } = DefaultWeight;
 
     /// <summary>Softmax temperature T, &gt; 0. Default 4.</summary>
-    public double Temperature { get; init; } = 4;
+    public double Temperature { get; init; } = FineTuneOptions.DefaultTemperature;
 
     /// <summary>Where the <c>distillation:</c> key is written.</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
@@ -77,8 +85,11 @@ public sealed record EarlyStopSpec
     /// <summary>The watched metric. Default <see cref="EarlyStopMetric.Accuracy"/>.</summary>
     public EarlyStopMetric Metric { get; init; } = EarlyStopMetric.Accuracy;
 
-    /// <summary>Epochs without improvement before stopping, ≥ 1. Default 3.</summary>
-    public int Patience { get; init; } = 3;
+    /// <summary>Default <see cref="Patience"/> once <c>early_stop:</c> is present: 3 epochs (the engine's own default, 0, means off).</summary>
+    public const int DefaultPatience = 3;
+
+    /// <summary>Epochs without improvement before stopping, ≥ 1. Default <see cref="DefaultPatience"/>.</summary>
+    public int Patience { get; init; } = DefaultPatience;
 
     /// <summary>Where the <c>early_stop:</c> key is written.</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;

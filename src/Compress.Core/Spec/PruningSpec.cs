@@ -1,3 +1,5 @@
+using Compress.Pruning;
+
 namespace Compress.Spec;
 
 /// <summary>
@@ -15,16 +17,16 @@ public sealed record PruningSpec
     public SparsityTarget? TargetSparsity { get; init; }
 
     /// <summary>Per-layer or global thresholds. Default <see cref="PruningScope.PerLayer"/>.</summary>
-    public PruningScope Scope { get; init; } = PruningScope.PerLayer;
+    public PruningScope Scope { get; init; } = PruningOptions.DefaultScope;
 
     /// <summary>Lowest sparsity any prunable layer ends with, in [0, 1). Default 0.</summary>
-    public double MinLayerSparsity { get; init; }
+    public double MinLayerSparsity { get; init; } = PruningOptions.DefaultMinLayerSparsity;
 
-    /// <summary>Highest sparsity any prunable layer may reach, in [0, 1), ≥ min. Default 0.98.</summary>
-    public double MaxLayerSparsity { get; init; } = 0.98;
+    /// <summary>Highest sparsity any prunable layer may reach, in [0, 1), ≥ min. Default <see cref="PruningOptions.DefaultMaxLayerSparsity"/> (0.98).</summary>
+    public double MaxLayerSparsity { get; init; } = PruningOptions.DefaultMaxLayerSparsity;
 
     /// <summary>How per-layer targets are chosen. Default <see cref="SparsityAllocation.Uniform"/>.</summary>
-    public SparsityAllocation Allocation { get; init; } = SparsityAllocation.Uniform;
+    public SparsityAllocation Allocation { get; init; } = PruningOptions.DefaultAllocation;
 
     /// <summary>Glob patterns (<c>*</c>, <c>?</c>) on initializer or node names; empty = every prunable weight.</summary>
     public ValueList<string> Include { get; init; } = [];
@@ -33,34 +35,37 @@ public sealed record PruningSpec
     public ValueList<string> Exclude { get; init; } = [];
 
     /// <summary>Leave the first and the last prunable layer dense. Default true.</summary>
-    public bool ProtectFirstLast { get; init; } = true;
+    public bool ProtectFirstLast { get; init; } = PruningOptions.DefaultProtectFirstAndLast;
 
     /// <summary>When sparsity grows.</summary>
     public ScheduleSpec Schedule { get; init; } = new();
 
     /// <summary>Channel scoring for <c>channel</c>. Default <see cref="ChannelCriterion.L1"/>.</summary>
-    public ChannelCriterion ChannelCriterion { get; init; } = ChannelCriterion.L1;
+    public ChannelCriterion ChannelCriterion { get; init; } = PruningOptions.DefaultChannelCriterion;
 
     /// <summary>Kept channel counts are rounded to a multiple of this (<c>channel</c>), ≥ 1. Default 1.</summary>
-    public int RoundTo { get; init; } = 1;
+    public int RoundTo { get; init; } = PruningOptions.DefaultRoundTo;
 
-    /// <summary>Batches over which gradient saliency is accumulated (<c>gradient</c>, <c>taylor</c>), ≥ 1. Default 16.</summary>
-    public int GradientBatches { get; init; } = 16;
+    /// <summary>Batches over which gradient saliency is accumulated (<c>gradient</c>, <c>taylor</c>), ≥ 1. Default <see cref="PruningOptions.DefaultGradientBatches"/> (16).</summary>
+    public int GradientBatches { get; init; } = PruningOptions.DefaultGradientBatches;
 
     /// <summary>Regularisation strength λ for <c>l1</c>/<c>l2</c>, &gt; 0. Default 1e-4.</summary>
-    public double Lambda { get; init; } = 1e-4;
+    public double Lambda { get; init; } = PruningOptions.DefaultRegularizationLambda;
 
-    /// <summary>Epochs of the regularisation phase before pruning (<c>l1</c>/<c>l2</c>), ≥ 1, in addition to fine-tuning. Default 3.</summary>
-    public int RegularizationEpochs { get; init; } = 3;
+    /// <summary>Epochs of the regularisation phase before pruning (<c>l1</c>/<c>l2</c>), ≥ 1, in addition to fine-tuning. Default <see cref="PruningOptions.DefaultRegularizationEpochs"/> (3).</summary>
+    public int RegularizationEpochs { get; init; } = PruningOptions.DefaultRegularizationEpochs;
 
     /// <summary>Non-zero weights kept in every group of <see cref="M"/> (<c>n:m</c>), in [1, m). Default 2.</summary>
-    public int N { get; init; } = 2;
+    public int N { get; init; } = PruningOptions.DefaultN;
 
     /// <summary>Group size for <c>n:m</c>, in [2, 64]. Default 4.</summary>
-    public int M { get; init; } = 4;
+    public int M { get; init; } = PruningOptions.DefaultM;
 
-    /// <summary>Largest number of full runs the <c>target_sparsity: max</c> search makes, in [1, 50]. Default 6.</summary>
-    public int MaxTrials { get; init; } = 6;
+    /// <summary>Default <see cref="MaxTrials"/>: 6 full runs (a spec-only setting; the engine runs once).</summary>
+    public const int DefaultMaxTrials = 6;
+
+    /// <summary>Largest number of full runs the <c>target_sparsity: max</c> search makes, in [1, 50]. Default <see cref="DefaultMaxTrials"/>.</summary>
+    public int MaxTrials { get; init; } = DefaultMaxTrials;
 
     /// <summary>Where the <c>pruning:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
@@ -95,25 +100,31 @@ public sealed record SparsityTarget
 public sealed record ScheduleSpec
 {
     /// <summary>The schedule. Default <see cref="ScheduleKind.Polynomial"/>.</summary>
-    public ScheduleKind Kind { get; init; } = ScheduleKind.Polynomial;
+    public ScheduleKind Kind { get; init; } = ScheduleOptions.DefaultKind;
 
     /// <summary>Sparsity when pruning begins (polynomial s_i), in [0, target]. Default 0.</summary>
-    public double InitialSparsity { get; init; }
+    public double InitialSparsity { get; init; } = ScheduleOptions.DefaultInitialSparsity;
 
     /// <summary>First epoch at which pruning happens (polynomial), ≥ 0. Default 0.</summary>
-    public int BeginEpoch { get; init; }
+    public int BeginEpoch { get; init; } = ScheduleOptions.DefaultBeginEpoch;
 
     /// <summary>Epoch at which the target is reached (polynomial), in (begin_epoch, finetune.epochs]. Default ⌈0.75 × epochs⌉ (at least begin_epoch + 1).</summary>
     public int EndEpoch { get; init; }
 
-    /// <summary>Optimizer steps between mask updates (polynomial), ≥ 1. Default 100.</summary>
-    public int FrequencySteps { get; init; } = 100;
+    /// <summary>Optimizer steps between mask updates (polynomial), ≥ 1. Default <see cref="ScheduleOptions.DefaultFrequencySteps"/> (100).</summary>
+    public int FrequencySteps { get; init; } = ScheduleOptions.DefaultFrequencySteps;
 
     /// <summary>Exponent of the polynomial, &gt; 0. Default 3 (Zhu &amp; Gupta's cubic).</summary>
-    public double Power { get; init; } = 3;
+    public double Power { get; init; } = ScheduleOptions.DefaultPower;
 
     /// <summary>Prune → fine-tune rounds (iterative), in [1, finetune.epochs]. Default 3.</summary>
-    public int Rounds { get; init; } = 3;
+    public int Rounds { get; init; } = ScheduleOptions.DefaultRounds;
+
+    /// <summary>
+    /// The <c>end_epoch</c> used when the spec gives none: ⌈0.75 × <paramref name="epochs"/>⌉, at least
+    /// <paramref name="beginEpoch"/> + 1 and at most <paramref name="epochs"/> (0-based epoch indices).
+    /// </summary>
+    public static int DefaultEndEpoch(int beginEpoch, int epochs) => Math.Min(epochs, Math.Max(beginEpoch + 1, (int)Math.Ceiling(0.75 * epochs)));
 
     /// <summary>Where the <c>schedule:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;

@@ -1,9 +1,13 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Compress.Data;
 using Compress.Diagnostics;
+using Compress.Features;
 using Compress.Onnx.Proto;
+using Compress.Pruning;
 using Compress.Spec.Checks;
+using Compress.Training;
 using Google.Protobuf;
 
 namespace Compress.Spec;
@@ -20,7 +24,10 @@ public sealed record SpecScaffold(string? Text, IReadOnlyList<Diagnostic> Diagno
 /// </summary>
 public static partial class SpecTemplate
 {
-    private const int SampleRate = 16000;
+    // init writes the defaults' owners (the engines' option records), so a changed default changes what init writes;
+    // only the front-end keys come from the model. SpecDefaultsTests parses the output against the owners.
+    private const int SampleRate = FrontEndOptions.DefaultSampleRate;
+    private const int Epochs = FineTuneOptions.DefaultEpochs;
 
     /// <summary>Scaffolds the spec that will be written to <paramref name="specPath"/> (paths in it are relative to its folder).</summary>
     public static SpecScaffold Create(string specPath, string modelPath, string dataFolder)
@@ -79,9 +86,9 @@ public static partial class SpecTemplate
             data:
               format: speech_commands   # <root>/<label>/*.wav
               root: {Quote(Path.GetRelativePath(folder, Path.GetFullPath(dataFolder)))}
-              validation_percent: 10    # used when there is no validation_list.txt
-              testing_percent: 10       # used when there is no testing_list.txt
-              on_bad_file: fail         # or skip: report unreadable clips and leave them out
+              validation_percent: {DatasetOptions.DefaultValidationPercent}    # used when there is no validation_list.txt
+              testing_percent: {DatasetOptions.DefaultTestingPercent}       # used when there is no testing_list.txt
+              on_bad_file: {SpecNames.Of(DatasetOptions.DefaultOnBadFile)}         # or skip: report unreadable clips and leave them out
 
             # Class names in model output order (index i = output i). Check the order matches training!
             labels:
@@ -93,23 +100,24 @@ public static partial class SpecTemplate
         }
 
         text.Append('\n').Append(Features(specPath, input, notes));
-        text.Append("""
+        var begin = ScheduleOptions.DefaultBeginEpoch;
+        text.Append(CultureInfo.InvariantCulture, $"""
 
             pruning:
-              method: magnitude         # none | magnitude | gradient | l1 | l2 | channel | n:m
-              target_sparsity: 0.5      # fraction of prunable weights that end exactly zero, or max
-              scope: per-layer          # or global
+              method: magnitude         # {string.Join(" | ", SpecNames.All<PruningMethod>())}
+              target_sparsity: {PruningOptions.DefaultTargetSparsity}      # fraction of prunable weights that end exactly zero, or max
+              scope: {SpecNames.Of(PruningOptions.DefaultScope)}          # or global
               schedule:
-                kind: polynomial        # Zhu & Gupta cubic ramp from begin_epoch to end_epoch
-                begin_epoch: 0
-                end_epoch: 8
+                kind: {SpecNames.Of(ScheduleOptions.DefaultKind)}        # Zhu & Gupta cubic ramp from begin_epoch to end_epoch
+                begin_epoch: {begin}
+                end_epoch: {ScheduleSpec.DefaultEndEpoch(begin, Epochs)}
 
             finetune:
-              epochs: 10
-              batch_size: 64
-              optimizer: adam           # sgd | adam | adamw
-              learning_rate: 0.001
-              lr_schedule: cosine       # constant | cosine | step
+              epochs: {Epochs}
+              batch_size: {FineTuneOptions.DefaultBatchSize}
+              optimizer: {SpecNames.Of(FineTuneOptions.DefaultOptimizer)}           # {string.Join(" | ", SpecNames.All<OptimizerKind>())}
+              learning_rate: {FineTuneOptions.DefaultLearningRate}
+              lr_schedule: {SpecNames.Of(FineTuneOptions.DefaultLrSchedule)}       # {string.Join(" | ", SpecNames.All<LrScheduleKind>())}
 
             # The build fails (exit code 2) and no model is written when the compressed model is worse than this.
             gate:
@@ -201,10 +209,10 @@ public static partial class SpecTemplate
         }
 
         notes.Add(SpecMessages.InitGuess(specPath, $"cannot infer the front-end from the model's input {input?.ToString() ?? "(none)"}; check 'features'"));
-        return """
+        return $"""
             features:
               kind: log_mel
-              sample_rate: 16000
+              sample_rate: {SampleRate}
               clip_seconds: 1
 
             """;

@@ -4,26 +4,26 @@ namespace Compress.Training;
 public enum OptimizerKind
 {
     /// <summary>Stochastic gradient descent with optional (Nesterov) momentum.</summary>
-    Sgd,
+    [SpecName("sgd")] Sgd,
 
     /// <summary>Adam; <see cref="FineTuneOptions.WeightDecay"/> is an L2 penalty added to the gradient.</summary>
-    Adam,
+    [SpecName("adam")] Adam,
 
     /// <summary>Adam with decoupled weight decay.</summary>
-    AdamW,
+    [SpecName("adamw")] AdamW,
 }
 
 /// <summary>How the learning rate changes over training (after the linear warmup).</summary>
 public enum LrScheduleKind
 {
     /// <summary>The base learning rate throughout.</summary>
-    Constant,
+    [SpecName("constant")] Constant,
 
     /// <summary>Cosine decay from the base rate to 0 at the last step.</summary>
-    Cosine,
+    [SpecName("cosine")] Cosine,
 
     /// <summary>Multiply by <see cref="FineTuneOptions.StepGamma"/> every <see cref="FineTuneOptions.StepEpochs"/> epochs.</summary>
-    Step,
+    [SpecName("step")] Step,
 }
 
 /// <summary>
@@ -38,25 +38,68 @@ public enum LrScheduleKind
 /// intra-op threads (0 keeps the current setting).
 /// </summary>
 public sealed record FineTuneOptions(
-    int Epochs = 10,
-    int BatchSize = 64,
-    OptimizerKind Optimizer = OptimizerKind.Adam,
-    double LearningRate = 1e-3,
-    double Momentum = 0.9,
-    bool Nesterov = false,
-    double WeightDecay = 0,
-    LrScheduleKind LrSchedule = LrScheduleKind.Cosine,
-    int WarmupEpochs = 0,
-    double StepGamma = 0.1,
-    int StepEpochs = 10,
+    int Epochs = FineTuneOptions.DefaultEpochs,
+    int BatchSize = FineTuneOptions.DefaultBatchSize,
+    OptimizerKind Optimizer = FineTuneOptions.DefaultOptimizer,
+    double LearningRate = FineTuneOptions.DefaultLearningRate,
+    double Momentum = FineTuneOptions.DefaultMomentum,
+    bool Nesterov = FineTuneOptions.DefaultNesterov,
+    double WeightDecay = FineTuneOptions.DefaultWeightDecay,
+    LrScheduleKind LrSchedule = FineTuneOptions.DefaultLrSchedule,
+    int WarmupEpochs = FineTuneOptions.DefaultWarmupEpochs,
+    double StepGamma = FineTuneOptions.DefaultStepGamma,
+    int StepEpochs = FineTuneOptions.DefaultStepEpochs,
     double GradientClip = 0,
-    double LabelSmoothing = 0,
+    double LabelSmoothing = FineTuneOptions.DefaultLabelSmoothing,
     double DistillationWeight = 0,
-    double Temperature = 4,
+    double Temperature = FineTuneOptions.DefaultTemperature,
     int EarlyStopPatience = 0,
     string EarlyStopMetric = "accuracy",
     int Seed = 1,
-    int Threads = 0);
+    int Threads = 0)
+{
+    // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
+    // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
+
+    /// <summary>Default <see cref="Epochs"/> (full passes over the training data): 10.</summary>
+    public const int DefaultEpochs = 10;
+
+    /// <summary>Default <see cref="BatchSize"/> (clips per optimizer step): 64.</summary>
+    public const int DefaultBatchSize = 64;
+
+    /// <summary>Default <see cref="Optimizer"/> (<c>finetune.optimizer</c>): Adam.</summary>
+    public const OptimizerKind DefaultOptimizer = OptimizerKind.Adam;
+
+    /// <summary>Default <see cref="LearningRate"/> (peak learning rate per optimizer step): 1e-3.</summary>
+    public const double DefaultLearningRate = 1e-3;
+
+    /// <summary>Default <see cref="Momentum"/> (SGD momentum): 0.9.</summary>
+    public const double DefaultMomentum = 0.9;
+
+    /// <summary>Default <see cref="Nesterov"/> (SGD with Nesterov momentum): false.</summary>
+    public const bool DefaultNesterov = false;
+
+    /// <summary>Default <see cref="WeightDecay"/> (L2 penalty or decoupled decay per step): 0.</summary>
+    public const double DefaultWeightDecay = 0;
+
+    /// <summary>Default <see cref="LrSchedule"/> (<c>finetune.lr_schedule</c>): cosine.</summary>
+    public const LrScheduleKind DefaultLrSchedule = LrScheduleKind.Cosine;
+
+    /// <summary>Default <see cref="WarmupEpochs"/> (epochs of linear warm-up from 0): 0.</summary>
+    public const int DefaultWarmupEpochs = 0;
+
+    /// <summary>Default <see cref="StepGamma"/> (factor per step of the step schedule): 0.1.</summary>
+    public const double DefaultStepGamma = 0.1;
+
+    /// <summary>Default <see cref="StepEpochs"/> (epochs between steps of the step schedule): 10.</summary>
+    public const int DefaultStepEpochs = 10;
+
+    /// <summary>Default <see cref="LabelSmoothing"/> (ε): 0.</summary>
+    public const double DefaultLabelSmoothing = 0;
+
+    /// <summary>Default <see cref="Temperature"/> (distillation temperature T): 4.</summary>
+    public const double DefaultTemperature = 4;
+}
 
 /// <summary>
 /// Reported while training: the 1-based <see cref="Epoch"/> of <see cref="Epochs"/> and <see cref="Step"/> of

@@ -1,5 +1,9 @@
+using Compress.Data;
 using Compress.Export;
+using Compress.Features;
+using Compress.Pruning;
 using Compress.Spec;
+using Compress.Training;
 
 namespace Compress.Core.Tests.Spec;
 
@@ -46,7 +50,7 @@ public sealed class SpecParserTests
         SpecAssert.Equal(
             new DataSpec
             {
-                Format = DataFormat.SpeechCommands,
+                Format = DatasetFormat.SpeechCommands,
                 Root = At("corpus"),
                 ValidationPercent = 15,
                 TestingPercent = 5,
@@ -59,7 +63,7 @@ public sealed class SpecParserTests
             spec.Data);
         Assert.Equal(["yes", "no", "up", "down", "_unknown_", "_silence_"], spec.Labels);
         SpecAssert.Equal(
-            new FeaturesSpec { Kind = FeatureKind.Mfcc, SampleRate = 16000, ClipSeconds = 1, WindowMs = 40, HopMs = 20, NFft = 1024, MelBins = 40, FMin = 20, FMax = 7600, LogFloor = 1e-6, Coefficients = 10, Prepend = true },
+            new FeaturesSpec { Kind = FrontEndKind.Mfcc, SampleRate = 16000, ClipSeconds = 1, WindowMs = 40, HopMs = 20, NFft = 1024, MelBins = 40, FMin = 20, FMax = 7600, LogFloor = 1e-6, Coefficients = 10, Prepend = true },
             spec.Features);
         SpecAssert.Equal(
             new PruningSpec
@@ -171,7 +175,7 @@ public sealed class SpecParserTests
         var npy = SpecAssert.Parses("model: m.onnx\ndata:\n  format: npy\n  features: x.npy\n  labels: y.npy\nlabels: [a, b]\n", "compress.yaml");
         var adamw = SpecAssert.Parses(Minimal + "\nfinetune:\n  optimizer: adamw\n  epochs: 3\nfeatures:\n  sample_rate: 8000\n  n_fft: 256\n", "compress.yaml");
 
-        Assert.Equal(FeatureKind.None, npy.Features.Kind);
+        Assert.Equal(FrontEndKind.None, npy.Features.Kind);
         Assert.Equal(0.01, adamw.Finetune.WeightDecay);
         Assert.Equal(4000, adamw.Features.FMax);
         Assert.Equal(3, adamw.Pruning.Schedule.EndEpoch);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Compress.Data;
 using Compress.Diagnostics;
 
 namespace Compress.Spec.Checks;
@@ -14,13 +15,13 @@ internal static class DataChecks
     {
         switch (spec.Data.Format)
         {
-            case DataFormat.SpeechCommands when Directory.Exists(spec.Data.Root):
+            case DatasetFormat.SpeechCommands when Directory.Exists(spec.Data.Root):
                 SpeechCommands(spec, spec.Data.Root!, facts, diagnostics);
                 break;
-            case DataFormat.Manifest when File.Exists(spec.Data.Manifest):
+            case DatasetFormat.Manifest when File.Exists(spec.Data.Manifest):
                 Manifest(spec, spec.Data.Manifest!, facts, diagnostics);
                 break;
-            case DataFormat.Npy when File.Exists(spec.Data.Features) && File.Exists(spec.Data.Labels):
+            case DatasetFormat.Npy when File.Exists(spec.Data.Features) && File.Exists(spec.Data.Labels):
                 Npy(spec, facts, diagnostics);
                 break;
         }

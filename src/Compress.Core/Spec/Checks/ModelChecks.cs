@@ -1,5 +1,7 @@
 using System.Globalization;
+using Compress.Data;
 using Compress.Diagnostics;
+using Compress.Features;
 using Compress.Graph;
 using Compress.Onnx.Proto;
 using Google.Protobuf;
@@ -97,7 +99,7 @@ internal static class ModelChecks
             return;
         }
 
-        if (features.Kind == FeatureKind.None && spec.Data.Format != DataFormat.Npy && dims.Count == 2)
+        if (features.Kind == FrontEndKind.None && spec.Data.Format != DatasetFormat.Npy && dims.Count == 2)
         {
             var samples = (long)Math.Round(features.SampleRate * features.ClipSeconds);
             if (last != samples)
@@ -105,9 +107,9 @@ internal static class ModelChecks
                 diagnostics.Add(SpecMessages.ModelMismatch(spec.LocationOf("features.clip_seconds"), F($"the model's input '{input.Name}' takes {last} samples, but features.sample_rate × features.clip_seconds is {samples}")));
             }
         }
-        else if (features.Kind != FeatureKind.None && dims.Count >= 3)
+        else if (features.Kind != FrontEndKind.None && dims.Count >= 3)
         {
-            var (key, bins) = features.Kind == FeatureKind.Mfcc ? ("features.coefficients", features.Coefficients) : ("features.mel_bins", features.MelBins);
+            var (key, bins) = features.Kind == FrontEndKind.Mfcc ? ("features.coefficients", features.Coefficients) : ("features.mel_bins", features.MelBins);
             if (last != bins)
             {
                 diagnostics.Add(SpecMessages.ModelMismatch(spec.LocationOf(key), F($"the model's input '{input.Name}' has {last} features per frame (last dimension), but '{key}' is {bins}")));

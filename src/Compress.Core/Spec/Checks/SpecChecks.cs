@@ -1,3 +1,4 @@
+using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Graph;
 
@@ -33,10 +34,10 @@ public static class SpecChecks
         File("model.path", spec.Model.Path);
         switch (spec.Data.Format)
         {
-            case DataFormat.SpeechCommands when !Directory.Exists(spec.Data.Root):
+            case DatasetFormat.SpeechCommands when !Directory.Exists(spec.Data.Root):
                 problems.Add(SpecMessages.PathNotFound(spec.LocationOf("data.root"), "data.root", spec.Data.Root!));
                 break;
-            case DataFormat.Manifest:
+            case DatasetFormat.Manifest:
                 File("data.manifest", spec.Data.Manifest);
                 if (spec.Locations.ContainsKey("data.root") && spec.Data.Root is { } root && !Directory.Exists(root))
                 {
@@ -44,7 +45,7 @@ public static class SpecChecks
                 }
 
                 break;
-            case DataFormat.Npy:
+            case DatasetFormat.Npy:
                 File("data.features", spec.Data.Features);
                 File("data.labels", spec.Data.Labels);
                 break;

@@ -1,5 +1,7 @@
 using System.Numerics;
+using Compress.Data;
 using Compress.Diagnostics;
+using Compress.Features;
 
 namespace Compress.Spec.Parsing;
 
@@ -8,24 +10,24 @@ internal static class FeaturesReader
 {
     private static readonly string[] FrontEndKeys = ["window_ms", "hop_ms", "n_fft", "mel_bins", "fmin", "fmax", "log_floor", "coefficients"];
 
-    public static FeaturesSpec Read(SpecContext context, SectionReader root, DataFormat format)
+    public static FeaturesSpec Read(SpecContext context, SectionReader root, DatasetFormat format)
     {
         var r = root.Section("features");
-        var kind = r.Enum("kind", format == DataFormat.Npy ? FeatureKind.None : FeatureKind.LogMel);
-        var sampleRate = r.Int("sample_rate", 16000, NumberRange.Closed(1000, 192000));
+        var kind = r.Enum("kind", format == DatasetFormat.Npy ? FrontEndKind.None : FrontEndKind.LogMel);
+        var sampleRate = r.Int("sample_rate", FrontEndOptions.DefaultSampleRate, NumberRange.Closed(1000, 192000));
         var spec = new FeaturesSpec
         {
             Kind = kind,
             SampleRate = sampleRate,
-            ClipSeconds = r.Double("clip_seconds", 1, NumberRange.OpenClosed(0, 60)),
-            WindowMs = r.Double("window_ms", 30, NumberRange.OpenClosed(0, 1000)),
-            HopMs = r.Double("hop_ms", 20, NumberRange.OpenClosed(0, 1000)),
-            NFft = r.Int("n_fft", 512, NumberRange.Closed(16, 65536)),
-            MelBins = r.Int("mel_bins", 40, NumberRange.Closed(1, 1024)),
-            FMin = r.Double("fmin", 20, NumberRange.AtLeast(0)),
+            ClipSeconds = r.Double("clip_seconds", FrontEndOptions.DefaultClipSeconds, NumberRange.OpenClosed(0, 60)),
+            WindowMs = r.Double("window_ms", FrontEndOptions.DefaultWindowMs, NumberRange.OpenClosed(0, 1000)),
+            HopMs = r.Double("hop_ms", FrontEndOptions.DefaultHopMs, NumberRange.OpenClosed(0, 1000)),
+            NFft = r.Int("n_fft", FrontEndOptions.DefaultNFft, NumberRange.Closed(16, 65536)),
+            MelBins = r.Int("mel_bins", FrontEndOptions.DefaultMelBins, NumberRange.Closed(1, 1024)),
+            FMin = r.Double("fmin", FrontEndOptions.DefaultFMin, NumberRange.AtLeast(0)),
             FMax = r.Double("fmax", sampleRate / 2.0, NumberRange.Above(0)),
-            LogFloor = r.Double("log_floor", 1e-6, NumberRange.Open(0, 1)),
-            Coefficients = r.Int("coefficients", 10, NumberRange.Closed(1, 1024)),
+            LogFloor = r.Double("log_floor", FrontEndOptions.DefaultLogFloor, NumberRange.Open(0, 1)),
+            Coefficients = r.Int("coefficients", FrontEndOptions.DefaultCoefficients, NumberRange.Closed(1, 1024)),
             Prepend = r.Bool("prepend", false),
             Location = r.Location,
         };
@@ -34,14 +36,14 @@ internal static class FeaturesReader
         return spec;
     }
 
-    private static void Check(SpecContext context, SectionReader r, FeaturesSpec spec, DataFormat format)
+    private static void Check(SpecContext context, SectionReader r, FeaturesSpec spec, DatasetFormat format)
     {
-        if (format == DataFormat.Npy && spec.Kind != FeatureKind.None)
+        if (format == DatasetFormat.Npy && spec.Kind != FrontEndKind.None)
         {
             context.Add(SpecMessages.Contradiction(r.At("kind"), $"'features.kind' must be none with data format npy (the arrays are the features), not {SpecNames.Of(spec.Kind)}"));
         }
 
-        if (spec.Kind == FeatureKind.None)
+        if (spec.Kind == FrontEndKind.None)
         {
             foreach (var key in FrontEndKeys.Where(r.Has))
             {
@@ -56,12 +58,12 @@ internal static class FeaturesReader
             return;
         }
 
-        if (spec.Kind == FeatureKind.LogMel && r.Has("coefficients"))
+        if (spec.Kind == FrontEndKind.LogMel && r.Has("coefficients"))
         {
             context.Add(SpecMessages.NoEffect(r.KeyAt("coefficients"), r.Child("coefficients"), "with features.kind log_mel (it is the number of MFCCs)"));
         }
 
-        if (spec.Kind == FeatureKind.Mfcc && spec.Coefficients > spec.MelBins)
+        if (spec.Kind == FrontEndKind.Mfcc && spec.Coefficients > spec.MelBins)
         {
             context.Add(SpecMessages.Contradiction(r.At("coefficients"), $"'features.coefficients' ({spec.Coefficients}) must not exceed 'features.mel_bins' ({spec.MelBins})"));
         }

@@ -1,4 +1,6 @@
 using Compress.Diagnostics;
+using Compress.Training;
+
 namespace Compress.Spec.Parsing;
 
 /// <summary>Reads <c>finetune:</c> with its <c>distillation:</c> and <c>early_stop:</c>.</summary>
@@ -7,23 +9,23 @@ internal static class FinetuneReader
     public static FinetuneSpec Read(SpecContext context, SectionReader root)
     {
         var r = root.Section("finetune");
-        var optimizer = r.Enum("optimizer", OptimizerKind.Adam);
-        var epochs = r.Int("epochs", 10, NumberRange.Closed(1, 10000));
+        var optimizer = r.Enum("optimizer", FineTuneOptions.DefaultOptimizer);
+        var epochs = r.Int("epochs", FineTuneOptions.DefaultEpochs, NumberRange.Closed(1, 10000));
         var spec = new FinetuneSpec
         {
             Epochs = epochs,
-            BatchSize = r.Int("batch_size", 64, NumberRange.Closed(1, 65536)),
+            BatchSize = r.Int("batch_size", FineTuneOptions.DefaultBatchSize, NumberRange.Closed(1, 65536)),
             Optimizer = optimizer,
-            LearningRate = r.Double("learning_rate", 0.001, NumberRange.OpenClosed(0, 10)),
-            Momentum = r.Double("momentum", 0.9, NumberRange.HalfOpen(0, 1)),
-            Nesterov = r.Bool("nesterov", false),
-            WeightDecay = r.Double("weight_decay", optimizer == OptimizerKind.AdamW ? 0.01 : 0, NumberRange.Closed(0, 1)),
-            LrSchedule = r.Enum("lr_schedule", LrScheduleKind.Cosine),
-            WarmupEpochs = r.Int("warmup_epochs", 0, NumberRange.Closed(0, 10000)),
-            StepGamma = r.Double("step_gamma", 0.1, NumberRange.Open(0, 1)),
-            StepEpochs = r.Int("step_epochs", 10, NumberRange.Closed(1, 10000)),
+            LearningRate = r.Double("learning_rate", FineTuneOptions.DefaultLearningRate, NumberRange.OpenClosed(0, 10)),
+            Momentum = r.Double("momentum", FineTuneOptions.DefaultMomentum, NumberRange.HalfOpen(0, 1)),
+            Nesterov = r.Bool("nesterov", FineTuneOptions.DefaultNesterov),
+            WeightDecay = r.Double("weight_decay", optimizer == OptimizerKind.AdamW ? FinetuneSpec.DefaultAdamWWeightDecay : FineTuneOptions.DefaultWeightDecay, NumberRange.Closed(0, 1)),
+            LrSchedule = r.Enum("lr_schedule", FineTuneOptions.DefaultLrSchedule),
+            WarmupEpochs = r.Int("warmup_epochs", FineTuneOptions.DefaultWarmupEpochs, NumberRange.Closed(0, 10000)),
+            StepGamma = r.Double("step_gamma", FineTuneOptions.DefaultStepGamma, NumberRange.Open(0, 1)),
+            StepEpochs = r.Int("step_epochs", FineTuneOptions.DefaultStepEpochs, NumberRange.Closed(1, 10000)),
             GradientClip = r.OptionalDouble("gradient_clip", NumberRange.Above(0)),
-            LabelSmoothing = r.Double("label_smoothing", 0, NumberRange.HalfOpen(0, 1)),
+            LabelSmoothing = r.Double("label_smoothing", FineTuneOptions.DefaultLabelSmoothing, NumberRange.HalfOpen(0, 1)),
             Distillation = ReadDistillation(r),
             EarlyStop = ReadEarlyStop(r),
             Location = r.Location,
@@ -68,8 +70,8 @@ internal static class FinetuneReader
         var r = finetune.Section("distillation");
         var spec = new DistillationSpec
         {
-            Weight = r.Double("weight", 0.5, NumberRange.OpenClosed(0, 1)),
-            Temperature = r.Double("temperature", 4, NumberRange.OpenClosed(0, 100)),
+            Weight = r.Double("weight", DistillationSpec.DefaultWeight, NumberRange.OpenClosed(0, 1)),
+            Temperature = r.Double("temperature", FineTuneOptions.DefaultTemperature, NumberRange.OpenClosed(0, 100)),
             Location = r.Location,
         };
         r.Finish();
@@ -83,7 +85,7 @@ internal static class FinetuneReader
         var spec = new EarlyStopSpec
         {
             Metric = r.Enum("metric", EarlyStopMetric.Accuracy),
-            Patience = r.Int("patience", 3, NumberRange.Closed(1, 10000)),
+            Patience = r.Int("patience", EarlyStopSpec.DefaultPatience, NumberRange.Closed(1, 10000)),
             Location = r.Location,
         };
         r.Finish();

@@ -1,4 +1,5 @@
 using Compress.Diagnostics;
+using Compress.Pruning;
 using Compress.Spec.Yaml;
 
 namespace Compress.Spec.Parsing;
@@ -18,22 +19,22 @@ internal static class PruningReader
         {
             Method = method,
             TargetSparsity = target,
-            Scope = r.Enum("scope", PruningScope.PerLayer),
-            MinLayerSparsity = r.Double("min_layer_sparsity", 0, Sparsity),
-            MaxLayerSparsity = r.Double("max_layer_sparsity", 0.98, Sparsity),
-            Allocation = r.Enum("allocation", SparsityAllocation.Uniform),
+            Scope = r.Enum("scope", PruningOptions.DefaultScope),
+            MinLayerSparsity = r.Double("min_layer_sparsity", PruningOptions.DefaultMinLayerSparsity, Sparsity),
+            MaxLayerSparsity = r.Double("max_layer_sparsity", PruningOptions.DefaultMaxLayerSparsity, Sparsity),
+            Allocation = r.Enum("allocation", PruningOptions.DefaultAllocation),
             Include = r.Strings("include") ?? [],
             Exclude = r.Strings("exclude") ?? [],
-            ProtectFirstLast = r.Bool("protect_first_last", true),
+            ProtectFirstLast = r.Bool("protect_first_last", PruningOptions.DefaultProtectFirstAndLast),
             Schedule = ScheduleReader.Read(context, r, target, epochs),
-            ChannelCriterion = r.Enum("channel_criterion", ChannelCriterion.L1),
-            RoundTo = r.Int("round_to", 1, NumberRange.Closed(1, 1024)),
-            GradientBatches = r.Int("gradient_batches", 16, NumberRange.Closed(1, 100000)),
-            Lambda = r.Double("lambda", 1e-4, NumberRange.OpenClosed(0, 10)),
-            RegularizationEpochs = r.Int("regularization_epochs", 3, NumberRange.Closed(1, 10000)),
-            N = r.Int("n", 2, NumberRange.Closed(1, 63)),
-            M = r.Int("m", 4, NumberRange.Closed(2, 64)),
-            MaxTrials = r.Int("max_trials", 6, NumberRange.Closed(1, 50)),
+            ChannelCriterion = r.Enum("channel_criterion", PruningOptions.DefaultChannelCriterion),
+            RoundTo = r.Int("round_to", PruningOptions.DefaultRoundTo, NumberRange.Closed(1, 1024)),
+            GradientBatches = r.Int("gradient_batches", PruningOptions.DefaultGradientBatches, NumberRange.Closed(1, 100000)),
+            Lambda = r.Double("lambda", PruningOptions.DefaultRegularizationLambda, NumberRange.OpenClosed(0, 10)),
+            RegularizationEpochs = r.Int("regularization_epochs", PruningOptions.DefaultRegularizationEpochs, NumberRange.Closed(1, 10000)),
+            N = r.Int("n", PruningOptions.DefaultN, NumberRange.Closed(1, 63)),
+            M = r.Int("m", PruningOptions.DefaultM, NumberRange.Closed(2, 64)),
+            MaxTrials = r.Int("max_trials", PruningSpec.DefaultMaxTrials, NumberRange.Closed(1, 50)),
             Location = r.Location,
         };
         if (present)

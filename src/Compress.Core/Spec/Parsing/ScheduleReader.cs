@@ -1,4 +1,6 @@
 using Compress.Diagnostics;
+using Compress.Pruning;
+
 namespace Compress.Spec.Parsing;
 
 /// <summary>Reads <c>pruning.schedule:</c>; end_epoch defaults to ⌈0.75 × epochs⌉ (at least begin_epoch + 1).</summary>
@@ -8,19 +10,19 @@ internal static class ScheduleReader
     {
         var present = pruning.Node("schedule") is Yaml.YamlMapping;
         var r = pruning.Section("schedule");
-        var kind = r.Enum("kind", ScheduleKind.Polynomial);
-        var initial = r.Double("initial_sparsity", 0, NumberRange.HalfOpen(0, 1));
-        var begin = r.Int("begin_epoch", 0, NumberRange.Closed(0, 10000));
+        var kind = r.Enum("kind", ScheduleOptions.DefaultKind);
+        var initial = r.Double("initial_sparsity", ScheduleOptions.DefaultInitialSparsity, NumberRange.HalfOpen(0, 1));
+        var begin = r.Int("begin_epoch", ScheduleOptions.DefaultBeginEpoch, NumberRange.Closed(0, 10000));
         var end = r.OptionalInt("end_epoch", NumberRange.Closed(1, 10000));
         var spec = new ScheduleSpec
         {
             Kind = kind,
             InitialSparsity = initial,
             BeginEpoch = begin,
-            EndEpoch = end ?? Math.Min(epochs, Math.Max(begin + 1, (int)Math.Ceiling(0.75 * epochs))),
-            FrequencySteps = r.Int("frequency_steps", 100, NumberRange.Closed(1, 1000000)),
-            Power = r.Double("power", 3, NumberRange.OpenClosed(0, 10)),
-            Rounds = r.Int("rounds", 3, NumberRange.Closed(1, 1000)),
+            EndEpoch = end ?? ScheduleSpec.DefaultEndEpoch(begin, epochs),
+            FrequencySteps = r.Int("frequency_steps", ScheduleOptions.DefaultFrequencySteps, NumberRange.Closed(1, 1000000)),
+            Power = r.Double("power", ScheduleOptions.DefaultPower, NumberRange.OpenClosed(0, 10)),
+            Rounds = r.Int("rounds", ScheduleOptions.DefaultRounds, NumberRange.Closed(1, 1000)),
             Location = r.Location,
         };
         if (present)

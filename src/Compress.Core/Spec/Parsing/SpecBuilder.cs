@@ -1,4 +1,6 @@
+using Compress.Data;
 using Compress.Diagnostics;
+using Compress.Features;
 using Compress.Spec.Yaml;
 
 namespace Compress.Spec.Parsing;
@@ -18,7 +20,7 @@ internal static class SpecBuilder
         var model = ModelReader.Read(context, root);
         var labels = ReadLabels(context, root);
         var data = DataReader.Read(context, root, labels ?? []);
-        var features = FeaturesReader.Read(context, root, data?.Format ?? DataFormat.SpeechCommands);
+        var features = FeaturesReader.Read(context, root, data?.Format ?? DatasetFormat.SpeechCommands);
         var finetune = FinetuneReader.Read(context, root);
         var gate = GateReader.Read(context, root);
         var pruning = PruningReader.Read(context, root, gate is not null, finetune.Epochs);
@@ -28,7 +30,7 @@ internal static class SpecBuilder
         var threads = root.OptionalInt("threads", NumberRange.Closed(1, 1024));
         root.Finish();
 
-        if (data?.Augmentation is { } augmentation && features.Kind == FeatureKind.None && data.Format != DataFormat.Npy)
+        if (data?.Augmentation is { } augmentation && features.Kind == FrontEndKind.None && data.Format != DatasetFormat.Npy)
         {
             foreach (var (key, count) in new[] { ("time_masks", augmentation.TimeMasks), ("freq_masks", augmentation.FreqMasks) })
             {

@@ -2,15 +2,7 @@ using System.Reflection;
 
 namespace Compress.Spec;
 
-/// <summary>The spelling of an enum value in compress.yaml (e.g. <c>speech_commands</c>).</summary>
-[AttributeUsage(AttributeTargets.Field)]
-public sealed class SpecNameAttribute(string name) : Attribute
-{
-    /// <summary>The YAML spelling.</summary>
-    public string Name { get; } = name;
-}
-
-/// <summary>Maps spec enums to and from their YAML spellings (<see cref="SpecNameAttribute"/>, else kebab case).</summary>
+/// <summary>Maps the enums the spec holds to and from their YAML spellings (<see cref="SpecNameAttribute"/>, else kebab case).</summary>
 public static class SpecNames
 {
     /// <summary>The YAML spelling of <paramref name="value"/>.</summary>
@@ -36,7 +28,7 @@ public static class SpecNames
         return null;
     }
 
-    // Enums defined elsewhere (Export's StorageMode, EmbeddedCompression) are spelled in kebab case: SparseInt64 → sparse-int64.
+    // Enums without SpecName (Export's StorageMode, EmbeddedCompression) are spelled in kebab case: SparseInt64 → sparse-int64.
     private static string Kebab(string name) =>
         string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
