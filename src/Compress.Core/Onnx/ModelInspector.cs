@@ -3,26 +3,18 @@ using System.Text;
 using Compress.Diagnostics;
 using Compress.Graph;
 using Compress.Onnx.Proto;
+using Compress.Pruning;
 
 namespace Compress.Onnx;
 
 /// <summary>
 /// Describes an ONNX model for people (<c>dotnet compress inspect MODEL</c>): versions, inputs and outputs, operator
-/// counts, parameters, the prunable weights with their current sparsity, and operators the executor cannot run.
+/// counts, parameters, the prunable weights with their current sparsity (by <see cref="PrunableWeights"/>, the rule
+/// <c>run</c> prunes by), the weight operands that are not prunable and why, and operators the executor cannot run.
 /// Reads the protobuf only; needs no native runtime.
 /// </summary>
 public static class ModelInspector
 {
-    /// <summary>
-    /// The prunable weights of <paramref name="model"/> — the one rule the pruning engine also uses. In the default
-    /// domain, a float (float32/float16/bfloat16/double) initializer or sparse initializer is prunable when it is
-    /// input 1 (W) of Conv or ConvTranspose; input 0 or 1 of Gemm or MatMul when the other of those two operands is
-    /// not an initializer; or input 1 (W) or 2 (R) of LSTM or GRU. Biases are not prunable. Nodes in sub-graphs (If
-    /// branches) count, seeing the initializers of enclosing graphs. An initializer read by several such nodes
-    /// appears once per use; entries are in node order.
-    /// </summary>
-    public static IReadOnlyList<PrunableWeight> FindPrunableWeights(ModelProto model) => PrunableWeights.Find(model);
-
     /// <summary>
     /// A multi-line text report. <paramref name="file"/> is shown as the model's name (null: "(in memory)").
     /// Sparsity is the fraction of a weight's elements that are exactly zero. Sizes are in bytes as stored (KiB/MiB = 1024-based).
@@ -64,22 +56,33 @@ public static class ModelInspector
         Line();
         Parameters(graph, Line);
 
-        var weights = FindPrunableWeights(model);
-        var tensors = graph.Initializer.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var sparse = graph.SparseInitializer.Where(s => s.Values is not null).GroupBy(s => s.Values.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var distinct = weights.GroupBy(w => w.Initializer, StringComparer.Ordinal).ToList();
+        var weights = PrunableWeights.Find(model, new PruningOptions());
+        var tensors = AllGraphs(graph).SelectMany(g => g.Initializer).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var sparse = AllGraphs(graph).SelectMany(g => g.SparseInitializer).Where(s => s.Values is not null).GroupBy(s => s.Values.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         Line();
-        Line($"Prunable weights ({distinct.Count}, {Count(distinct.Sum(g => g.First().ElementCount))} elements):");
-        if (distinct.Count == 0)
+        Line($"Prunable weights ({weights.Count}, {Count(weights.Sum(w => w.Elements))} elements):");
+        if (weights.Count == 0)
         {
             Line("  none");
         }
 
-        foreach (var group in distinct)
+        foreach (var w in weights)
         {
-            var w = group.First();
-            var nodesText = string.Join(", ", group.Select(u => $"{u.OpType} {u.NodeName}"));
-            Line($"  {w.Initializer}  {nodesText}  [{string.Join(", ", w.Shape)}]  {Count(w.ElementCount)} elements  sparsity {Sparsity(w, tensors, sparse)}");
+            var nodesText = string.Join(", ", w.Uses.Select(u => $"{u.OpType} {u.Node}"));
+            Line($"  {w.Name}  {nodesText}  [{string.Join(", ", w.Shape)}]  {Count(w.Elements)} elements  sparsity {Sparsity(w.Name, w.Elements, tensors, sparse)}");
+        }
+
+        var excluded = PrunableWeights.NotPrunable(model);
+        Line($"Not prunable weight operands ({excluded.Count}):");
+        if (excluded.Count == 0)
+        {
+            Line("  none");
+        }
+
+        foreach (var o in excluded)
+        {
+            var stored = o.Shape is null ? "" : $"  [{string.Join(", ", o.Shape)}]  {Count(o.Elements ?? 0)} elements  sparsity {Sparsity(o.Value, o.Elements ?? 0, tensors, sparse)}";
+            Line($"  {o.Value}  {o.OpType} {o.Node} input {o.InputIndex}{stored}  not prunable: {PrunableWeights.Explain(o.Reason)}");
         }
 
         Line();
@@ -174,20 +177,19 @@ public static class ModelInspector
         TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Double
         or TensorProto.Types.DataType.Float16 or TensorProto.Types.DataType.Bfloat16;
 
-    private static string Sparsity(PrunableWeight weight, Dictionary<string, TensorProto> tensors, Dictionary<string, SparseTensorProto> sparse)
+    private static string Sparsity(string name, long count, Dictionary<string, TensorProto> tensors, Dictionary<string, SparseTensorProto> sparse)
     {
-        var count = weight.ElementCount;
         if (count == 0)
         {
             return "n/a";
         }
 
         long? zeros = null;
-        if (tensors.TryGetValue(weight.Initializer, out var dense))
+        if (tensors.TryGetValue(name, out var dense))
         {
             zeros = TensorStatistics.CountZeros(dense);
         }
-        else if (sparse.TryGetValue(weight.Initializer, out var s))
+        else if (sparse.TryGetValue(name, out var s))
         {
             var storedZeros = TensorStatistics.CountZeros(s.Values);
             var stored = TensorStatistics.SafeCount(s.Values.Dims);
@@ -196,6 +198,9 @@ public static class ModelInspector
 
         return zeros is { } z ? ((double)z / count).ToString("0.000", CultureInfo.InvariantCulture) : "unknown";
     }
+
+    private static IEnumerable<GraphProto> AllGraphs(GraphProto graph) =>
+        graph.Node.SelectMany(n => n.Attribute.SelectMany(a => a.Graphs.Prepend(a.G))).Where(g => g is not null).SelectMany(AllGraphs).Prepend(graph);
 
     private static IEnumerable<NodeProto> AllNodes(GraphProto graph) =>
         graph.Node.SelectMany(n => n.Attribute.SelectMany(a => a.Graphs.Prepend(a.G)).Where(g => g is not null).SelectMany(AllNodes).Prepend(n));

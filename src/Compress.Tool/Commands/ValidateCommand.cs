@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Compress.Diagnostics;
+using Compress.Onnx;
 using Compress.Pipeline;
+using Compress.Pruning;
 using Compress.Spec.Checks;
 using Compress.Tool.Rendering;
 
@@ -8,7 +10,8 @@ namespace Compress.Tool.Commands;
 
 /// <summary>
 /// <c>dotnet compress validate [SPEC]</c>: the spec, the model (readable, every operator supported, inputs and
-/// outputs fit) and the data (counts per label and split) — no training, in seconds. Exit 0 or 1.
+/// outputs fit), the pruning options against the model's prunable weights (the checks <c>run</c> makes before
+/// training: CMP4002/CMP4003) and the data (counts per label and split) — no training, in seconds. Exit 0 or 1.
 /// </summary>
 public static class ValidateCommand
 {
@@ -47,6 +50,11 @@ public static class ValidateCommand
         var diagnostics = report.Diagnostics.Any(d => d.IsError && d.Code == SpecMessages.PathNotFoundCode)
             ? report.Diagnostics
             : [.. report.Diagnostics, .. DataValidation.BadFiles(spec)];
+        if (!report.Diagnostics.Any(d => d.IsError))
+        {
+            diagnostics = [.. diagnostics, .. PruningProblems(spec)];
+        }
+
         var failed = CommandOptions.Report(error, diagnostics, verbosity);
         if (verbosity >= Verbosity.Minimal)
         {
@@ -55,5 +63,18 @@ public static class ValidateCommand
         }
 
         return failed ? CompressCli.Error : CompressCli.Success;
+    }
+
+    /// <summary>The pruning options against the model, by the same rule and checks as <c>run</c>.</summary>
+    private static IReadOnlyList<Diagnostic> PruningProblems(Compress.Spec.CompressSpec spec)
+    {
+        try
+        {
+            return PruningValidator.Validate(OnnxModelIO.Load(spec.Model.Path), SpecMapping.Pruning(spec.Pruning));
+        }
+        catch (CompressException e)
+        {
+            return e.Diagnostics;
+        }
     }
 }

@@ -2,6 +2,7 @@ using Compress.Core.Tests.Graph;
 using Compress.Diagnostics;
 using Compress.Onnx;
 using Compress.Onnx.Proto;
+using Compress.Pruning;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Core.Tests.Onnx;
@@ -43,25 +44,29 @@ public sealed class ModelInspectorTests
     }
 
     [Fact]
-    public void FindPrunableWeights_TakesWeightsOfConvGemmMatMulAndRecurrent_NotBiasesOrConstants()
+    public void PrunableOperands_AreWeightsOfConvGemmMatMulAndRecurrent_NotBiasesActivationsOrSubgraphs()
     {
-        var found = ModelInspector.FindPrunableWeights(Zoo());
-        var summary = found.Select(w => $"{w.Initializer}@{w.OpType}[{w.InputIndex}]").ToList();
+        var operands = PrunableWeights.Operands(Zoo());
+        var summary = operands.Select(w => $"{w.Value}@{w.OpType}[{w.InputIndex}]:{w.Reason}").ToList();
         Assert.Equal(
         [
-            "conv.w@Conv[1]", "deconv.w@ConvTranspose[1]", "fc.w@Gemm[1]", "left.w@MatMul[0]",
-            "lstm.W@LSTM[1]", "lstm.R@LSTM[2]", "gru.W@GRU[1]", "gru.R@GRU[2]",
-            "shared.w@Gemm[1]", "shared.w@Gemm[1]", "branch.w@MatMul[1]", "left.w@MatMul[1]",
+            "conv.w@Conv[1]:Prunable", "deconv.w@ConvTranspose[1]:Prunable", "fc.w@Gemm[1]:Prunable",
+            "left.w@MatMul[0]:Prunable", $"{operands[4].Value}@MatMul[1]:Computed", $"{operands[5].Value}@MatMul[1]:Computed",
+            "const.a@MatMul[0]:Prunable", "const.b@MatMul[1]:Prunable",
+            "lstm.W@LSTM[1]:Prunable", "lstm.R@LSTM[2]:Prunable", "gru.W@GRU[1]:Prunable", "gru.R@GRU[2]:Prunable",
+            "shared.w@Gemm[1]:Prunable", "shared.w@Gemm[1]:Prunable", "branch.w@MatMul[1]:InSubgraph", "left.w@MatMul[1]:InSubgraph",
         ], summary);
-        var lstm = found.Single(w => w.Initializer == "lstm.W");
+        var lstm = operands.Single(w => w.Value == "lstm.W");
         Assert.Equal([1L, 16, 4], lstm.Shape);
-        Assert.Equal(64, lstm.ElementCount);
-        Assert.Equal("LSTM_9", lstm.NodeName);
-        Assert.Equal("inner", found.Single(w => w.Initializer == "branch.w").NodeName);
+        Assert.Equal(64, lstm.Elements);
+        Assert.Equal("LSTM_9", lstm.Node);
+        Assert.Equal("inner", operands.Single(w => w.Value == "branch.w").Node);
+        Assert.Equal(["conv.w", "deconv.w", "fc.w", "left.w", "const.a", "const.b", "lstm.W", "lstm.R", "gru.W", "gru.R", "shared.w"],
+            PrunableWeights.Find(Zoo(), new PruningOptions()).Select(t => t.Name));
     }
 
     [Fact]
-    public void FindPrunableWeights_NamesUnnamedNodesByTypeAndIndex_AndSkipsIntegerWeights()
+    public void PrunableOperands_NameUnnamedNodesByTypeAndIndex_AndSkipIntegerWeights()
     {
         var b = new ModelBuilder(17);
         var x = b.Input("x", DataType.Float, 1, 4);
@@ -69,8 +74,10 @@ public sealed class ModelInspectorTests
         b.Output(b.Node("MatMul", [b.Node("Cast", [x], ("to", (long)DataType.Int64)), b.Initializer("iw", new long[] { 1, 2, 3, 4 }, 4, 1)]), DataType.Int64);
         var model = b.Build();
         model.Graph.Node[0].Name = "";
-        var weight = Assert.Single(ModelInspector.FindPrunableWeights(model));
-        Assert.Equal(new PrunableWeight("w", "MatMul#0", "MatMul", 1, [4, 2]).ToString(), weight.ToString());
+        var weight = Assert.Single(PrunableWeights.Find(model, new PruningOptions()));
+        Assert.Equal("w MatMul#0 MatMul [4, 2]", $"{weight.Name} {weight.Node} {weight.OpType} [{string.Join(", ", weight.Shape)}]");
+        var integer = Assert.Single(PrunableWeights.NotPrunable(model));
+        Assert.Equal(("iw", PrunableReason.NotFloat), (integer.Value, integer.Reason));
     }
 
     [Fact]
@@ -101,6 +108,7 @@ public sealed class ModelInspectorTests
         Assert.Contains("Parameters: 15 in 2 float initializers (60 B)\n", text, StringComparison.Ordinal);
         Assert.Contains("Other initializers: 2 elements in 1 (16 B)\n", text, StringComparison.Ordinal);
         Assert.Contains("Prunable weights (1, 12 elements):\n  fc.w  Gemm Gemm_0  [3, 4]  12 elements  sparsity 0.500\n", text, StringComparison.Ordinal);
+        Assert.Contains("Not prunable weight operands (0):\n  none\n", text, StringComparison.Ordinal);
         Assert.Contains("Unsupported operators: none\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain(ModelMessages.UnsupportedOperatorCode, text, StringComparison.Ordinal);
     }
