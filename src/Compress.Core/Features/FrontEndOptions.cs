@@ -85,15 +85,13 @@ public sealed record FrontEndOptions(
     public int Frames => Kind == FrontEndKind.None ? 1 : WindowSamples > Samples || HopSamples < 1 ? 0 : 1 + ((Samples - WindowSamples) / HopSamples);
 
     /// <summary>Values per frame: samples (None), mel bins (LogMel) or coefficients (Mfcc).</summary>
-    // No discard arm: a new FrontEndKind fails the build here (CS8509). CS8524 (unnamed values) is silenced for that reason only.
-#pragma warning disable CS8524
+    // No discard arm: a new FrontEndKind fails the build here (CS8509).
     public int Bins => Kind switch
     {
         FrontEndKind.None => Samples,
         FrontEndKind.LogMel => MelBins,
         FrontEndKind.Mfcc => Coefficients,
     };
-#pragma warning restore CS8524
 
     /// <summary>The shape of one item's features, without the batch: [1, samples] for None, else [1, Frames, Bins].</summary>
     public IReadOnlyList<long> OutputShape => Kind == FrontEndKind.None ? [1, Samples] : [1, Frames, Bins];

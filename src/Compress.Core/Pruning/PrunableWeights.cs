@@ -130,8 +130,7 @@ public static class PrunableWeights
         Operands(model).GroupBy(o => o.Value, StringComparer.Ordinal).Where(g => !g.Any(o => o.IsPrunable)).Select(g => g.First()).ToList();
 
     // Switches over the two enums name every member and have no '_' arm, so adding a member fails the build (CS8509)
-    // at each place that must handle it; CS8524 (casts of undeclared integers) is the only case left unhandled.
-#pragma warning disable CS8524
+    // at each place that must handle it.
 
     /// <summary>The reason as a phrase for reports and <c>inspect</c>.</summary>
     public static string Explain(PrunableReason reason) => reason switch
@@ -154,7 +153,6 @@ public static class PrunableWeights
         OperandSource.SparseInitializer => PrunableReason.SparseInitializer,
         OperandSource.Initializer => inSubgraph ? PrunableReason.InSubgraph : PrunableReason.Prunable,
     };
-#pragma warning restore CS8524
 
     private static bool IsFloat(int dataType) => (TensorProto.Types.DataType)dataType is
         TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Float16
