@@ -1,3 +1,5 @@
+using Compress.Pipeline;
+
 namespace Compress.Tool.Tests;
 
 /// <summary>Runs the CLI in-process with string writers.</summary>
@@ -15,7 +17,7 @@ internal static class CliHarness
     }
 
     /// <summary>Services with a runner and plain (non-interactive) progress.</summary>
-    public static CliServices With(FakeRunner? runner = null, FakeEvaluator? evaluator = null) => new()
+    public static CliServices With(IPipelineRunner? runner = null, IModelEvaluator? evaluator = null) => new()
     {
         RunnerFactory = runner is null ? null : () => runner,
         EvaluatorFactory = evaluator is null ? null : () => evaluator,

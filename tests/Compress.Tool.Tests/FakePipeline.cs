@@ -31,6 +31,36 @@ internal sealed class FakeRunner(Func<PipelineRequest, CancellationToken, Pipeli
     }
 }
 
+/// <summary>
+/// A real runner whose progress is watched: when <paramref name="stage"/> is reported, <paramref name="cancel"/> is
+/// cancelled, as Ctrl+C at that moment would, and the runner carries on with whatever it does next.
+/// </summary>
+internal sealed class CancelAtStage(IPipelineRunner inner, PipelineStage stage, CancellationTokenSource cancel) : IPipelineRunner
+{
+    public List<PipelineStage> Stages { get; } = [];
+
+    public PipelineResult Run(PipelineRequest request, IProgress<ProgressUpdate> progress, CancellationToken cancellationToken) =>
+        inner.Run(request, new Watch(progress, Saw), cancellationToken);
+
+    private void Saw(ProgressUpdate update)
+    {
+        Stages.Add(update.Stage);
+        if (update.Stage == stage)
+        {
+            cancel.Cancel();
+        }
+    }
+
+    private sealed class Watch(IProgress<ProgressUpdate> progress, Action<ProgressUpdate> saw) : IProgress<ProgressUpdate>
+    {
+        public void Report(ProgressUpdate value)
+        {
+            progress.Report(value);
+            saw(value);
+        }
+    }
+}
+
 /// <summary>An evaluator that records its call and returns a fixed code.</summary>
 internal sealed class FakeEvaluator(int exitCode) : IModelEvaluator
 {
@@ -39,7 +69,6 @@ internal sealed class FakeEvaluator(int exitCode) : IModelEvaluator
     public int Evaluate(string modelPath, CompressSpec spec, TextWriter output, CancellationToken ct)
     {
         Calls.Add((modelPath, spec));
-        output.WriteLine("accuracy 0.912");
         return exitCode;
     }
 }

@@ -48,25 +48,34 @@ public sealed class RunCommandTests
         Assert.EndsWith("the accuracy gate failed; the report was written, the model was not\n", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Ctrl+C while the real pipeline measures the compressed model — the last stage before it writes the model, the
+    /// manifest and the report — exits 130 and leaves none of them; the same run left alone writes all three.
+    /// </summary>
     [Fact]
-    public void Run_CtrlC_CancelsTheTokenAndExits130WithoutOutput()
+    public void Run_CtrlCAtTheLastStageBeforeWriting_Exits130AndWritesNothing()
     {
-        using var ws = TestWorkspace.WithSpec();
-        using var ctrlC = new CancellationTokenSource();
+        using var ws = TestWorkspace.Separable();
         var outputPath = Path.Combine(ws.Folder, "out.onnx");
-        var runner = new FakeRunner((r, token) =>
-        {
-            ctrlC.Cancel();
-            token.ThrowIfCancellationRequested();
-            File.WriteAllText(r.OutputPath!, "must not be written");
-            return new PipelineResult(PipelineOutcome.Succeeded, [], r.OutputPath);
-        });
+        var report = Path.Combine(ws.Folder, "report");
+        var manifest = Path.Combine(ws.Folder, "files.json");
+        string[] args = ["run", ws.SpecPath, "--output", outputPath, "--report", report, "--manifest", manifest, "-v", "minimal"];
+        using var ctrlC = new CancellationTokenSource();
+        var cancelled = new CancelAtStage(new CompressPipeline("test"), PipelineStage.Evaluate, ctrlC);
 
-        var (exit, _, error) = CliHarness.Run(CliHarness.With(runner), ctrlC.Token, "run", ws.SpecPath, "--output", outputPath);
+        var (exit, _, error) = CliHarness.Run(CliHarness.With(cancelled), ctrlC.Token, args);
 
-        Assert.Equal(130, exit);
+        Assert.True(exit == 130, error);
         Assert.Equal("compress: cancelled; nothing was written\n", error);
-        Assert.False(File.Exists(outputPath));
+        Assert.Contains(PipelineStage.Evaluate, cancelled.Stages);
+        Assert.False(File.Exists(outputPath), "the model was written");
+        Assert.False(File.Exists(manifest), "the manifest was written");
+        Assert.False(Directory.Exists(report), "the report was written");
+
+        var completed = CliHarness.Run(CliHarness.With(new CompressPipeline("test")), args);
+
+        Assert.Equal((0, ""), (completed.Exit, completed.Error));
+        Assert.True(File.Exists(outputPath) && File.Exists(manifest) && Directory.Exists(report));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ namespace Compress.Pipeline;
 /// </summary>
 public sealed class CompressPipeline : IPipelineRunner
 {
-    /// <summary>How many test clips the checks of the input model (before training) and of the export run through both runtimes.</summary>
+    /// <summary>How many clips, the first of the test split, the checks of the input model (before training) and of the export run through both runtimes.</summary>
     public const int VerificationClips = 16;
 
     private readonly string _toolVersion;

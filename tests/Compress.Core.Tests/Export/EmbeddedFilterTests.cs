@@ -1,4 +1,9 @@
+using Compress.Architectures;
+using Compress.Core.Tests.Graph;
+using Compress.Core.Tests.Pruning;
+using Compress.Core.Tests.Training;
 using Compress.Export;
+using Compress.Tests.Shared;
 using Compress.Onnx.Proto;
 using Compress.Pipeline;
 using Google.Protobuf;
@@ -134,14 +139,85 @@ public sealed class EmbeddedFilterTests
     public void Decode_OfAnEmptyContainer_IsItsPayload() =>
         Assert.Equal("abc"u8.ToArray(), EmbeddedFilterDecoder.Decode("CMPF\u0001\u0000abc"u8.ToArray()));
 
-    [Fact]
-    public void IsFiltered_IsFalseForEveryOnnxModel()
+    /// <summary>Every .onnx file in the repository (outside build output), by path from the repository root.</summary>
+    private static List<string> RepositoryModelPaths() =>
+        Directory.EnumerateFiles(PackagedTool.RepositoryRoot, "*.onnx", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(PackagedTool.RepositoryRoot, f).Replace('\\', '/'))
+            .Where(f => !f.Split('/').Any(part => part is "bin" or "obj" or ".git"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    public static TheoryData<string> RepositoryModels => new(RepositoryModelPaths());
+
+    /// <summary>Models our builders write, by name: dense, sparse and int64-indexed storage, convolutions, recurrences, attention.</summary>
+    private static readonly Dictionary<string, Func<ModelProto>> BuilderModels = new Dictionary<string, Func<ModelProto>>(StringComparer.Ordinal)
     {
-        // A ModelProto starts with a field tag; 'C' (0x43) would be field 8 with wire type 3, which ONNX never uses.
-        var bytes = SparseStorageTests.SparseMlp().ToByteArray();
-        Assert.False(EmbeddedFilterDecoder.IsFiltered(bytes));
-        Assert.False(EmbeddedFilterDecoder.IsFiltered("CMP"u8.ToArray()));
+        ["sparse-mlp/dense"] = () => SparseInitializers.Apply(SparseStorageTests.SparseMlp(), StorageMode.Dense),
+        ["sparse-mlp/sparse"] = () => SparseInitializers.Apply(SparseStorageTests.SparseMlp(), StorageMode.Sparse),
+        ["sparse-mlp/sparse-int64"] = () => SparseInitializers.Apply(SparseStorageTests.SparseMlp(), StorageMode.SparseInt64),
+        ["tiny-mlp"] = () => TinyModels.Mlp(),
+        ["ds-cnn/sample-size"] = () => new DsCnn(Classes: 12).Build(),
+        ["channel/concat-branches"] = ChannelModels.ConcatBranches,
+        ["exported/reshape-matmul-add"] = ExportedPatterns.ReshapeMatMulAdd,
+    }.Concat(((IEnumerable<object[]>)SpeechModels.Names).Select(row => (string)row[0]).Select(n => KeyValuePair.Create<string, Func<ModelProto>>("speech/" + n, () => SpeechModels.Get(n).Model)))
+        .ToDictionary(StringComparer.Ordinal);
+
+    public static TheoryData<string> BuilderModelNames => new(BuilderModels.Keys.Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void RepositoryModels_IncludeTheSampleModel() =>
+        Assert.Contains("samples/AppWithModel/model/kws-dense.onnx", RepositoryModelPaths());
+
+    [Theory]
+    [MemberData(nameof(RepositoryModels))]
+    public void Shuffle_RoundTripsEveryRepositoryModel_DenseAndSparse(string path)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(PackagedTool.RepositoryRoot, path));
+        var model = ModelProto.Parser.ParseFrom(bytes);
+
+        var sparse = SparseInitializers.Apply(Pruned(model), StorageMode.Sparse);
+
+        AssertRoundTrips(bytes);
+        Assert.NotEmpty(sparse.Graph.SparseInitializer);
+        AssertRoundTrips(sparse.ToByteArray());
     }
+
+    /// <summary>The model with four of every five weights of each larger float initializer set to zero, as pruning leaves it.</summary>
+    private static ModelProto Pruned(ModelProto model)
+    {
+        var pruned = model.Clone();
+        foreach (var tensor in pruned.Graph.Initializer.Where(t => t.DataType == (int)DataType.Float && t.RawData.Length >= 64))
+        {
+            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = i % 5 == 0 ? values[i] : 0;
+            }
+
+            tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        }
+
+        return pruned;
+    }
+
+    [Theory]
+    [MemberData(nameof(BuilderModelNames))]
+    public void Shuffle_RoundTripsEveryBuilderModel(string name) => AssertRoundTrips(BuilderModels[name]().ToByteArray());
+
+    /// <summary>Not taken for a container, encoded deterministically, decoded to the same bytes, also through compression.</summary>
+    private static void AssertRoundTrips(byte[] bytes)
+    {
+        Assert.False(EmbeddedFilterDecoder.IsFiltered(bytes));
+        var container = EmbeddedFilterEncoder.Encode(bytes);
+        Assert.Equal(container, EmbeddedFilterEncoder.Encode(bytes));
+        Assert.True(EmbeddedFilterDecoder.IsFiltered(container));
+        Assert.Equal(bytes, EmbeddedFilterDecoder.Decode(container));
+        Assert.Equal(bytes, EmbeddedCompressor.Decompress(EmbeddedCompressor.Compress(bytes, EmbeddedCompression.Brotli, EmbeddedFilter.Shuffle), EmbeddedCompression.Brotli));
+    }
+
+    [Fact]
+    public void IsFiltered_IsFalseForShortPrefixesOfTheHeader() =>
+        Assert.False(EmbeddedFilterDecoder.IsFiltered("CMP"u8.ToArray()));
 
     private static NodeProto ConstantNode(string output, TensorProto value) => new()
     {

@@ -11,10 +11,6 @@ public sealed record OperatorCase(string Name, ModelProto Model, IReadOnlyList<C
 {
     public override string ToString() => Name;
 
-    /// <summary>Operator types the case exercises (for the coverage test).</summary>
-    public IEnumerable<string> OpTypes => Model.Graph.Node.Select(n => n.OpType)
-        .Concat(Model.Graph.Node.SelectMany(n => n.Attribute).Where(a => a.G is not null).SelectMany(a => a.G.Node).Select(n => n.OpType));
-
     public Tolerance Tolerance => OperatorCaseOverrides.ToleranceFor(Name);
 }
 

@@ -2,7 +2,6 @@ using Compress.Core.Tests.Training;
 using Compress.Graph;
 using Compress.Pruning;
 using Compress.Pruning.Importance;
-using Compress.Pruning.Schedules;
 using Compress.Training;
 
 namespace Compress.Core.Tests.Pruning;
@@ -97,31 +96,6 @@ public sealed class MethodTests
                 }
             }
         }
-    }
-
-    [Fact]
-    public void PolynomialSchedule_FollowsZhuAndGupta()
-    {
-        var s = (PolynomialSchedule)SparsitySchedule.Create(new ScheduleOptions(ScheduleKind.Polynomial, InitialSparsity: 0.1, BeginEpoch: 1, EndEpoch: 5, FrequencySteps: 10), 0.9, epochs: 6, stepsPerEpoch: 10);
-
-        Assert.Null(s.TargetAt(9));
-        Assert.Equal(0.1, s.TargetAt(10)!.Value, 12);
-        Assert.Null(s.TargetAt(15));
-        Assert.Equal(0.9 + ((0.1 - 0.9) * Math.Pow(1 - (10.0 / 40), 3)), s.TargetAt(20)!.Value, 12);
-        Assert.Equal(0.9, s.TargetAt(50)!.Value);
-        Assert.Equal(50, s.FinalStep);
-    }
-
-    [Fact]
-    public void IterativeSchedule_RemovesTheSameFractionOfTheRemainingWeightsEachRound()
-    {
-        var s = (IterativeSchedule)SparsitySchedule.Create(new ScheduleOptions(ScheduleKind.Iterative, Rounds: 3), 0.875, epochs: 6, stepsPerEpoch: 5);
-
-        Assert.Equal([0, 10, 20], s.Rounds.Keys.Order());
-        Assert.Equal(0.5, s.TargetAt(0)!.Value, 12);
-        Assert.Equal(0.75, s.TargetAt(10)!.Value, 12);
-        Assert.Equal(0.875, s.TargetAt(20)!.Value, 12);
-        Assert.Null(s.TargetAt(5));
     }
 
     [Fact]

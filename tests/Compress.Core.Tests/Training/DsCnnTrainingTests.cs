@@ -31,19 +31,63 @@ public sealed class DsCnnTrainingTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Trains the sample-sized DS-CNN (64 channels, 4 blocks) for one epoch and reports throughput. The machine is
-    /// shared, so the test asserts learning, not a speed; docs/pruning.md records the measured samples/s.
+    /// Trains the sample-sized DS-CNN (64 channels, 4 blocks) from random weights for one epoch on a task it can learn:
+    /// the training loss falls from the first steps to the last, and on held-out data the cross-entropy falls and
+    /// the accuracy rises well above where the untrained network stands (one epoch measured 1.40 -> 1.27 training
+    /// loss, 1.41 -> 1.28 validation loss, accuracy 0.25 -> 0.59; the bars leave room for other CPUs' rounding).
+    /// The machine is shared, so throughput is reported, not asserted; docs/pruning.md records the measured samples/s.
     /// </summary>
     [Fact]
-    public void DsCnn_TrainsFromRandomWeights_AndReportsThroughput()
+    public void DsCnn_TrainingFromRandomWeights_LowersTheLossAndRaisesAccuracy()
     {
         var model = new DsCnn(Classes: 4).Build();
         var train = KeywordLike(512, 4, 1);
         var validation = KeywordLike(64, 4, 2);
-        var result = new CompressionEngine().Run(model, train, validation, new PruningOptions(), new FineTuneOptions(Epochs: 1, BatchSize: 32, LearningRate: 3e-3, Threads: 2));
+        var stepLosses = new StepLosses();
+        var before = Measure(model, validation);
 
-        output.WriteLine($"DS-CNN training throughput: {result.SamplesPerSecond:0} samples/s (2000 items would take {2000 / result.SamplesPerSecond:0.0} s per epoch); validation accuracy {result.ValidationAccuracy:0.000}");
-        Assert.True(result.SamplesPerSecond > 0);
-        Assert.True(result.ValidationAccuracy > 0.5, $"accuracy {result.ValidationAccuracy} (chance 0.25)");
+        var result = new CompressionEngine().Run(model, train, validation, new PruningOptions(), new FineTuneOptions(Epochs: 1, BatchSize: 32, LearningRate: 3e-3, Threads: 2), stepLosses);
+        var after = Measure(result.Model, validation);
+
+        output.WriteLine($"DS-CNN training throughput: {result.SamplesPerSecond:0} samples/s (2000 items would take {2000 / result.SamplesPerSecond:0.0} s per epoch)");
+        output.WriteLine($"validation accuracy {before.Accuracy:0.000} -> {after.Accuracy:0.000}, loss {before.Loss:0.000} -> {after.Loss:0.000}; training loss first 4 steps {stepLosses.Mean(..4):0.000}, last 4 {stepLosses.Mean(^4..):0.000}");
+        Assert.Equal(16, stepLosses.Count);
+        Assert.True(stepLosses.Mean(^4..) < stepLosses.Mean(..4) - 0.05, $"training loss {stepLosses.Mean(..4)} in the first steps, {stepLosses.Mean(^4..)} in the last");
+        Assert.True(after.Loss < before.Loss - 0.05, $"validation loss {before.Loss} before, {after.Loss} after");
+        Assert.True(after.Accuracy > 0.5 && after.Accuracy >= before.Accuracy + 0.2, $"validation accuracy {before.Accuracy} before, {after.Accuracy} after (chance 0.25)");
+        Assert.Equal(after.Accuracy, result.ValidationAccuracy, 6);
+    }
+
+    /// <summary>Accuracy and mean cross-entropy of a model on data, measured apart from the training run.</summary>
+    private static (double Accuracy, double Loss) Measure(global::Compress.Onnx.Proto.ModelProto model, ITrainingData data)
+    {
+        global::Compress.Runtime.TorchRuntime.Initialize();
+        using var module = global::Compress.Graph.OnnxGraphModule.Create(model);
+        return Evaluator.Evaluate(module, data, 32);
+    }
+
+    /// <summary>
+    /// Each step's own training loss, recovered from the running mean of the epoch that progress reports
+    /// (reported synchronously, unlike <see cref="Progress{T}"/>).
+    /// </summary>
+    private sealed class StepLosses : IProgress<TrainingProgress>
+    {
+        private readonly List<double> _losses = [];
+        private double _previousMean;
+
+        public int Count => _losses.Count;
+
+        public double Mean(Range range) => _losses.Take(range).Average();
+
+        public void Report(TrainingProgress value)
+        {
+            if (value.ValidationMetric is not null)
+            {
+                return; // the end-of-epoch report repeats the last step's mean
+            }
+
+            _losses.Add((value.Loss * value.Step) - (_previousMean * (value.Step - 1)));
+            _previousMean = value.Loss;
+        }
     }
 }
