@@ -8,6 +8,11 @@ if (args.Length > 0 && args[0] == "frontend-child")
     return FrontEndSection.Child(args);
 }
 
+if (args.Length > 1 && args[0] == "onednn-child")
+{
+    return OneDnnCostBenchmark.Child(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+}
+
 var arguments = BenchArguments.Parse(args);
 var log = Console.Out;
 var watch = Stopwatch.StartNew();

@@ -16,6 +16,8 @@ public static class TrainingSection
     private const int Runs = 30;
     private const int Threads = 2;
     private const string Python = "/usr/bin/python3";
+    private const int OneDnnRounds = 3;
+    private const int OneDnnRuns = 20;
 
     /// <summary>Writes fragment 50-training.</summary>
     public static void Run(BenchArguments args, TextWriter log)
@@ -62,6 +64,13 @@ public static class TrainingSection
         var ratio = executor.Median / hand.Median;
         sb.AppendLine();
         sb.AppendLine(F($"Executor / hand-written TorchSharp: **{ratio:0.000}×** (per-step ratio IQR {ratios.P25:0.000}–{ratios.P75:0.000}); target ≤ 1.15× — **{(ratio <= 1.15 ? "met" : "not met")}**."));
+        sb.AppendLine();
+        sb.AppendLine("### What the oneDNN guard costs");
+        sb.AppendLine();
+        sb.AppendLine(F($"libtorch's oneDNN convolutions compute wrong results for some channel counts (docs/native-runtime.md), so Compress switches them off. Each row is a child process per setting (the setting is per process), {OneDnnRounds} rounds alternating between the settings, each timing {OneDnnRuns} executor training steps (batch {Batch}, SGD momentum 0.9, 2 threads, after 5 warm-up steps) of the sample's DS-CNN ([1, 49, 40] input) and of a time-last TCN ([40, 98] input, Conv1d 40 → 48, dilated residual blocks), then running the ten-case convolution self-test (forward and backward against float64). Step times pooled over the rounds."));
+        sb.AppendLine();
+        var benchDll = typeof(TrainingSection).Assembly.Location;
+        sb.Append(OneDnnCostBenchmark.Measure(benchDll, args.Repository, OneDnnRounds, OneDnnRuns, log));
         Write(args, "50-training", sb.ToString(), watch.Elapsed.TotalSeconds);
     }
 }

@@ -9,7 +9,7 @@ namespace Compress.Features;
 
 /// <summary>
 /// Computes features once and keeps them on disk: the cache file is named by a SHA-256 key over the code version
-/// (<see cref="CachedFeatureSet.FormatVersion"/>), the front-end (<see cref="FrontEndGraph.Describe"/>), the
+/// (<see cref="CachedFeatureSet.FormatVersion"/>), whether libtorch's oneDNN is on (<see cref="Runtime.OneDnnGuard"/>), the front-end (<see cref="FrontEndGraph.Describe"/>), the
 /// augmentation, the seed, the background-noise files' bytes and every item's label and file bytes. A call with an
 /// existing key only maps the file. Computing streams: clips are decoded in parallel a batch at a time, the
 /// front-end graph runs in the executor on the batch, and the batch's features go straight to the file, so memory
@@ -102,6 +102,10 @@ public static class FeatureCache
         }
 
         Add($"compress-features/{CachedFeatureSet.FormatVersion}");
+
+        // How libtorch computes the front end's convolution (oneDNN or its own kernels) changes features by float32
+        // rounding; a cache made one way is not reused the other way, so a run's features do not depend on history.
+        Add($"onednn/{Runtime.TorchRuntime.Initialize().OneDnn.Choice}");
         Add(FrontEndGraph.Describe(frontEnd));
         Add(augmentation?.Describe() ?? "no-augmentation");
         Add(seed.ToString(System.Globalization.CultureInfo.InvariantCulture));

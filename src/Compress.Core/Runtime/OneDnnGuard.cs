@@ -86,8 +86,13 @@ public static class OneDnnGuard
             return new OneDnnGuardStatus(choice, $"{Variable}=on: libtorch may use oneDNN kernels that compute some convolutions wrongly; `run` checks the executor against ONNX Runtime before training", AtRisk: true);
         }
 
+        if (!OperatingSystem.IsLinux())
+        {
+            return new OneDnnGuardStatus(OneDnnGuardChoice.Unavailable, "the switch is only reached on Linux", AtRisk: true);
+        }
+
         var library = Path.Combine(nativeFolder, LibTorchCpu);
-        if (!OperatingSystem.IsLinux() || !File.Exists(library))
+        if (!File.Exists(library))
         {
             return new OneDnnGuardStatus(OneDnnGuardChoice.Unavailable, $"{library} not found", AtRisk: true);
         }
