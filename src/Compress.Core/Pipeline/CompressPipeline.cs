@@ -17,9 +17,10 @@ namespace Compress.Pipeline;
 
 /// <summary>
 /// The whole job of <c>dotnet compress run</c>: load the model and data, cache features, check that the executor
-/// reproduces ONNX Runtime on the input model (CMP2110), measure the dense baseline with ONNX Runtime, prune and fine-tune, export into the original ModelProto, check ONNX Runtime reproduces the
-/// executor on the exported bytes, measure them on the test split, apply the gate, and only then write the model,
-/// the manifest and the report. Every file is written atomically; a failed gate or an error writes no model.
+/// reproduces ONNX Runtime on the input model (CMP2110), measure the dense baseline with ONNX Runtime, prune and
+/// fine-tune, export into the original ModelProto, check ONNX Runtime reproduces the executor on the exported bytes,
+/// measure them on the test split, apply the gate, and only then write the model, the manifest and the report. Every
+/// file is written atomically; a failed gate or an error writes no model.
 /// </summary>
 public sealed class CompressPipeline : IPipelineRunner
 {
@@ -134,7 +135,7 @@ public sealed class CompressPipeline : IPipelineRunner
         PipelinePlan plan, ModelProto model, string modelSha256, DataFingerprint fingerprint, IFeatureSet train, IFeatureSet validation, IFeatureSet test,
         IProgress<ProgressUpdate> progress, List<Diagnostic> diagnostics, List<StageTiming> timings, Action<string> stage, CancellationToken ct)
     {
-        progress.Report(new ProgressUpdate(PipelineStage.Baseline, "measuring the dense baseline with ONNX Runtime"));
+        progress.Report(new ProgressUpdate(PipelineStage.Baseline, "checking the executor against ONNX Runtime on the input model"));
         var denseShipped = Ship(model, plan);
         var denseBytes = OnnxModelIO.Save(denseShipped);
         var (checkBatch, checkShape) = FirstItems(test, OrtEvaluation.FeedShape(denseShipped, test.ItemShape), VerificationClips);
@@ -145,6 +146,7 @@ public sealed class CompressPipeline : IPipelineRunner
             return new PipelineResult(PipelineOutcome.Failed, diagnostics);
         }
 
+        progress.Report(new ProgressUpdate(PipelineStage.Baseline, "measuring the dense baseline with ONNX Runtime"));
         var baseline = Run(() => OrtEvaluation.Measure(denseBytes, test, plan.Labels, OrtEvaluation.FeedShape(denseShipped, test.ItemShape), threads: plan.Threads, cancellationToken: ct), plan.ModelPath, "the dense model");
         var baselineValue = MetricValue(plan, baseline);
         progress.Report(new ProgressUpdate(PipelineStage.Baseline, $"baseline {plan.Gate.Metric} {baselineValue:0.0000}", Metric: baselineValue));
