@@ -28,7 +28,7 @@ public sealed class ArchitectureTests
         ["Architectures"] = ["Onnx"],
         ["Graph"] = ["Onnx", "Evaluation", "Runtime", "Diagnostics", "IO"],
         ["Export"] = ["Graph", "Onnx", "Evaluation", "Diagnostics", "IO"],
-        ["Data"] = ["Audio", "Diagnostics", "IO", "Features"], // TODO: cycle Data <-> Features (IFeatureSet), broken next.
+        ["Data"] = ["Audio", "Diagnostics", "IO"],
         ["Features"] = ["Data", "Audio", "Graph", "Onnx", "Diagnostics", "IO"],
         // TODO: engine results mapped in Reporting (issue 16): the Reporting entry goes then.
         ["Training"] = ["Graph", "Onnx", "Runtime", "Diagnostics", "Reporting", "Pruning", "Export"], // TODO: cycle Training <-> Pruning, broken next.
