@@ -31,7 +31,7 @@ public sealed class ArchitectureTests
         ["Data"] = ["Audio", "Diagnostics", "IO"],
         ["Features"] = ["Data", "Audio", "Graph", "Onnx", "Diagnostics", "IO"],
         // TODO: engine results mapped in Reporting (issue 16): the Reporting entry goes then.
-        ["Training"] = ["Graph", "Onnx", "Runtime", "Diagnostics", "Reporting", "Pruning", "Export"], // TODO: cycle Training <-> Pruning, broken next.
+        ["Training"] = ["Graph", "Onnx", "Diagnostics", "Reporting"],
         // TODO: engine results mapped in Reporting (issue 16): the Reporting entry goes then.
         ["Pruning"] = ["Training", "Export", "Graph", "Onnx", "Runtime", "Diagnostics", "Reporting"],
         // Spec holds the engines' option types' spellings and checks a spec against a model; only Pipeline uses Spec.
