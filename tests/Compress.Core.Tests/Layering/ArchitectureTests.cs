@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 
 namespace Compress.Core.Tests.Layering;
 
@@ -12,30 +13,32 @@ public sealed class ArchitectureTests
     private const string Root = "Compress";
 
     /// <summary>
-    /// What each folder may depend on, low layers first. This table is the owner.
+    /// What each folder may depend on, low layers first. This table is the owner; docs/architecture.md repeats it
+    /// and <see cref="ArchitectureDoc_ListsTheAllowedDependencies"/> keeps the two equal.
     /// </summary>
     private static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
     {
         [Root] = [],
         ["Diagnostics"] = [],
-        ["IO"] = ["Diagnostics"],
+        ["IO"] = [],
         ["Runtime"] = ["Diagnostics", "IO"],
         ["Audio"] = ["Diagnostics", "IO"],
-        // Evaluation runs ONNX Runtime and owns Tolerance, the parity comparer the executor and the export share.
+        // Evaluation runs ONNX Runtime and owns Tolerance, the parity comparer that the executor and the export share.
         ["Evaluation"] = ["Diagnostics"],
-        ["Reporting"] = ["Diagnostics", "IO"],
+        ["Reporting"] = ["IO"],
         ["Onnx"] = ["Diagnostics", "IO"],
         ["Architectures"] = ["Onnx"],
-        ["Graph"] = ["Onnx", "Evaluation", "Runtime", "Diagnostics", "IO"],
-        ["Export"] = ["Graph", "Onnx", "Evaluation", "Diagnostics", "IO"],
-        ["Data"] = ["Audio", "Diagnostics", "IO"],
-        ["Features"] = ["Data", "Audio", "Graph", "Onnx", "Diagnostics", "IO"],
-        // TODO: engine results mapped in Reporting (issue 16): the Reporting entry goes then.
+        ["Graph"] = ["Onnx", "Evaluation", "Runtime", "Diagnostics"],
+        ["Export"] = ["Graph", "Onnx", "Evaluation", "Diagnostics"],
+        ["Data"] = ["Audio", "Diagnostics"],
+        ["Features"] = ["Data", "Audio", "Graph", "Onnx", "Diagnostics"],
+        // TODO: engine results mapped in Reporting (issue 16) -- then the Reporting entry goes.
         ["Training"] = ["Graph", "Onnx", "Diagnostics", "Reporting"],
-        // TODO: engine results mapped in Reporting (issue 16): the Reporting entry goes then.
+        // TODO: engine results mapped in Reporting (issue 16) -- then the Reporting entry goes.
         ["Pruning"] = ["Training", "Export", "Graph", "Onnx", "Runtime", "Diagnostics", "Reporting"],
-        // Spec holds the engines' option types' spellings and checks a spec against a model; only Pipeline uses Spec.
-        ["Spec"] = ["Pruning", "Training", "Features", "Data", "Export", "Evaluation", "Graph", "Onnx", "Diagnostics", "IO"],
+        // Spec reads the engines' option types (their enums carry the YAML names) and checks a spec against a model.
+        // Nothing in Core but Pipeline depends on Spec.
+        ["Spec"] = ["Pruning", "Training", "Features", "Data", "Export", "Evaluation", "Graph", "Onnx", "Diagnostics"],
         ["Pipeline"] =
         [
             "Spec", "Reporting", "Pruning", "Training", "Features", "Data", "Audio", "Export", "Evaluation", "Graph", "Onnx",
@@ -53,7 +56,7 @@ public sealed class ArchitectureTests
             .SelectMany(TypeDependencies.Of)
             .Where(u => u.To.Assembly == Core && FolderOf(u.To) is { } to && !IsAllowed(FolderOf(u.FromType)!, to))
             .Select(u => $"{u.From} uses {u.To.FullName}: {FolderOf(u.FromType)} may not depend on {FolderOf(u.To)} " +
-                         $"(allowed: {string.Join(", ", Allowed[FolderOf(u.FromType)!].DefaultIfEmpty("nothing"))})")
+                         $"(allowed: {string.Join(", ", Allowed.GetValueOrDefault(FolderOf(u.FromType)!, []).DefaultIfEmpty("nothing"))})")
             .Distinct()
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -70,7 +73,55 @@ public sealed class ArchitectureTests
         Assert.True(unknown.Count == 0, $"folders without a row in {nameof(ArchitectureTests)}.{nameof(Allowed)}: {string.Join(", ", unknown)}");
     }
 
-    private static bool IsAllowed(string from, string to) => from == to || to == Root || Allowed[from].Contains(to);
+    [Fact]
+    public void Table_NamesOnlyKnownFoldersAndHasNoCycle()
+    {
+        Assert.All(Allowed.Values.SelectMany(v => v), f => Assert.True(Allowed.ContainsKey(f), $"unknown folder '{f}' in the table"));
+
+        // Depth-first search; a folder met again while still on the path closes a cycle.
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var path = new List<string>();
+        string? Cycle(string folder)
+        {
+            if (path.IndexOf(folder) is var at and >= 0)
+            {
+                return string.Join(" -> ", path[at..].Append(folder));
+            }
+            if (!done.Add(folder))
+            {
+                return null;
+            }
+            path.Add(folder);
+            var found = Allowed[folder].Select(Cycle).FirstOrDefault(c => c is not null);
+            path.RemoveAt(path.Count - 1);
+            return found;
+        }
+
+        var cycles = Allowed.Keys.Select(Cycle).OfType<string>().ToList();
+        Assert.True(cycles.Count == 0, "the table allows a cycle: " + string.Join("; ", cycles));
+    }
+
+    [Fact]
+    public void ArchitectureDoc_ListsTheAllowedDependencies()
+    {
+        // Rows of the form "| `Graph` | `Onnx`, `Evaluation`, ... |" (a dash for none).
+        var row = new Regex(@"^\|\s*`(?<folder>\w+)`\s*\|(?<deps>[^|]*)\|");
+        var documented = File.ReadAllLines(Path.Combine(Compress.Tests.Shared.PackagedTool.RepositoryRoot, "docs", "architecture.md"))
+            .Select(l => row.Match(l)).Where(m => m.Success)
+            .ToDictionary(
+                m => m.Groups["folder"].Value,
+                m => Regex.Matches(m.Groups["deps"].Value, @"`(\w+)`").Select(d => d.Groups[1].Value).Order(StringComparer.Ordinal).ToList());
+
+        Assert.Equal(Allowed.Keys.Order(StringComparer.Ordinal), documented.Keys.Order(StringComparer.Ordinal));
+        var differences = Allowed
+            .Select(a => (a.Key, Table: a.Value.Order(StringComparer.Ordinal).ToList(), Doc: documented[a.Key]))
+            .Where(r => !r.Table.SequenceEqual(r.Doc))
+            .Select(r => $"{r.Key}: the test allows [{string.Join(", ", r.Table)}], docs/architecture.md says [{string.Join(", ", r.Doc)}]")
+            .ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+    }
+
+    private static bool IsAllowed(string from, string to) => from == to || to == Root || Allowed.GetValueOrDefault(from, []).Contains(to);
 
     /// <summary>The top-level folder of a Compress type (<c>Compress.Pruning.Pruners.X</c> → <c>Pruning</c>, root types →
     /// <c>Compress</c>); null for types the compiler adds outside the Compress namespaces.</summary>
