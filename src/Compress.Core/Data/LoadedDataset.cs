@@ -1,5 +1,4 @@
 using Compress.Diagnostics;
-using Compress.Features;
 
 namespace Compress.Data;
 

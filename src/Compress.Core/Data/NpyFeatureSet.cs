@@ -1,6 +1,5 @@
 using System.IO.MemoryMappedFiles;
 using Compress.Diagnostics;
-using Compress.Features;
 
 namespace Compress.Data;
 

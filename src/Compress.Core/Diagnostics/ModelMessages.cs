@@ -111,8 +111,9 @@ public static class ModelMessages
     internal static Diagnostic BrokenGraph(string? node, string detail) => Diagnostic.Error(
         BrokenGraphCode, detail, node: node);
 
-    internal static Diagnostic UnsupportedDataType(string tensor, int dataType) => Diagnostic.Error(
-        UnsupportedDataTypeCode, $"tensor '{tensor}' has data type {dataType} ({OnnxDataTypeName(dataType)}), which the executor does not support", node: tensor);
+    /// <param name="dataTypeName">The ONNX name of <paramref name="dataType"/> (e.g. <c>Complex64</c>), or "unknown".</param>
+    internal static Diagnostic UnsupportedDataType(string tensor, int dataType, string dataTypeName) => Diagnostic.Error(
+        UnsupportedDataTypeCode, $"tensor '{tensor}' has data type {dataType} ({dataTypeName}), which the executor does not support", node: tensor);
 
     internal static Diagnostic TensorDataMismatch(string tensor, string detail) => Diagnostic.Error(
         TensorDataMismatchCode, $"tensor '{tensor}': {detail}", node: tensor);
@@ -121,9 +122,4 @@ public static class ModelMessages
         NodeFailedCode, $"{opType} failed: {detail}", node: node);
 
     private static string Describe(string? file) => file is null ? "the model" : $"'{file}'";
-
-    private static string OnnxDataTypeName(int dataType) =>
-        Enum.IsDefined(typeof(Onnx.Proto.TensorProto.Types.DataType), dataType)
-            ? ((Onnx.Proto.TensorProto.Types.DataType)dataType).ToString()
-            : "unknown";
 }

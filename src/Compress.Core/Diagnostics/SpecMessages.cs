@@ -1,5 +1,3 @@
-using Compress.Spec;
-
 namespace Compress.Diagnostics;
 
 /// <summary>Codes and texts of the CMP1xxx diagnostics: compress.yaml, <c>--set</c> overrides and the commands that read or write specs.</summary>
@@ -59,56 +57,56 @@ public static class SpecMessages
     /// <summary>The tool was built without the pipeline (or evaluator) that a command needs.</summary>
     public const string NotAvailableCode = "CMP1018";
 
-    internal static Diagnostic Syntax(SpecLocation at, string detail) => at.Error(SyntaxCode, $"invalid YAML: {detail}");
+    internal static Diagnostic Syntax(ISourceLocation at, string detail) => Error(at, SyntaxCode, $"invalid YAML: {detail}");
 
-    internal static Diagnostic UnknownKey(SpecLocation at, string path, string? suggestion, IEnumerable<string> known) => at.Error(
+    internal static Diagnostic UnknownKey(ISourceLocation at, string path, string? suggestion, IEnumerable<string> known) => Error(at,
         UnknownKeyCode,
         suggestion is null
             ? $"unknown key '{path}'; expected one of: {string.Join(", ", known)}"
             : $"unknown key '{path}'; did you mean '{suggestion}'?");
 
-    internal static Diagnostic DuplicateKey(SpecLocation at, string path, SpecLocation first) => at.Error(
+    internal static Diagnostic DuplicateKey(ISourceLocation at, string path, ISourceLocation first) => Error(at,
         DuplicateKeyCode, $"duplicate key '{path}' (first written at line {first.Line})");
 
-    internal static Diagnostic WrongType(SpecLocation at, string path, string expected, string actual) => at.Error(
+    internal static Diagnostic WrongType(ISourceLocation at, string path, string expected, string actual) => Error(at,
         WrongTypeCode, $"'{path}' must be {expected}, not {actual}");
 
-    internal static Diagnostic InvalidChoice(SpecLocation at, string path, string value, IEnumerable<string> allowed, string? suggestion) => at.Error(
+    internal static Diagnostic InvalidChoice(ISourceLocation at, string path, string value, IEnumerable<string> allowed, string? suggestion) => Error(at,
         InvalidChoiceCode,
         $"'{path}' must be one of {string.Join(", ", allowed)}, not '{value}'" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?"));
 
-    internal static Diagnostic OutOfRange(SpecLocation at, string path, string range, string value) => at.Error(
+    internal static Diagnostic OutOfRange(ISourceLocation at, string path, string range, string value) => Error(at,
         OutOfRangeCode, $"'{path}' must be {range}, not {value}");
 
-    internal static Diagnostic MissingKey(SpecLocation at, string path, string? reason = null) => at.Error(
+    internal static Diagnostic MissingKey(ISourceLocation at, string path, string? reason = null) => Error(at,
         MissingKeyCode, $"missing required key '{path}'" + (reason is null ? "" : $" ({reason})"));
 
-    internal static Diagnostic Contradiction(SpecLocation at, string detail) => at.Error(ContradictionCode, detail);
+    internal static Diagnostic Contradiction(ISourceLocation at, string detail) => Error(at, ContradictionCode, detail);
 
-    internal static Diagnostic NoEffect(SpecLocation at, string path, string because) => at.Error(
+    internal static Diagnostic NoEffect(ISourceLocation at, string path, string because) => Error(at,
         ContradictionCode, $"'{path}' has no effect {because}; remove it");
 
     internal static Diagnostic Unreadable(string file, string detail) => Diagnostic.Error(UnreadableCode, $"cannot read the spec: {detail}", file);
 
-    internal static Diagnostic BadOverride(SpecLocation at, string text) => at.Error(
+    internal static Diagnostic BadOverride(ISourceLocation at, string text) => Error(at,
         BadOverrideCode, $"'--set {text}' must have the form key.path=value (e.g. --set pruning.target_sparsity=0.8)");
 
-    internal static Diagnostic EmptyLabel(SpecLocation at, int index) => at.Error(BadLabelCode, $"labels[{index}] is empty");
+    internal static Diagnostic EmptyLabel(ISourceLocation at, int index) => Error(at, BadLabelCode, $"labels[{index}] is empty");
 
-    internal static Diagnostic DuplicateLabel(SpecLocation at, string label, int first, int index) => at.Error(
+    internal static Diagnostic DuplicateLabel(ISourceLocation at, string label, int first, int index) => Error(at,
         BadLabelCode, $"label '{label}' is listed twice (labels[{first}] and labels[{index}])");
 
     /// <summary>CMP1012 at <paramref name="at"/>.</summary>
-    public static Diagnostic PathNotFound(SpecLocation at, string path, string fullPath) => at.Error(
+    public static Diagnostic PathNotFound(ISourceLocation at, string path, string fullPath) => Error(at,
         PathNotFoundCode, $"'{path}' does not exist: {fullPath}");
 
-    internal static Diagnostic ModelUnreadable(SpecLocation at, string fullPath, string detail) => at.Error(
+    internal static Diagnostic ModelUnreadable(ISourceLocation at, string fullPath, string detail) => Error(at,
         ModelUnreadableCode, $"{fullPath} is not a readable ONNX model: {detail}");
 
-    internal static Diagnostic ModelMismatch(SpecLocation at, string detail) => at.Error(ModelMismatchCode, detail);
+    internal static Diagnostic ModelMismatch(ISourceLocation at, string detail) => Error(at, ModelMismatchCode, detail);
 
-    internal static Diagnostic DataProblem(SpecLocation at, string detail, bool error) =>
-        error ? at.Error(DataProblemCode, detail) : at.Warning(DataProblemCode, detail);
+    internal static Diagnostic DataProblem(ISourceLocation at, string detail, bool error) =>
+        error ? Error(at, DataProblemCode, detail) : Warning(at, DataProblemCode, detail);
 
     /// <summary>CMP1016 for <paramref name="file"/>.</summary>
     public static Diagnostic SpecExists(string file) => Diagnostic.Error(
@@ -119,4 +117,10 @@ public static class SpecMessages
     /// <summary>CMP1018: the tool lacks <paramref name="what"/>.</summary>
     public static Diagnostic NotAvailable(string what) => Diagnostic.Error(
         NotAvailableCode, $"this build of the tool has no {what}; install a complete Compress.Tool");
+
+    private static Diagnostic Error(ISourceLocation at, string code, string message) =>
+        Diagnostic.Error(code, message, at.File, at.Line, at.Column);
+
+    private static Diagnostic Warning(ISourceLocation at, string code, string message) =>
+        Diagnostic.Warning(code, message, at.File, at.Line, at.Column);
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
+using Compress.Data;
 using Compress.Diagnostics;
 
 namespace Compress.Features;

@@ -66,7 +66,7 @@ public static class OnnxTensors
         ArgumentNullException.ThrowIfNull(proto);
         var name = proto.Name ?? "";
         var type = ToScalarType(proto.DataType)
-            ?? throw new CompressException(ModelMessages.UnsupportedDataType(name, proto.DataType));
+            ?? throw new CompressException(ModelMessages.UnsupportedDataType(name, proto.DataType, DataTypeName(proto.DataType)));
         if (proto.DataLocation == TensorProto.Types.DataLocation.External)
         {
             throw new CompressException(ModelMessages.TensorDataMismatch(name, "its data is stored externally and was not loaded"));
@@ -234,4 +234,8 @@ public static class OnnxTensors
 
         return bytes;
     }
+
+    /// <summary>The ONNX name of a <see cref="TensorProto.Types.DataType"/> value, or "unknown".</summary>
+    private static string DataTypeName(int dataType) =>
+        Enum.IsDefined(typeof(TensorProto.Types.DataType), dataType) ? ((TensorProto.Types.DataType)dataType).ToString() : "unknown";
 }

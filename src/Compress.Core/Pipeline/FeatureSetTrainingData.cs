@@ -1,4 +1,4 @@
-using Compress.Features;
+using Compress.Data;
 using Compress.Training;
 
 namespace Compress.Pipeline;

@@ -1,4 +1,4 @@
-using Compress.Features;
+using Compress.Data;
 using Compress.Evaluation;
 
 namespace Compress.Pipeline;

@@ -8,7 +8,7 @@ namespace Compress.Spec;
 /// override's position on the command line (1 = first <c>--set</c>) and <see cref="Column"/> the 1-based
 /// character position within its <c>key=value</c> text.
 /// </summary>
-public sealed record SpecLocation(string File, int? Line, int? Column)
+public sealed record SpecLocation(string File, int? Line, int? Column) : ISourceLocation
 {
     /// <summary>The file name used for values that come from <c>--set key=value</c> overrides.</summary>
     public const string OverrideFile = "--set";

@@ -1,6 +1,5 @@
 using Compress.Diagnostics;
 using Compress.Graph;
-using Compress.Pruning;
 using static TorchSharp.torch;
 
 namespace Compress.Training;
@@ -8,7 +7,8 @@ namespace Compress.Training;
 /// <summary>Checks, before training, that the data fits the model: items of the model input's shape and labels below its class count (CMP4005).</summary>
 internal static class DataChecks
 {
-    public static void Check(OnnxGraphModule module, ITrainingData train, ITrainingData validation, FineTuneOptions options, PruningMethod method)
+    /// <param name="scoresByGradient">The pruning method scores weights by gradients on the training data, so that data must not be empty even without epochs.</param>
+    public static void Check(OnnxGraphModule module, ITrainingData train, ITrainingData validation, FineTuneOptions options, bool scoresByGradient)
     {
         var problems = new List<Diagnostic>();
         if (module.InputNames.Count != 1)
@@ -17,7 +17,7 @@ internal static class DataChecks
             throw new CompressException(problems);
         }
 
-        if (train.Count == 0 && (options.Epochs > 0 || method == PruningMethod.Gradient))
+        if (train.Count == 0 && (options.Epochs > 0 || scoresByGradient))
         {
             problems.Add(TrainingMessages.DataMismatch("training", "has no items"));
         }

@@ -4,6 +4,7 @@ using Compress.Diagnostics;
 using Compress.Graph;
 using Compress.Onnx;
 using Compress.Pipeline;
+using Compress.Pruning;
 using Compress.Tool.Rendering;
 
 namespace Compress.Tool.Commands;

@@ -1,4 +1,4 @@
-namespace Compress.Features;
+namespace Compress.Data;
 
 /// <summary>
 /// A read-only, random-access set of labelled feature items, usually memory-mapped so that reading one item does

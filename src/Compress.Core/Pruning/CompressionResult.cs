@@ -2,7 +2,7 @@ using Compress.Diagnostics;
 using Compress.Onnx.Proto;
 using Compress.Reporting;
 
-namespace Compress.Training;
+namespace Compress.Pruning;
 
 /// <summary>
 /// What <see cref="CompressionEngine.Run"/> produced. <see cref="Model"/> is a new ModelProto: the input with the

@@ -5,7 +5,7 @@ using Compress.Onnx.Proto;
 using Compress.Pruning;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
-namespace Compress.Core.Tests.Onnx;
+namespace Compress.Core.Tests.Pruning;
 
 public sealed class ModelInspectorTests
 {

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text;
 using Compress.Diagnostics;
 using Compress.Graph;
+using Compress.Onnx;
 using Compress.Onnx.Proto;
-using Compress.Pruning;
 
-namespace Compress.Onnx;
+namespace Compress.Pruning;
 
 /// <summary>
 /// Describes an ONNX model for people (<c>dotnet compress inspect MODEL</c>): versions, inputs and outputs, operator

@@ -2,11 +2,11 @@ using Compress.Diagnostics;
 using Compress.Export;
 using Compress.Graph;
 using Compress.Onnx.Proto;
-using Compress.Pruning;
 using Compress.Reporting;
+using Compress.Training;
 using static TorchSharp.torch;
 
-namespace Compress.Training;
+namespace Compress.Pruning;
 
 /// <summary>
 /// Prunes and fine-tunes an ONNX model on the TorchSharp executor: validates the options (CMP4002–CMP4004),
@@ -45,7 +45,7 @@ public sealed class CompressionEngine
 
         random.manual_seed(finetune.Seed);
         using var module = OnnxGraphModule.Create(model);
-        DataChecks.Check(module, train, validation, finetune, pruning.Method);
+        DataChecks.Check(module, train, validation, finetune, scoresByGradient: pruning.Method == PruningMethod.Gradient);
         using var teacher = finetune.DistillationWeight > 0 ? OnnxGraphModule.Create(model) : null;
         var eligible = pruning.Method == PruningMethod.None
             ? []
