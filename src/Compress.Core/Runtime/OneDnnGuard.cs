@@ -56,6 +56,7 @@ public static class OneDnnGuard
     private const string GlobalContextSymbol = "_ZN2at13globalContextEv";
     private const string SetEnabledSymbol = "_ZN2at7Context20setUserEnabledMkldnnEb";
     private const string GetEnabledSymbol = "_ZNK2at7Context17userEnabledMkldnnEv";
+    private const string SetNnpackSymbol = "_ZN2at7Context20setUserEnabledNNPACKEb";
 
     /// <summary>
     /// The decision for the user's value of <see cref="Variable"/> (null or empty: unset). Throws
@@ -105,10 +106,23 @@ public static class OneDnnGuard
             return new OneDnnGuardStatus(OneDnnGuardChoice.Unavailable, $"{library} does not export at::Context::setUserEnabledMkldnn", AtRisk: true);
         }
 
+        // With oneDNN off, libtorch tries NNPACK for 2-D convolutions and, where NNPACK cannot initialise (this
+        // machine: "Unsupported hardware"), prints a warning on every call; NNPACK is switched off too.
+        if (NativeLibrary.TryGetExport(handle, SetNnpackSymbol, out var setNnpack))
+        {
+            SetNnpackOff(context, setNnpack);
+        }
+
         var enabled = SetAndRead(context, set, get);
         return enabled
             ? new OneDnnGuardStatus(OneDnnGuardChoice.Unavailable, "libtorch still reports oneDNN enabled after switching it off", AtRisk: true)
             : new OneDnnGuardStatus(OneDnnGuardChoice.Disabled, $"its convolutions compute wrong results for channel counts that are not a multiple of 8 or 16; {Variable}=on keeps it", AtRisk: false);
+    }
+
+    private static unsafe void SetNnpackOff(IntPtr globalContext, IntPtr set)
+    {
+        var context = ((delegate* unmanaged<IntPtr>)globalContext)();
+        ((delegate* unmanaged<IntPtr, byte, void>)set)(context, 0);
     }
 
     private static unsafe bool SetAndRead(IntPtr globalContext, IntPtr set, IntPtr get)
