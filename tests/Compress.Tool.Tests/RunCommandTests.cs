@@ -37,7 +37,7 @@ public sealed class RunCommandTests
         var runner = new FakeRunner((r, _) =>
         {
             var gate = r.Spec.Gate!;
-            var outcome = gate.ToGate().Evaluate(0.871, 0.934, 0.80, gate.Location.ToGateLocation());
+            var outcome = gate.ToGate(r.Spec.Features.ClipSeconds).Evaluate(0.871, 0.934, 0.80, gate.Location.ToGateLocation());
             return new PipelineResult(PipelineOutcome.GateFailed, outcome.Failures);
         });
 
