@@ -41,11 +41,16 @@ internal static class DataStage
     {
         TorchRuntime.Initialize();
         var ct = context.Cancellation;
-        var dataset = DatasetLoader.Load(plan.Dataset, plan.SpecFile);
+        var loaded = DatasetLoader.TryLoad(plan.Dataset, plan.SpecFile);
+        if (loaded.Value is not { } dataset)
+        {
+            return Result<PreparedData>.Fail(loaded.Diagnostics);
+        }
+
         var owned = new List<IDisposable>();
         try
         {
-            var diagnostics = new List<Diagnostic>(dataset.Diagnostics);
+            var diagnostics = new List<Diagnostic>(loaded.Diagnostics);
             var fingerprint = DataFingerprint.Of(dataset, dataset.BackgroundNoise);
             context.StageDone("load");
             ct.ThrowIfCancellationRequested();

@@ -1,5 +1,5 @@
-using Compress.Evaluation;
 using Compress.Diagnostics;
+using Compress.Evaluation;
 namespace Compress.Spec.Parsing;
 
 /// <summary>Reads <c>gate:</c>: at least one threshold, each fitting the metric's direction.</summary>
