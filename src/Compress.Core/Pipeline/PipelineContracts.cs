@@ -66,7 +66,8 @@ public sealed record ProgressUpdate(
 /// <summary>
 /// What to run: the parsed spec, plus the command line's overrides of where things go (null = the spec's
 /// <c>output.path</c> / <c>output.report</c>; <see cref="ManifestPath"/>: where to write a JSON list of every
-/// file written, null = none). Paths are absolute.
+/// file written, null = none). Paths are absolute, and the caller has checked that the spec's inputs exist
+/// (<c>SpecChecks.CheckPaths</c>, CMP1012 at the spec's key); the pipeline does not check again.
 /// </summary>
 public sealed record PipelineRequest(CompressSpec Spec, string? OutputPath, string? ReportFolder, string? ManifestPath);
 
