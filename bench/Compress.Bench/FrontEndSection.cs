@@ -9,7 +9,7 @@ using static Compress.Bench.Fragments;
 namespace Compress.Bench;
 
 /// <summary>
-/// Front-end throughput and peak memory: <see cref="FeatureCache.Build(IReadOnlyList{AudioItem}, FrontEndOptions, string, AugmentationOptions?, int, IProgress{ValueTuple{int, int}}?, CancellationToken, IReadOnlyList{string}?)"/>
+/// Front-end throughput and peak memory: <see cref="FeatureCache.Build(IReadOnlyList{AudioItem}, FrontEndOptions, string, AugmentationOptions?, int, IProgress{ValueTuple{int, int}}?, CancellationToken, IReadOnlyList{string}?, IReadOnlyDictionary{string, string}?)"/>
 /// of N clips (the corpus's keyword clips, cycled when N exceeds them) with the sample's log-mel front-end and no
 /// augmentation, in a child process per measurement so GNU time reports that process's peak RSS alone.
 /// </summary>

@@ -10,6 +10,8 @@ internal sealed class FakeBuildEngine : IBuildEngine
 
     public List<BuildMessageEventArgs> Messages { get; } = new();
 
+    public List<BuildWarningEventArgs> Warnings { get; } = new();
+
     public bool ContinueOnError => false;
 
     public int LineNumberOfTaskNode => 0;
@@ -28,7 +30,5 @@ internal sealed class FakeBuildEngine : IBuildEngine
 
     public void LogMessageEvent(BuildMessageEventArgs e) => Messages.Add(e);
 
-    public void LogWarningEvent(BuildWarningEventArgs e)
-    {
-    }
+    public void LogWarningEvent(BuildWarningEventArgs e) => Warnings.Add(e);
 }

@@ -1,3 +1,4 @@
+using Compress.Diagnostics;
 using Compress.Pipeline;
 using Compress.Spec;
 
@@ -61,14 +62,17 @@ internal sealed class CancelAtStage(IPipelineRunner inner, PipelineStage stage, 
     }
 }
 
-/// <summary>An evaluator that records its call and returns a fixed code.</summary>
-internal sealed class FakeEvaluator(int exitCode) : IModelEvaluator
+/// <summary>An evaluator that records its call and returns a fixed result.</summary>
+internal sealed class FakeEvaluator(Result<ModelEvaluation> result) : IModelEvaluator
 {
     public List<(string Model, CompressSpec Spec)> Calls { get; } = [];
 
-    public int Evaluate(string modelPath, CompressSpec spec, TextWriter output, CancellationToken ct)
+    /// <summary>A result with one warning and no value: the run failed.</summary>
+    public static Result<ModelEvaluation> Failed(params Diagnostic[] diagnostics) => Result<ModelEvaluation>.Fail(diagnostics);
+
+    public Result<ModelEvaluation> Evaluate(string modelPath, CompressSpec spec, CancellationToken ct)
     {
         Calls.Add((modelPath, spec));
-        return exitCode;
+        return result;
     }
 }

@@ -31,13 +31,32 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public void Run_SuccessWithWarnings_PrintsEveryWarningInCanonicalForm_AndExitsZero()
+    {
+        using var ws = TestWorkspace.WithSpec();
+        var warnings = new[]
+        {
+            Diagnostic.Warning(DataMessages.BadFilesSkippedCode, "skipped 1 bad file(s) of 9 (on_bad_file: skip)", ws.SpecPath),
+            Diagnostic.Warning(TrainingMessages.ChannelsNotPrunableCode, "channels through MatMul are kept", node: "MatMul_5"),
+        };
+        var runner = new FakeRunner((r, _) => new PipelineResult(PipelineOutcome.Succeeded, warnings, r.Spec.Output.Path));
+
+        var (exit, _, error) = CliHarness.Run(CliHarness.With(runner), "run", ws.SpecPath, "--no-progress");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(
+            $"{ws.SpecPath}: warning CMP3105: skipped 1 bad file(s) of 9 (on_bad_file: skip)\ncompress: warning CMP4006: [MatMul_5] channels through MatMul are kept\n",
+            error);
+    }
+
+    [Fact]
     public void Run_GateFailure_ExitsTwoWithTheCanonicalCmp5001AtTheGateLine()
     {
         using var ws = TestWorkspace.WithSpec();
         var runner = new FakeRunner((r, _) =>
         {
             var gate = r.Spec.Gate!;
-            var outcome = gate.ToGate().Evaluate(0.871, 0.934, 0.80, gate.Location.ToGateLocation());
+            var outcome = gate.ToGate(r.Spec.Features.ClipSeconds).Evaluate(0.871, 0.934, 0.80, gate.Location.ToGateLocation());
             return new PipelineResult(PipelineOutcome.GateFailed, outcome.Failures);
         });
 

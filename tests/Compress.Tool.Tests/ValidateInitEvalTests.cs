@@ -1,3 +1,5 @@
+using Compress.Diagnostics;
+using Compress.Evaluation;
 using Compress.Features;
 using Compress.Pipeline;
 using Compress.Spec;
@@ -171,24 +173,41 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
-    public void Eval_CallsTheEvaluatorWithTheFullModelPathAndSpec_AndReturnsItsExitCode()
+    public void Eval_EvaluatorErrors_ArePrintedWithItsWarnings_AndExitOne()
     {
         using var ws = TestWorkspace.WithSpec();
-        var evaluator = new FakeEvaluator(exitCode: 2);
+        var evaluator = new FakeEvaluator(FakeEvaluator.Failed(
+            Diagnostic.Warning("CMP3105", "2 bad files skipped", ws.SpecPath),
+            Diagnostic.Error("CMP2109", "the model cannot run", ws.ModelPath)));
 
         var (exit, output, error) = CliHarness.Run(CliHarness.With(evaluator: evaluator), "eval", ws.ModelPath, "--spec", ws.SpecPath, "--set", "seed=5");
 
-        Assert.Equal((2, "", ""), (exit, output, error));
+        Assert.Equal((1, ""), (exit, output));
+        Assert.Equal($"{ws.SpecPath}: warning CMP3105: 2 bad files skipped\n{ws.ModelPath}: error CMP2109: the model cannot run\n", error);
         var (model, spec) = evaluator.Calls.Single();
         Assert.Equal(ws.ModelPath, model);
         Assert.Equal(5, spec.Seed);
     }
 
     [Fact]
+    public void Eval_Measured_PrintsTheTableAndTheWarnings_AndExitsZero()
+    {
+        using var ws = TestWorkspace.WithSpec();
+        var metrics = ClassificationMetrics.Compute([0, 1], [0, 0], ["yes", "no"]);
+        var evaluation = new ModelEvaluation(ws.ModelPath, 123, new OrtMeasurement(metrics, [[1f, 0f], [1f, 0f]], [0, 1], 0.5));
+        var evaluator = new FakeEvaluator(Result<ModelEvaluation>.Ok(evaluation, [Diagnostic.Warning("CMP3203", "cache rebuilt")]));
+
+        var (exit, output, error) = CliHarness.Run(CliHarness.With(evaluator: evaluator), "eval", ws.ModelPath, "--spec", ws.SpecPath);
+
+        Assert.Equal((0, "compress: warning CMP3203: cache rebuilt\n"), (exit, error));
+        Assert.StartsWith($"model      {ws.ModelPath} (123 bytes)\nclips      2\naccuracy   0.5000\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Eval_MissingModel_IsCmp1012AndTheEvaluatorIsNotCalled()
     {
         using var ws = TestWorkspace.WithSpec();
-        var evaluator = new FakeEvaluator(0);
+        var evaluator = new FakeEvaluator(FakeEvaluator.Failed(Diagnostic.Error("CMP0000", "not called")));
         var missing = Path.Combine(ws.Folder, "nope.onnx");
 
         var (exit, _, error) = CliHarness.Run(CliHarness.With(evaluator: evaluator), "eval", missing, "--spec", ws.SpecPath);
@@ -205,7 +224,7 @@ public sealed class EvalCommandTests
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
-        var (exit, _, _) = CliHarness.Run(CliHarness.With(evaluator: new FakeEvaluator(0)), cancelled.Token, "eval", ws.ModelPath, "--spec", ws.SpecPath);
+        var (exit, _, _) = CliHarness.Run(CliHarness.With(evaluator: new FakeEvaluator(FakeEvaluator.Failed(Diagnostic.Error("CMP0000", "not called")))), cancelled.Token, "eval", ws.ModelPath, "--spec", ws.SpecPath);
 
         Assert.Equal(130, exit);
     }

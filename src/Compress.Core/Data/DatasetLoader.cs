@@ -17,11 +17,28 @@ public static class DatasetLoader
     /// </summary>
     public static LoadedDataset Load(DatasetOptions options, string? specFile = null)
     {
+        var result = TryLoad(options, specFile);
+        return result.Value ?? throw new CompressException([.. result.Diagnostics.Where(d => d.IsError)]);
+    }
+
+    /// <summary>
+    /// Loads the dataset; the loader's own findings (invalid options, bad files under <c>on_bad_file: fail</c>, labels
+    /// without examples: CMP3xxx) are errors of the result, and warnings ride along with the dataset. The sources
+    /// (manifest, NumPy files, folder scan) still throw <see cref="CompressException"/> for what they cannot read.
+    /// </summary>
+    public static Result<LoadedDataset> TryLoad(DatasetOptions options, string? specFile = null)
+    {
         ArgumentNullException.ThrowIfNull(options);
-        Validate(options, specFile);
+        var invalid = Validate(options, specFile);
+        if (invalid.Count > 0)
+        {
+            return Result<LoadedDataset>.Fail(invalid);
+        }
+
         if (options.Format == DatasetFormat.Npy)
         {
-            return NpySource.Load(options, specFile);
+            var npy = NpySource.Load(options, specFile);
+            return Result<LoadedDataset>.Ok(npy, npy.Diagnostics);
         }
 
         var candidates = options.Format == DatasetFormat.SpeechCommands
@@ -34,7 +51,7 @@ public static class DatasetLoader
         {
             if (options.OnBadFile == BadFilePolicy.Fail)
             {
-                throw new CompressException(bad.Values.ToList());
+                return Result<LoadedDataset>.Fail(bad.Values);
             }
 
             diagnostics.AddRange(bad.Values.Select(d => d with { Severity = DiagnosticSeverity.Warning }));
@@ -46,7 +63,7 @@ public static class DatasetLoader
         return Assemble(options, candidates, background, diagnostics, specFile);
     }
 
-    private static void Validate(DatasetOptions o, string? specFile)
+    private static List<Diagnostic> Validate(DatasetOptions o, string? specFile)
     {
         var problems = new List<Diagnostic>();
         void Check(bool ok, string detail)
@@ -70,10 +87,7 @@ public static class DatasetLoader
             $"validation_percent {o.ValidationPercent} and testing_percent {o.TestingPercent} must be 0–100 and add up to at most 100");
         Check(o.UnknownFraction is >= 0 and <= 100, $"unknown fraction {o.UnknownFraction} must be 0 or more");
         Check(o.SilenceFraction is >= 0 and <= 100, $"silence fraction {o.SilenceFraction} must be 0 or more");
-        if (problems.Count > 0)
-        {
-            throw new CompressException(problems);
-        }
+        return problems;
     }
 
     /// <summary>Checks every file's header in parallel; the bad ones with their diagnostic, in input order.</summary>
@@ -104,7 +118,7 @@ public static class DatasetLoader
         return bad;
     }
 
-    private static LoadedDataset Assemble(DatasetOptions o, List<DatasetCandidate> candidates, List<string> background, List<Diagnostic> diagnostics, string? specFile)
+    private static Result<LoadedDataset> Assemble(DatasetOptions o, List<DatasetCandidate> candidates, List<string> background, List<Diagnostic> diagnostics, string? specFile)
     {
         var index = o.Labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
         var hasUnknown = index.TryGetValue(DatasetOptions.UnknownLabel, out var unknownIndex);
@@ -120,7 +134,7 @@ public static class DatasetLoader
         var missing = o.Labels.Where(l => IsWord(l) && !candidates.Any(c => c.Word == l)).ToList();
         if (missing.Count > 0)
         {
-            throw new CompressException([.. missing.Select(l => DataMessages.LabelWithoutExamples(specFile, l, o.Root))]);
+            return Result<LoadedDataset>.Fail([.. diagnostics, .. missing.Select(l => DataMessages.LabelWithoutExamples(specFile, l, o.Root))]);
         }
 
         var splits = new List<AudioItem>[3];
@@ -151,6 +165,6 @@ public static class DatasetLoader
             splits[(int)split] = items;
         }
 
-        return new LoadedDataset([.. o.Labels], splits[0], splits[1], splits[2], background, diagnostics);
+        return Result<LoadedDataset>.Ok(new LoadedDataset([.. o.Labels], splits[0], splits[1], splits[2], background, diagnostics), diagnostics);
     }
 }

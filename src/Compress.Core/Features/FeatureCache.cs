@@ -38,7 +38,8 @@ public static class FeatureCache
         int seed,
         IProgress<(int Done, int Total)>? progress = null,
         CancellationToken ct = default,
-        IReadOnlyList<string>? backgroundNoise = null)
+        IReadOnlyList<string>? backgroundNoise = null,
+        IReadOnlyDictionary<string, string>? fileHashes = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(frontEnd);
@@ -47,7 +48,7 @@ public static class FeatureCache
         var background = backgroundNoise ?? [];
         var copies = augmentation is null ? 1 : Math.Max(1, augmentation.Copies);
         var count = checked(items.Count * copies);
-        var key = Key(items, frontEnd, augmentation, seed, background);
+        var key = Key(items, frontEnd, augmentation, seed, background, fileHashes);
         var path = Path.Combine(Path.GetFullPath(cacheFolder), Convert.ToHexStringLower(key) + Extension);
         var diagnostics = new List<Diagnostic>();
         if (File.Exists(path))
@@ -67,7 +68,11 @@ public static class FeatureCache
             ?? throw new InvalidOperationException($"the cache file just written is unreadable: {written}");
     }
 
-    /// <summary>Convenience: the features of one split of a loaded audio dataset (its background noise included).</summary>
+    /// <summary>
+    /// Convenience: the features of one split of a loaded audio dataset (its background noise included).
+    /// <paramref name="fileHashes"/> (absolute path → SHA-256, lower-case hex, as a run's data fingerprint holds them)
+    /// spares hashing those files again.
+    /// </summary>
     public static CachedFeatureSet Build(
         LoadedDataset dataset,
         DatasetSplit split,
@@ -76,7 +81,8 @@ public static class FeatureCache
         AugmentationOptions? augmentation,
         int seed,
         IProgress<(int Done, int Total)>? progress = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default,
+        IReadOnlyDictionary<string, string>? fileHashes = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.Features is not null)
@@ -84,16 +90,21 @@ public static class FeatureCache
             throw new ArgumentException("a NumPy dataset holds features already; use LoadedDataset.Features", nameof(dataset));
         }
 
-        return Build(dataset.Items(split), frontEnd, cacheFolder, split == DatasetSplit.Train ? augmentation : null, seed, progress, ct, dataset.BackgroundNoise);
+        return Build(dataset.Items(split), frontEnd, cacheFolder, split == DatasetSplit.Train ? augmentation : null, seed, progress, ct, dataset.BackgroundNoise, fileHashes);
     }
 
-    /// <summary>The SHA-256 cache key (see the class summary). Reads every file once.</summary>
-    public static byte[] Key(IReadOnlyList<AudioItem> items, FrontEndOptions frontEnd, AugmentationOptions? augmentation, int seed, IReadOnlyList<string> backgroundNoise)
+    /// <summary>
+    /// The SHA-256 cache key (see the class summary). Reads every file once, except those whose hash
+    /// <paramref name="fileHashes"/> (absolute path → SHA-256, lower-case hex) already holds.
+    /// </summary>
+    public static byte[] Key(IReadOnlyList<AudioItem> items, FrontEndOptions frontEnd, AugmentationOptions? augmentation, int seed, IReadOnlyList<string> backgroundNoise, IReadOnlyDictionary<string, string>? fileHashes = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(backgroundNoise);
+        byte[] HashOf(string path) =>
+            fileHashes is not null && fileHashes.TryGetValue(Path.GetFullPath(path), out var known) ? Convert.FromHexString(known) : FileHash(path);
         var itemHashes = new byte[items.Count][];
-        Unwrapped(() => Parallel.For(0, items.Count, i => itemHashes[i] = items[i].Path.Length == 0 ? [] : FileHash(items[i].Path)));
+        Unwrapped(() => Parallel.For(0, items.Count, i => itemHashes[i] = items[i].Path.Length == 0 ? [] : HashOf(items[i].Path)));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string text)
         {
@@ -111,7 +122,7 @@ public static class FeatureCache
         Add(seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var noise in backgroundNoise)
         {
-            hash.AppendData(FileHash(noise));
+            hash.AppendData(HashOf(noise));
         }
 
         Add("items");

@@ -22,11 +22,13 @@ public static class DataValidation
 
         try
         {
-            using var dataset = DatasetLoader.Load(SpecMapping.Dataset(spec, spec.Seed), spec.File);
-            return [.. dataset.Diagnostics.Where(IsAboutFiles)];
+            var result = DatasetLoader.TryLoad(SpecMapping.Dataset(spec, spec.Seed), spec.File);
+            result.Value?.Dispose();
+            return [.. result.Diagnostics.Where(IsAboutFiles)];
         }
         catch (CompressException e)
         {
+            // Only the sources (manifest, folder scan) still throw, for what they cannot read.
             return [.. e.Diagnostics.Where(IsAboutFiles)];
         }
     }

@@ -1,12 +1,8 @@
 using Compress.Data;
+using Compress.Diagnostics;
 using Compress.Evaluation;
 
 namespace Compress.Pipeline;
-
-/// <summary>What ONNX Runtime measured on one split: the classification metrics and every sample's scores.</summary>
-/// <param name="Scores">Softmax probabilities per sample, in split order.</param>
-/// <param name="MedianLatencyMs">Median wall time of one batch divided by its size, in milliseconds per clip.</param>
-public sealed record OrtMeasurement(ClassificationMetrics Metrics, IReadOnlyList<float[]> Scores, IReadOnlyList<int> Truth, double MedianLatencyMs);
 
 /// <summary>
 /// Measures model bytes with ONNX Runtime on a feature set, batch by batch (memory stays at one batch). This is the
@@ -62,6 +58,25 @@ public static class OrtEvaluation
         perClip.Sort();
         var median = perClip.Count == 0 ? 0 : perClip[perClip.Count / 2];
         return new OrtMeasurement(ClassificationMetrics.Compute(truth, predicted, labels), scores, truth, median);
+    }
+
+    /// <summary>
+    /// Measures <paramref name="modelBytes"/> (the serialised <paramref name="model"/>) on every item of
+    /// <paramref name="set"/>, fed in the shape the model takes. ONNX Runtime's failures become CMP2109 naming
+    /// <paramref name="file"/> and <paramref name="what"/> (e.g. "the dense model").
+    /// </summary>
+    public static Result<OrtMeasurement> Measure(byte[] modelBytes, Onnx.Proto.ModelProto model, IFeatureSet set, IReadOnlyList<string> labels, int threads, string file, string what, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(set);
+        try
+        {
+            return Result<OrtMeasurement>.Ok(Measure(modelBytes, set, labels, FeedShape(model, set.ItemShape), threads: threads, cancellationToken: cancellationToken));
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            return Result<OrtMeasurement>.Fail([ModelMessages.DataRunFailed(file, what, e.Message.Split('\n')[0].Trim())]);
+        }
     }
 
     /// <summary>

@@ -47,12 +47,27 @@ public sealed record ProgressUpdate(
     double? Loss = null,
     double? Metric = null,
     double? Sparsity = null,
-    TimeSpan? Eta = null);
+    TimeSpan? Eta = null)
+{
+    /// <summary>
+    /// A training step as progress: <see cref="Eta"/> extrapolates the elapsed time per step over the steps left
+    /// in all epochs (none before the first step).
+    /// </summary>
+    public static ProgressUpdate Training(Training.TrainingProgress p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var done = ((p.Epoch - 1) * (long)p.Steps) + p.Step;
+        var left = ((long)p.Epochs * p.Steps) - done;
+        TimeSpan? eta = p.Step > 0 ? TimeSpan.FromTicks(p.Elapsed.Ticks / Math.Max(1, done) * left) : null;
+        return new ProgressUpdate(PipelineStage.Train, "training", p.Step, p.Steps, p.Epoch, p.Epochs, p.Loss, p.ValidationMetric, p.Sparsity, eta);
+    }
+}
 
 /// <summary>
 /// What to run: the parsed spec, plus the command line's overrides of where things go (null = the spec's
 /// <c>output.path</c> / <c>output.report</c>; <see cref="ManifestPath"/>: where to write a JSON list of every
-/// file written, null = none). Paths are absolute.
+/// file written, null = none). Paths are absolute, and the caller has checked that the spec's inputs exist
+/// (<c>SpecChecks.CheckPaths</c>, CMP1012 at the spec's key); the pipeline does not check again.
 /// </summary>
 public sealed record PipelineRequest(CompressSpec Spec, string? OutputPath, string? ReportFolder, string? ManifestPath);
 
@@ -91,12 +106,16 @@ public interface IPipelineRunner
 }
 
 /// <summary>
-/// <c>dotnet compress eval</c>: measures a model with ONNX Runtime on the spec's test split and writes the
-/// metrics (and any diagnostics, in canonical form) to <c>output</c>. Returns the exit code (0 success,
-/// 1 error, 2 the spec's gate failed, 130 cancelled).
+/// <c>dotnet compress eval</c>: measures a model with ONNX Runtime on the spec's test split. Returns the measurement
+/// with every diagnostic (errors instead of a value when it cannot); the caller renders it. Honours
+/// <c>ct</c> by throwing <see cref="OperationCanceledException"/>.
 /// </summary>
 public interface IModelEvaluator
 {
     /// <summary>Evaluates the model at <paramref name="modelPath"/> (absolute).</summary>
-    int Evaluate(string modelPath, CompressSpec spec, TextWriter output, CancellationToken ct);
+    Result<ModelEvaluation> Evaluate(string modelPath, CompressSpec spec, CancellationToken ct);
 }
+
+/// <summary>What <c>eval</c> measured: the model file, its size as stored (compressed or not) and the measurement.</summary>
+/// <param name="StoredBytes">The file's size in bytes.</param>
+public sealed record ModelEvaluation(string ModelPath, long StoredBytes, Evaluation.OrtMeasurement Measurement);

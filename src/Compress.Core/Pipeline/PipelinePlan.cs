@@ -3,6 +3,7 @@ using Compress.Diagnostics;
 using Compress.Evaluation;
 using Compress.Export;
 using Compress.Features;
+using Compress.Onnx.Proto;
 using Compress.Pruning;
 using Compress.Training;
 
@@ -14,7 +15,6 @@ namespace Compress.Pipeline;
 /// </summary>
 /// <param name="Prepend">Whether the exported (and the measured baseline) model gets the front end prepended, so it takes PCM.</param>
 /// <param name="MaxTrials">With <paramref name="SearchMaxSparsity"/>: how many sparsities to try at most.</param>
-/// <param name="FaPerHour">For <c>frr_at_fa_per_hour</c>: the false accepts per hour the threshold is chosen for.</param>
 public sealed record PipelinePlan(
     string SpecFile,
     string SpecSha256,
@@ -31,7 +31,6 @@ public sealed record PipelinePlan(
     FineTuneOptions FineTune,
     Gate Gate,
     GateLocation GateLocation,
-    double FaPerHour,
     StorageMode Storage,
     EmbeddedCompression Compression,
     EmbeddedFilter Filter,
@@ -39,4 +38,8 @@ public sealed record PipelinePlan(
     string? ReportFolder,
     string? ManifestPath,
     int Seed,
-    int Threads);
+    int Threads)
+{
+    /// <summary>The model as it ships: a copy, with the front end in front when the spec asks for it.</summary>
+    public ModelProto Ship(ModelProto model) => Prepend ? FrontEndGraph.Prepend(model, FrontEnd) : model.Clone();
+}

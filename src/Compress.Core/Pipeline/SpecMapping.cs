@@ -1,5 +1,4 @@
 using Compress.Data;
-using Compress.Diagnostics;
 using Compress.Evaluation;
 using Compress.Features;
 using Compress.Pruning;
@@ -10,21 +9,15 @@ namespace Compress.Pipeline;
 
 /// <summary>
 /// Maps a parsed <see cref="CompressSpec"/> onto the engines' option records. The parser has already checked
-/// types, ranges and contradictions; this adds the checks that need the file system (the model exists).
+/// types, ranges and contradictions, and the caller the paths (<c>SpecChecks.CheckPaths</c>).
 /// </summary>
 public static class SpecMapping
 {
-    /// <summary>The plan for <paramref name="request"/>, or null with errors added to <paramref name="diagnostics"/>.</summary>
-    public static PipelinePlan? ToPlan(PipelineRequest request, List<Diagnostic> diagnostics)
+    /// <summary>The plan for <paramref name="request"/>.</summary>
+    public static PipelinePlan ToPlan(PipelineRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(diagnostics);
         var spec = request.Spec;
-        if (!File.Exists(spec.Model.Path))
-        {
-            diagnostics.Add(spec.Model.Location.Error(SpecMessages.PathNotFoundCode, $"model file '{spec.Model.Path}' does not exist"));
-            return null;
-        }
 
         var seed = spec.Seed;
         var threads = spec.Threads ?? 0;
@@ -46,9 +39,8 @@ public static class SpecMapping
             SearchMaxSparsity: spec.Pruning.TargetSparsity?.IsMax == true,
             MaxTrials: spec.Pruning.MaxTrials,
             FineTune: FineTune(spec.Finetune, seed, threads),
-            Gate: gate?.ToGate() ?? new Gate("accuracy", MetricDirection.HigherIsBetter),
+            Gate: gate?.ToGate(frontEnd.ClipSeconds) ?? new Gate(Evaluation.GateMetric.Accuracy),
             GateLocation: (gate?.Location ?? spec.LocationOf("gate")).ToGateLocation(),
-            FaPerHour: gate?.FaPerHour ?? 1.0,
             Storage: spec.Output.Storage,
             Compression: spec.Output.Compress,
             Filter: spec.Output.Filter,

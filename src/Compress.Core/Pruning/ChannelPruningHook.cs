@@ -28,13 +28,14 @@ public sealed class ChannelPruningHook : ScheduledPruningHook
     private int _rounds;
 
     /// <summary>Analyses the module's model and prepares the masks.</summary>
-    public ChannelPruningHook(OnnxGraphModule module, PruningOptions options, FineTuneOptions fineTune, ITrainingData train)
+    /// <param name="dependencies">The model's dependency graph when the caller has built it already (<see cref="Training.PruningCheck"/>).</param>
+    public ChannelPruningHook(OnnxGraphModule module, PruningOptions options, FineTuneOptions fineTune, ITrainingData train, DependencyGraph? dependencies = null)
     {
         _module = module ?? throw new ArgumentNullException(nameof(module));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _fineTune = fineTune ?? throw new ArgumentNullException(nameof(fineTune));
         _train = train ?? throw new ArgumentNullException(nameof(train));
-        Dependencies = DependencyGraph.Build(module.Model, options);
+        Dependencies = dependencies ?? DependencyGraph.Build(module.Model, options);
         Pruner = new ChannelPruner(Dependencies.Prunable.ToList(), Dependencies.SegmentedValues);
         Masks = new MaskSet(module.OnnxParameters, Pruner.MaskedTensors.Where(module.OnnxParameters.ContainsKey));
         var prunable = PrunableWeights.Find(module.Model, options);

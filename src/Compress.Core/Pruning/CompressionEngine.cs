@@ -20,22 +20,32 @@ public sealed class CompressionEngine
     public static IReadOnlyList<Diagnostic> Validate(ModelProto model, PruningOptions options) => PruningValidator.Validate(model, options);
 
     /// <summary>
-    /// Runs pruning and fine-tuning. Throws <see cref="CompressException"/> with the diagnostics when the options
-    /// are invalid, the data does not fit the model (CMP4005), or the loss is not finite (CMP4001).
+    /// Checks the options (<see cref="PruningCheck"/>) and runs pruning and fine-tuning. Throws
+    /// <see cref="CompressException"/> with the diagnostics when the options are invalid, the data does not fit the
+    /// model (CMP4005), or the loss is not finite (CMP4001). Callers that want the check's warnings, or check once
+    /// before loading data, use <see cref="PruningCheck.Run"/> and the other overload.
     /// </summary>
     public CompressionResult Run(ModelProto model, ITrainingData train, ITrainingData validation, PruningOptions pruning, FineTuneOptions finetune, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(validation);
-        ArgumentNullException.ThrowIfNull(pruning);
-        ArgumentNullException.ThrowIfNull(finetune);
-        var errors = Validate(model, pruning).Concat(PruningValidator.Validate(finetune)).Where(d => d.IsError).ToList();
-        if (errors.Count > 0)
+        var check = PruningCheck.Run(model, pruning, finetune);
+        if (check.Failed)
         {
-            throw new CompressException(errors);
+            throw new CompressException([.. check.Diagnostics.Where(d => d.IsError)]);
         }
 
+        return Run(check.Value!, train, validation, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs pruning and fine-tuning with options already checked. Throws <see cref="CompressException"/> when the
+    /// data does not fit the model (CMP4005) or the loss is not finite (CMP4001).
+    /// </summary>
+    public CompressionResult Run(PruningCheck check, ITrainingData train, ITrainingData validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        var (model, pruning, finetune) = (check.Model, check.Pruning, check.FineTune);
         Runtime.TorchRuntime.Initialize();
         AllocatorTuning.Apply();
         if (finetune.Threads > 0)
@@ -58,7 +68,7 @@ public sealed class CompressionEngine
             (ratios, trials) = SensitivityAnalysis.Allocate(module, eligible, validation, pruning, finetune.BatchSize);
         }
 
-        using var hook = CreateHook(module, eligible, pruning, finetune, train, ratios);
+        using var hook = CreateHook(module, eligible, check, train, ratios);
         var outcome = new FineTuneLoop(module, teacher, finetune, hook).Run(train, validation, progress, cancellationToken);
         hook.Finish();
         var accuracy = Evaluator.Evaluate(module, validation, finetune.BatchSize).Accuracy;
@@ -91,15 +101,14 @@ public sealed class CompressionEngine
             SamplesPerSecond = outcome.SamplesPerSecond,
             EpochsRun = outcome.EpochsRun,
             Trials = trials,
-            Warnings = hook is ChannelPruningHook c ? c.Dependencies.Warnings : [],
         };
     }
 
-    private static ITrainingHook CreateHook(OnnxGraphModule module, IReadOnlyList<string> eligible, PruningOptions pruning, FineTuneOptions finetune, ITrainingData train, IReadOnlyList<double>? ratios) =>
-        pruning.Method switch
+    private static ITrainingHook CreateHook(OnnxGraphModule module, IReadOnlyList<string> eligible, PruningCheck check, ITrainingData train, IReadOnlyList<double>? ratios) =>
+        check.Pruning.Method switch
         {
             PruningMethod.None => new NoPruningHook(),
-            PruningMethod.Channel => new ChannelPruningHook(module, pruning, finetune, train),
-            _ => new UnstructuredPruningHook(module, eligible, pruning, finetune, train, ratios),
+            PruningMethod.Channel => new ChannelPruningHook(module, check.Pruning, check.FineTune, train, check.Dependencies),
+            _ => new UnstructuredPruningHook(module, eligible, check.Pruning, check.FineTune, train, ratios),
         };
 }

@@ -1,11 +1,10 @@
-using Compress.Diagnostics;
 using Compress.Onnx.Proto;
 using Compress.Reporting;
 
 namespace Compress.Pruning;
 
 /// <summary>
-/// What <see cref="CompressionEngine.Run"/> produced. <see cref="Model"/> is a new ModelProto: the input with the
+/// What <see cref="CompressionEngine"/> produced. <see cref="Model"/> is a new ModelProto: the input with the
 /// trained weights and running statistics written back (for channel pruning, the physically shrunk graph).
 /// <see cref="Layers"/> holds the exact zero count of every eligible prunable tensor (for channel pruning: the
 /// removed fraction of the original elements); <see cref="TotalSparsity"/> is Σ zeros / Σ elements over them.
@@ -19,9 +18,6 @@ public sealed record CompressionResult(ModelProto Model, IReadOnlyList<LayerSpar
 
     /// <summary>Epochs actually trained (fewer than asked when early stopping triggered).</summary>
     public int EpochsRun { get; init; }
-
-    /// <summary>Warnings of the run (e.g. CMP4006 for nodes channel pruning could not follow).</summary>
-    public IReadOnlyList<Diagnostic> Warnings { get; init; } = [];
 
     /// <summary>Sensitivity sweep points (layer, sparsity, accuracy) when sensitivity allocation ran.</summary>
     public IReadOnlyList<TrialRecord> Trials { get; init; } = [];

@@ -10,10 +10,18 @@ namespace Compress.Pruning;
 public static class PruningValidator
 {
     /// <summary>Every problem with <paramref name="options"/> for <paramref name="model"/>; empty when training can start.</summary>
-    public static IReadOnlyList<Diagnostic> Validate(ModelProto model, PruningOptions options)
+    public static IReadOnlyList<Diagnostic> Validate(ModelProto model, PruningOptions options) =>
+        Validate(model, options, () => Dependency.DependencyGraph.Build(model, options));
+
+    /// <summary>
+    /// As <see cref="Validate(ModelProto, PruningOptions)"/>, with the channel dependency graph from
+    /// <paramref name="dependencies"/> (called only for channel pruning), so a caller that keeps the graph builds it once.
+    /// </summary>
+    internal static IReadOnlyList<Diagnostic> Validate(ModelProto model, PruningOptions options, Func<Dependency.DependencyGraph> dependencies)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dependencies);
         var problems = new List<Diagnostic>();
         void Range(string name, double value, double low, double high, bool highInclusive = true)
         {
@@ -97,10 +105,10 @@ public static class PruningValidator
 
         if (options.Method == PruningMethod.Channel)
         {
-            var dependencies = Dependency.DependencyGraph.Build(model, options);
-            if (!dependencies.Prunable.Any())
+            var graph = dependencies();
+            if (!graph.Prunable.Any())
             {
-                problems.Add(TrainingMessages.NoPrunableChannels(dependencies.Groups.Select(g => g.PinReason ?? "").Distinct().Take(5)));
+                problems.Add(TrainingMessages.NoPrunableChannels(graph.Groups.Select(g => g.PinReason ?? "").Distinct().Take(5)));
             }
 
             return problems;

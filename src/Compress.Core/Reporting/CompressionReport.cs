@@ -47,6 +47,12 @@ public sealed record CompressionReport
 
     /// <summary>Accuracy-vs-sparsity points (sensitivity sweep or <c>target_sparsity: max</c> trials).</summary>
     public IReadOnlyList<TrialRecord> Trials { get; init; } = [];
+
+    /// <summary>The sensitivity sweep of <c>allocation: sensitivity</c>: one point per (layer, sparsity) with the validation accuracy (empty otherwise).</summary>
+    public IReadOnlyList<TrialRecord> Sensitivity { get; init; } = [];
+
+    /// <summary>Every warning of the run, in canonical form (<c>file(line,col): warning CODE: message</c>).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>An input file.</summary>

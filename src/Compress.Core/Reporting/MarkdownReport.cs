@@ -52,6 +52,17 @@ public static class MarkdownReport
             md.AppendLine();
         }
 
+        if (report.Warnings.Count > 0)
+        {
+            md.AppendLine(Inv, $"Warnings ({report.Warnings.Count}):");
+            foreach (var warning in report.Warnings)
+            {
+                md.AppendLine(Inv, $"- `{warning}`");
+            }
+
+            md.AppendLine();
+        }
+
         if (report.Sizes is { } sizes)
         {
             md.AppendLine("| file | bytes | of dense |").AppendLine("|---|---:|---:|");

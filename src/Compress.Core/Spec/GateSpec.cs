@@ -30,10 +30,18 @@ public sealed record GateSpec
     /// <summary>Where the <c>gate:</c> key is written; gate failures are reported here.</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
 
-    /// <summary>The evaluator's gate with these thresholds (metric named as in the spec).</summary>
-    public Gate ToGate()
+    /// <summary>The evaluator's gate with these thresholds.</summary>
+    /// <param name="clipSeconds">Seconds per clip (<c>features.clip_seconds</c>), which <c>frr_at_fa_per_hour</c> turns into hours of audio.</param>
+    public Gate ToGate(double clipSeconds) => new(ToMetric(Metric, FaPerHour ?? 1.0, clipSeconds), Min, Max, MaxDrop, MaxRelativeDrop);
+
+    /// <summary>
+    /// The evaluator's metric for a spec metric: the one place the spec's names meet the metrics' behaviour
+    /// (a test checks that every metric's <see cref="Evaluation.GateMetric.Name"/> is its spec name).
+    /// </summary>
+    public static Evaluation.GateMetric ToMetric(GateMetric metric, double faPerHour, double clipSeconds) => metric switch
     {
-        var name = SpecNames.Of(Metric);
-        return new Gate(name, Gate.DirectionOf(name), Min, Max, MaxDrop, MaxRelativeDrop);
-    }
+        GateMetric.Accuracy => Evaluation.GateMetric.Accuracy,
+        GateMetric.MacroF1 => Evaluation.GateMetric.MacroF1,
+        GateMetric.FrrAtFaPerHour => Evaluation.GateMetric.FrrAtFaPerHour(faPerHour, clipSeconds),
+    };
 }

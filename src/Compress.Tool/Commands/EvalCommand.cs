@@ -23,7 +23,7 @@ public static class EvalCommand
         return command;
     }
 
-    /// <summary>Evaluates; returns the evaluator's exit code (1 on errors before it runs, 130 when cancelled).</summary>
+    /// <summary>Evaluates and prints the metrics; exit 0 measured, 1 error, 130 cancelled. Diagnostics (warnings too) go to <paramref name="error"/>.</summary>
     public static int Execute(string modelPath, string specPath, string[] overrides, Verbosity verbosity, TextWriter output, TextWriter error, CliServices services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -49,7 +49,15 @@ public static class EvalCommand
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return services.EvaluatorFactory().Evaluate(full, spec, output, cancellationToken);
+            var result = services.EvaluatorFactory().Evaluate(full, spec, cancellationToken);
+            DiagnosticPrinter.Print(error, result.Diagnostics, verbosity);
+            if (result.Value is not { } evaluation)
+            {
+                return CompressCli.Error;
+            }
+
+            EvaluationTable.Write(output, evaluation);
+            return CompressCli.Success;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -10,7 +10,7 @@ public sealed class GateTests
     [Fact]
     public void BelowMin_FailsWithTheCanonicalMessageAtTheGateLine()
     {
-        var outcome = new Gate("accuracy", MetricDirection.HigherIsBetter, Min: 0.9).Evaluate(0.871, 0.934, 0.8, At);
+        var outcome = new Gate(GateMetric.Accuracy, Min: 0.9).Evaluate(0.871, 0.934, 0.8, At);
 
         Assert.False(outcome.Passed);
         var failure = Assert.Single(outcome.Failures);
@@ -20,7 +20,7 @@ public sealed class GateTests
     [Fact]
     public void MaxDrop_FailsWhenTheDropExceedsIt()
     {
-        var outcome = new Gate("accuracy", MetricDirection.HigherIsBetter, MaxDrop: 0.01).Evaluate(0.92, 0.934, 0.8, At);
+        var outcome = new Gate(GateMetric.Accuracy, MaxDrop: 0.01).Evaluate(0.92, 0.934, 0.8, At);
         Assert.Equal(
             "compress.yaml(12,1): error CMP5002: accuracy 0.920 is 0.014 worse than baseline 0.934, more than max_drop 0.010 (sparsity 0.80)",
             Assert.Single(outcome.Failures).ToString());
@@ -29,7 +29,7 @@ public sealed class GateTests
     [Fact]
     public void MaxRelativeDrop_FailsWhenTheRelativeDropExceedsIt()
     {
-        var outcome = new Gate("macro_f1", MetricDirection.HigherIsBetter, MaxRelativeDrop: 0.02).Evaluate(0.9, 0.95, 0.5, At);
+        var outcome = new Gate(GateMetric.MacroF1, MaxRelativeDrop: 0.02).Evaluate(0.9, 0.95, 0.5, At);
         Assert.Equal(
             "compress.yaml(12,1): error CMP5003: macro_f1 0.900 is 5.3% worse than baseline 0.950, more than max_relative_drop 2.0% (sparsity 0.50)",
             Assert.Single(outcome.Failures).ToString());
@@ -38,7 +38,7 @@ public sealed class GateTests
     [Fact]
     public void LowerIsBetterMetric_UsesMaxAndCountsIncreasesAsDrops()
     {
-        var gate = new Gate("frr_at_fa_per_hour", Gate.DirectionOf("frr_at_fa_per_hour"), Max: 0.05, MaxDrop: 0.01);
+        var gate = new Gate(GateMetric.FrrAtFaPerHour(faPerHour: 1, clipSeconds: 1), Max: 0.05, MaxDrop: 0.01);
         var outcome = gate.Evaluate(0.07, 0.04, 0.8, At);
         Assert.Equal([GateMessages.AboveMaxCode, GateMessages.DropTooLargeCode], outcome.Failures.Select(f => f.Code));
         Assert.Equal(0.03, outcome.Drop, 12);
@@ -47,7 +47,7 @@ public sealed class GateTests
     [Fact]
     public void EveryThresholdHolding_Passes()
     {
-        var outcome = new Gate("accuracy", MetricDirection.HigherIsBetter, Min: 0.9, MaxDrop: 0.01, MaxRelativeDrop: 0.02).Evaluate(0.93, 0.934, 0.8, At);
+        var outcome = new Gate(GateMetric.Accuracy, Min: 0.9, MaxDrop: 0.01, MaxRelativeDrop: 0.02).Evaluate(0.93, 0.934, 0.8, At);
         Assert.True(outcome.Passed);
         Assert.Empty(outcome.Failures);
     }
@@ -55,6 +55,6 @@ public sealed class GateTests
     [Fact]
     public void ExactlyAtTheThreshold_Passes()
     {
-        Assert.True(new Gate("accuracy", MetricDirection.HigherIsBetter, Min: 0.9, MaxDrop: 0.01).Evaluate(0.9, 0.91, 0.8, At).Passed);
+        Assert.True(new Gate(GateMetric.Accuracy, Min: 0.9, MaxDrop: 0.01).Evaluate(0.9, 0.91, 0.8, At).Passed);
     }
 }

@@ -1,4 +1,5 @@
 using Compress.Diagnostics;
+using Compress.Evaluation;
 namespace Compress.Spec.Parsing;
 
 /// <summary>Reads <c>gate:</c>: at least one threshold, each fitting the metric's direction.</summary>
@@ -32,7 +33,7 @@ internal static class GateReader
     private static void Check(SpecContext context, SectionReader r, GateSpec spec)
     {
         var metric = SpecNames.Of(spec.Metric);
-        var lowerIsBetter = spec.Metric == GateMetric.FrrAtFaPerHour;
+        var lowerIsBetter = GateSpec.ToMetric(spec.Metric, faPerHour: 1, clipSeconds: 1).Direction == MetricDirection.LowerIsBetter;
         if (!new[] { "min", "max", "max_drop", "max_relative_drop" }.Any(r.Has))
         {
             context.Add(SpecMessages.MissingKey(r.Location, lowerIsBetter ? "gate.max" : "gate.min", "a gate needs at least one of min, max, max_drop, max_relative_drop"));

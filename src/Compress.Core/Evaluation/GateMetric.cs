@@ -1,0 +1,123 @@
+namespace Compress.Evaluation;
+
+/// <summary>Whether a larger value of a metric is better (accuracy) or worse (false-reject rate).</summary>
+public enum MetricDirection
+{
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+/// <summary>
+/// A metric the gate can check: its name (as written in the spec's <c>gate.metric</c>), which way is better, and how
+/// to compute it from an ONNX Runtime measurement. The gate, the report and the progress text ask the metric; nothing
+/// else maps names to numbers or guesses directions. Every value is a fraction in [0, 1].
+/// </summary>
+public abstract class GateMetric
+{
+    private protected GateMetric(string name, MetricDirection direction)
+    {
+        Name = name;
+        Direction = direction;
+    }
+
+    /// <summary>Top-1 accuracy on the measured split (higher is better).</summary>
+    public static GateMetric Accuracy { get; } = new AccuracyMetric();
+
+    /// <summary>Macro-averaged F1 (see <see cref="ClassificationMetrics"/>; higher is better).</summary>
+    public static GateMetric MacroF1 { get; } = new MacroF1Metric();
+
+    /// <summary>The metric's name as written in the spec (e.g. <c>accuracy</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>Which way is better.</summary>
+    public MetricDirection Direction { get; }
+
+    /// <summary>The wake-word false-reject rate at <paramref name="faPerHour"/> false accepts per hour (lower is better).</summary>
+    /// <param name="faPerHour">False accepts per hour of non-keyword audio the threshold is chosen for (&gt; 0).</param>
+    /// <param name="clipSeconds">Duration of one clip in seconds (the front end's), to turn negative clips into hours.</param>
+    public static FalseRejectRateMetric FrrAtFaPerHour(double faPerHour, double clipSeconds) => new(faPerHour, clipSeconds);
+
+    /// <summary>The metric's value on <paramref name="measurement"/>.</summary>
+    public abstract double Compute(OrtMeasurement measurement);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    private sealed class AccuracyMetric() : GateMetric("accuracy", MetricDirection.HigherIsBetter)
+    {
+        public override double Compute(OrtMeasurement measurement)
+        {
+            ArgumentNullException.ThrowIfNull(measurement);
+            return measurement.Metrics.Accuracy;
+        }
+    }
+
+    private sealed class MacroF1Metric() : GateMetric("macro_f1", MetricDirection.HigherIsBetter)
+    {
+        public override double Compute(OrtMeasurement measurement)
+        {
+            ArgumentNullException.ThrowIfNull(measurement);
+            return measurement.Metrics.MacroF1;
+        }
+    }
+}
+
+/// <summary>
+/// <c>frr_at_fa_per_hour</c>: the wake-word false-reject rate at the threshold that allows <see cref="FaPerHour"/>
+/// false accepts per hour of negative audio (<see cref="WakeWordOperatingPoint"/>). The wake word is the first label
+/// that does not start with <c>_</c> (the Speech Commands special classes <c>_unknown_</c> and <c>_silence_</c> do;
+/// the first label when every label does): clips of that label are the positives, every other clip is a negative, and
+/// a clip's score is its softmax probability of the wake word. Negative audio lasts one clip of
+/// <see cref="ClipSeconds"/> per negative clip.
+/// </summary>
+public sealed class FalseRejectRateMetric : GateMetric
+{
+    internal FalseRejectRateMetric(double faPerHour, double clipSeconds)
+        : base("frr_at_fa_per_hour", MetricDirection.LowerIsBetter)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(faPerHour);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clipSeconds);
+        FaPerHour = faPerHour;
+        ClipSeconds = clipSeconds;
+    }
+
+    /// <summary>False accepts per hour of negative audio the threshold is chosen for.</summary>
+    public double FaPerHour { get; }
+
+    /// <summary>Seconds of audio per clip.</summary>
+    public double ClipSeconds { get; }
+
+    /// <summary>The index of the wake word among <paramref name="labels"/> (see the class summary).</summary>
+    public static int WakeWordIndex(IReadOnlyList<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        for (var i = 0; i < labels.Count; i++)
+        {
+            if (!labels[i].StartsWith('_'))
+            {
+                return i;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The operating point on <paramref name="measurement"/>: false-reject rate, false accepts per hour, threshold.</summary>
+    public WakeWordOperatingPoint OperatingPoint(OrtMeasurement measurement)
+    {
+        ArgumentNullException.ThrowIfNull(measurement);
+        var positive = WakeWordIndex(measurement.Metrics.Labels);
+        var positives = new List<float>();
+        var negatives = new List<float>();
+        for (var i = 0; i < measurement.Scores.Count; i++)
+        {
+            (measurement.Truth[i] == positive ? positives : negatives).Add(measurement.Scores[i][positive]);
+        }
+
+        var hours = negatives.Count * ClipSeconds / 3600.0;
+        return WakeWordOperatingPoint.At(positives, negatives, hours, FaPerHour);
+    }
+
+    /// <inheritdoc />
+    public override double Compute(OrtMeasurement measurement) => OperatingPoint(measurement).FalseRejectRate;
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Compress.Diagnostics;
+using Compress.Evaluation;
+using Compress.Export;
+using Compress.Features;
+using Compress.Onnx;
+using Compress.Onnx.Proto;
+using Compress.Reporting;
+using Compress.Pruning;
+using Compress.Training;
+
+namespace Compress.Pipeline;
+
+/// <summary>One pruning + fine-tuning run, exported, verified and measured.</summary>
+/// <param name="Shipped">The exported model as it ships (what <see cref="Bytes"/> serialise).</param>
+/// <param name="Value">The gate metric's value on <see cref="Measurement"/>.</param>
+internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate);
+
+/// <summary>The attempt to ship (the sparsest that passes, else the best tried) and every <c>target_sparsity: max</c> trial.</summary>
+internal sealed record AttemptSearch(Attempt Chosen, IReadOnlyList<TrialRecord> Trials);
+
+/// <summary>
+/// Stage 4, <b>attempt</b>: prunes and fine-tunes at the target sparsity — or, for <c>target_sparsity: max</c>, at an
+/// ascending, bounded list of sparsities — exports each result into the original ModelProto, checks ONNX Runtime
+/// reproduces the executor on the exported bytes (CMP6001), measures them and applies the gate.
+/// </summary>
+internal sealed class AttemptStage(string toolVersion)
+{
+    public Result<AttemptSearch> Run(PlannedRun run, PreparedData data, Baseline baseline, RunContext context)
+    {
+        var plan = run.Plan;
+        var diagnostics = new List<Diagnostic>();
+        var trials = new List<TrialRecord>();
+        Attempt? best = null;
+        foreach (var sparsity in SparsityPlan(plan))
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            var check = plan.SearchMaxSparsity ? run.Pruning.WithTargetSparsity(sparsity) : Result<PruningCheck>.Ok(run.Pruning);
+            diagnostics.AddRange(check.Diagnostics);
+            if (check.Failed)
+            {
+                return Result<AttemptSearch>.Fail(diagnostics);
+            }
+
+            var attempt = Try(run, check.Value!, data, baseline, context);
+            diagnostics.AddRange(attempt.Diagnostics);
+            if (attempt.Value is not { } tried)
+            {
+                return Result<AttemptSearch>.Fail(diagnostics);
+            }
+
+            if (plan.SearchMaxSparsity)
+            {
+                trials.Add(new TrialRecord(tried.Result.TotalSparsity, tried.Value, tried.Gate.Passed, $"target {sparsity:0.00}"));
+                context.Report(PipelineStage.Gate, $"trial at sparsity {tried.Result.TotalSparsity:0.000}: {plan.Gate.Metric.Name} {tried.Value:0.0000} {(tried.Gate.Passed ? "passes" : "fails")}");
+            }
+
+            if (best is null || (tried.Gate.Passed && (!best.Gate.Passed || tried.Result.TotalSparsity > best.Result.TotalSparsity)))
+            {
+                best = tried;
+            }
+
+            if (!plan.SearchMaxSparsity)
+            {
+                break;
+            }
+        }
+
+        context.StageDone("train+export+evaluate");
+        return Result<AttemptSearch>.Ok(new AttemptSearch(best!, trials), diagnostics);
+    }
+
+    /// <summary>One attempt with <paramref name="pruning"/>.</summary>
+    internal Result<Attempt> Try(PlannedRun run, PruningCheck pruning, PreparedData data, Baseline baseline, RunContext context)
+    {
+        var plan = run.Plan;
+        var trainingProgress = new Progress<TrainingProgress>(p => context.Progress.Report(ProgressUpdate.Training(p)));
+        var result = new CompressionEngine().Run(pruning, new FeatureSetTrainingData(data.Train), new FeatureSetTrainingData(data.Validation), trainingProgress, context.Cancellation);
+
+        context.Report(PipelineStage.Export, $"exporting ({plan.Storage}, sparsity {result.TotalSparsity:0.000})");
+        var shipped = plan.Ship(result.Model);
+        new ModelMetadata(
+            plan.Labels,
+            plan.FrontEnd.SampleRate,
+            plan.Prepend || plan.FrontEnd.Kind != FrontEndKind.None ? JsonSerializer.Serialize(plan.FrontEnd) : null,
+            result.TotalSparsity,
+            run.ModelSha256,
+            plan.SpecSha256,
+            toolVersion).WriteTo(shipped);
+        var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
+
+        // The exported bytes must reproduce the executor on real clips, or nothing is written.
+        var (batch, shape) = VerificationBatch.Of(data.Test, shipped);
+        var mismatch = ExportVerifier.Verify(shipped, bytes, batch, shape, plan.OutputPath);
+        if (mismatch.Count > 0)
+        {
+            return Result<Attempt>.Fail(mismatch);
+        }
+
+        context.Report(PipelineStage.Evaluate, "measuring the compressed model with ONNX Runtime");
+        var measured = OrtEvaluation.Measure(bytes, shipped, data.Test, plan.Labels, plan.Threads, plan.OutputPath, "the compressed model", context.Cancellation);
+        if (measured.Value is not { } measurement)
+        {
+            return Result<Attempt>.Fail(measured.Diagnostics);
+        }
+
+        var value = plan.Gate.Metric.Compute(measurement);
+        var gate = plan.Gate.Evaluate(value, baseline.Value, result.TotalSparsity, plan.GateLocation);
+        return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate));
+    }
+
+    /// <summary>The sparsities to try: the target, or for <c>target_sparsity: max</c> an ascending sweep.</summary>
+    internal static IEnumerable<double> SparsityPlan(PipelinePlan plan)
+    {
+        if (!plan.SearchMaxSparsity)
+        {
+            yield return plan.Pruning.TargetSparsity;
+            yield break;
+        }
+
+        // Ascending, bounded: each step closes a third of the remaining gap to the layer ceiling.
+        var ceiling = Math.Min(plan.Pruning.MaxLayerSparsity, 0.98);
+        var s = 0.5;
+        for (var i = 0; i < plan.MaxTrials; i++)
+        {
+            yield return Math.Round(s, 3);
+            s += (ceiling - s) / 3;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Compress.Diagnostics;
+using Compress.Onnx;
+using Compress.Onnx.Proto;
+using Compress.Training;
+
+namespace Compress.Pipeline;
+
+/// <summary>A run's plan with the model it compresses, loaded and hashed, and its pruning options checked against it.</summary>
+/// <param name="ModelSha256">SHA-256 of the model file, lower-case hex.</param>
+internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning);
+
+/// <summary>
+/// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx) and the pruning
+/// and fine-tuning options are checked against it (CMP4002–CMP4004, CMP4006 warnings) — all before any data is read.
+/// The request's paths were checked by the caller (<c>SpecChecks.CheckPaths</c>); a model that disappeared since is
+/// CMP2001 from the loader.
+/// </summary>
+internal static class PlanStage
+{
+    public static Result<PlannedRun> Run(PipelineRequest request, RunContext context)
+    {
+        var plan = SpecMapping.ToPlan(request);
+        context.Report(PipelineStage.Load, $"loading {plan.ModelPath}");
+        var model = OnnxModelIO.Load(plan.ModelPath);
+        var check = PruningCheck.Run(model, plan.Pruning, plan.FineTune);
+        return check.Failed
+            ? Result<PlannedRun>.Fail(check.Diagnostics)
+            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, RunManifest.HashFile(plan.ModelPath), check.Value!), check.Diagnostics);
+    }
+}

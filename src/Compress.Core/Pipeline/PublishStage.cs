@@ -1,0 +1,78 @@
+using Compress.Diagnostics;
+using Compress.Export;
+using Compress.IO;
+using Compress.Reporting;
+
+namespace Compress.Pipeline;
+
+/// <summary>
+/// Stage 5, <b>publish</b>: compresses the chosen bytes for embedding and checks they decode back (CMP6002), writes
+/// the report (always, warnings included), and only when the gate passed the model and the manifest — each file
+/// atomically. A failed gate is the gate's CMP5xxx errors and no model.
+/// </summary>
+internal sealed class PublishStage(string toolVersion)
+{
+    public PipelineResult Run(PlannedRun run, PreparedData data, Baseline baseline, AttemptSearch search, RunContext context)
+    {
+        var plan = run.Plan;
+        var chosen = search.Chosen;
+        var embedded = EmbeddedCompressor.Compress(chosen.Bytes, plan.Compression, plan.Filter);
+        if (!EmbeddedCompressor.Decompress(embedded, plan.Compression).AsSpan().SequenceEqual(chosen.Bytes))
+        {
+            context.Add([ExportMessages.EmbeddingMismatch(plan.OutputPath)]);
+            return context.End(PipelineOutcome.Failed);
+        }
+
+        if (plan.ReportFolder is not null)
+        {
+            context.Report(PipelineStage.Report, $"writing the report to {plan.ReportFolder}");
+            ReportWriter.Write(RunReport.Build(toolVersion, run, data, baseline, search, embedded.Length, context.Timings, context.Warnings), plan.ReportFolder);
+        }
+
+        if (!chosen.Gate.Passed)
+        {
+            context.Add(chosen.Gate.Failures);
+            return context.End(PipelineOutcome.GateFailed);
+        }
+
+        AtomicFile.WriteAllBytes(plan.OutputPath, embedded);
+        if (plan.ManifestPath is not null)
+        {
+            Manifest(run, data, chosen, embedded).Write(plan.ManifestPath);
+        }
+
+        context.Report(PipelineStage.Report,
+            $"wrote {plan.OutputPath}: {embedded.Length} bytes ({100.0 * embedded.Length / baseline.DenseBytes:0.0}% of the dense model), {plan.Gate.Metric.Name} {chosen.Value:0.0000} (baseline {baseline.Value:0.0000}), sparsity {chosen.Result.TotalSparsity:0.000}");
+        return context.End(PipelineOutcome.Succeeded, plan.OutputPath);
+    }
+
+    private RunManifest Manifest(PlannedRun run, PreparedData data, Attempt chosen, byte[] embedded)
+    {
+        var plan = run.Plan;
+        var input = OrtEvaluation.DataInput(chosen.Shipped);
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [plan.SpecFile] = RunManifest.HashFile(plan.SpecFile),
+            [plan.ModelPath] = run.ModelSha256,
+        };
+        foreach (var (path, sha) in data.Fingerprint.Files)
+        {
+            files[path] = sha;
+        }
+
+        return new RunManifest
+        {
+            ToolVersion = toolVersion,
+            Output = Path.GetFullPath(plan.OutputPath),
+            Compression = plan.Compression.ToString().ToLowerInvariant(),
+            Filter = plan.Filter.ToString().ToLowerInvariant(),
+            Labels = plan.Labels,
+            SampleRate = plan.FrontEnd.SampleRate,
+            InputName = input.Name,
+            InputShape = input.Type?.TensorType?.Shape?.Dim.Select(d => d.HasDimValue ? d.DimValue : -1L).ToList() ?? [],
+            OutputName = chosen.Shipped.Graph.Output[0].Name,
+            Inputs = files.Select(f => new ManifestInput(f.Key, f.Value)).ToList(),
+            Sha256 = RunManifest.Hash(embedded),
+        };
+    }
+}
