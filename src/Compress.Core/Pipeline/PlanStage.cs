@@ -1,7 +1,7 @@
 using Compress.Diagnostics;
 using Compress.Onnx;
 using Compress.Onnx.Proto;
-using Compress.Training;
+using Compress.Pruning;
 
 namespace Compress.Pipeline;
 

@@ -28,7 +28,7 @@ public sealed class ChannelPruningHook : ScheduledPruningHook
     private int _rounds;
 
     /// <summary>Analyses the module's model and prepares the masks.</summary>
-    /// <param name="dependencies">The model's dependency graph when the caller has built it already (<see cref="Training.PruningCheck"/>).</param>
+    /// <param name="dependencies">The model's dependency graph when the caller has built it already (<see cref="PruningCheck"/>).</param>
     public ChannelPruningHook(OnnxGraphModule module, PruningOptions options, FineTuneOptions fineTune, ITrainingData train, DependencyGraph? dependencies = null)
     {
         _module = module ?? throw new ArgumentNullException(nameof(module));

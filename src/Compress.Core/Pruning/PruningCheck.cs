@@ -1,9 +1,9 @@
 using Compress.Diagnostics;
 using Compress.Onnx.Proto;
-using Compress.Pruning;
 using Compress.Pruning.Dependency;
+using Compress.Training;
 
-namespace Compress.Training;
+namespace Compress.Pruning;
 
 /// <summary>
 /// Pruning and fine-tuning options checked against a model once, before any data is loaded (CMP4002–CMP4004), with
