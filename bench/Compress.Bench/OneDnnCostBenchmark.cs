@@ -75,6 +75,9 @@ public static class OneDnnCostBenchmark
             sb.AppendLine(F($"| {Settings[i].Name} | {ds.Median:0.0} ({ds.P25:0.0}–{ds.P75:0.0}) | {ds.Median / dsBase:0.00}× | {tcn.Median:0.0} ({tcn.P25:0.0}–{tcn.P75:0.0}) | {tcn.Median / tcnBase:0.00}× | {results[i].Wrong} of {results[i].Cases} |"));
         }
 
+        var off = Settings.Count - 1;
+        sb.AppendLine();
+        sb.AppendLine(F($"Step time with the guard (oneDNN off) / oneDNN as shipped: DS-CNN **{new Measurement("", results[off].DsCnn).Median / dsBase:0.00}×**, TCN **{new Measurement("", results[off].Tcn).Median / tcnBase:0.00}×**."));
         return sb.ToString();
     }
 

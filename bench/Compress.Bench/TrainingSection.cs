@@ -67,7 +67,7 @@ public static class TrainingSection
         sb.AppendLine();
         sb.AppendLine("### What the oneDNN guard costs");
         sb.AppendLine();
-        sb.AppendLine(F($"libtorch's oneDNN convolutions compute wrong results for some channel counts (docs/native-runtime.md), so Compress switches them off. Each row is a child process per setting (the setting is per process), {OneDnnRounds} rounds alternating between the settings, each timing {OneDnnRuns} executor training steps (batch {Batch}, SGD momentum 0.9, 2 threads, after 5 warm-up steps) of the sample's DS-CNN ([1, 49, 40] input) and of a time-last TCN ([40, 98] input, Conv1d 40 → 48, dilated residual blocks), then running the ten-case convolution self-test (forward and backward against float64). Step times pooled over the rounds."));
+        sb.AppendLine(F($"libtorch's oneDNN convolutions compute wrong results for some channel counts (docs/native-runtime.md), so Compress switches them off. Each row is a child process per setting (the setting is per process), {OneDnnRounds} rounds alternating between the settings, each timing {OneDnnRuns} executor training steps (batch {Batch}, SGD momentum 0.9, 2 threads, after 5 warm-up steps) of the sample's DS-CNN ([1, 49, 40] input) and of a time-last TCN ([40, 98] input, Conv1d 40 → 48, dilated residual blocks), then running the ten-case convolution self-test (forward and backward against float64). Step times pooled over the rounds. CPU: {Runtime.CpuInfo.Current.Model} ({(Runtime.CpuInfo.Current.HasAvx512 ? "with" : "without")} AVX-512)."));
         sb.AppendLine();
         var benchDll = typeof(TrainingSection).Assembly.Location;
         sb.Append(OneDnnCostBenchmark.Measure(benchDll, args.Repository, OneDnnRounds, OneDnnRuns, log));
