@@ -3,12 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Compress.Architectures;
 using Compress.Graph;
-using Compress.Onnx;
 using Compress.Onnx.Proto;
 using Compress.Runtime;
 using static Compress.Bench.Fragments;
 using static TorchSharp.torch;
-using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Bench;
 
@@ -36,7 +34,7 @@ public static class OneDnnCostBenchmark
         var status = TorchRuntime.Initialize();
         set_num_threads(2);
         var dscnn = Steps(new DsCnn(Classes: 12).Build(), [Batch, 1, 49, 40], runs);
-        var tcn = Steps(Tcn(), [Batch, 40, 98], runs);
+        var tcn = Steps(new Tcn().Build(), [Batch, 40, 98], runs);
         var wrong = ConvolutionSelfTest.Run().Count(r => !r.Passed);
         Console.WriteLine(JsonSerializer.Serialize(new { onednn = status.OneDnn.Choice.ToString(), dscnn, tcn, wrong, cases = ConvolutionSelfTest.Cases.Count }));
         return 0;
@@ -97,40 +95,5 @@ public static class OneDnnCostBenchmark
             loss.backward();
             optimizer.step();
         }).Milliseconds.ToList();
-    }
-
-    /// <summary>A TCN over [N, 40 bins, 98 frames]: Conv1d 40 → 48, two dilated (2, 4) Conv1d + BN + Relu residual blocks, average pool, Gemm to 12.</summary>
-    private static ModelProto Tcn()
-    {
-        const int channels = 48;
-        var random = new Random(11);
-        float[] Values(int count, double scale) => Enumerable.Range(0, count).Select(_ => (float)(((random.NextDouble() * 2) - 1) * scale)).ToArray();
-        var b = new ModelBuilder(17);
-        var x = b.Input("features", DataType.Float, "N", 40L, 98L);
-        string Conv(string prefix, string input, int inChannels, long dilation)
-        {
-            var w = b.Initializer($"{prefix}.weight", Values(channels * inChannels * 3, Math.Sqrt(2.0 / (inChannels * 3))), channels, inChannels, 3);
-            var conv = b.Node("Conv", [input, w, b.Initializer($"{prefix}.bias", Values(channels, 0.05), channels)],
-                ("kernel_shape", new long[] { 3 }), ("dilations", new long[] { dilation }), ("pads", new long[] { dilation, dilation }));
-            var bn = b.Node("BatchNormalization",
-            [
-                conv,
-                b.Initializer($"{prefix}.bn.weight", Values(channels, 0.2).Select(v => v + 1).ToArray(), channels),
-                b.Initializer($"{prefix}.bn.bias", Values(channels, 0.1), channels),
-                b.Initializer($"{prefix}.bn.running_mean", Values(channels, 0.1), channels),
-                b.Initializer($"{prefix}.bn.running_var", Values(channels, 0.2).Select(v => v + 1).ToArray(), channels),
-            ]);
-            return b.Node("Relu", [bn]);
-        }
-
-        var h = Conv("stem", x, 40, 1);
-        for (var i = 0; i < 2; i++)
-        {
-            h = b.Node("Add", [h, Conv($"block{i}", h, channels, 2L << i)]);
-        }
-
-        var pooled = b.Node("Flatten", [b.Node("GlobalAveragePool", [h])], ("axis", 1L));
-        b.Output(b.Node("Gemm", [pooled, b.Initializer("fc.weight", Values(12 * channels, 0.2), 12, channels), b.Initializer("fc.bias", new float[12], 12)], ("transB", 1L)));
-        return b.Build();
     }
 }

@@ -1,3 +1,4 @@
+using Compress.Architectures;
 using Compress.Core.Tests.Graph;
 using Compress.Diagnostics;
 using Compress.Evaluation;
@@ -133,38 +134,8 @@ public sealed class ConvolutionCorrectnessTests
         Enumerable.Range(0, count).Select(_ => (float)(((random.NextDouble() * 2) - 1) * scale)).ToArray();
 
     /// <summary>As PyTorch exports a TCN over [N, 40 bins, 98 frames]: Conv1d 40→48, then dilated (2, 4) Conv1d + BN + Relu blocks with residual Adds.</summary>
-    private static (ModelProto, CaseTensor) TimeLastTcn()
-    {
-        const int channels = 48;
-        var random = new Random(15);
-        var b = new ModelBuilder(17);
-        var x = b.Input("features", DataType.Float, "N", 40L, 98L);
-        string Conv(string prefix, string input, int inChannels, long dilation)
-        {
-            var w = b.Initializer($"{prefix}.weight", Values(random, channels * inChannels * 3, Math.Sqrt(2.0 / (inChannels * 3))), channels, inChannels, 3);
-            var conv = b.Node("Conv", [input, w, b.Initializer($"{prefix}.bias", Values(random, channels, 0.05), channels)],
-                ("kernel_shape", new long[] { 3 }), ("dilations", new long[] { dilation }), ("pads", new long[] { dilation, dilation }));
-            var bn = b.Node("BatchNormalization",
-            [
-                conv,
-                b.Initializer($"{prefix}.bn.weight", Values(random, channels, 0.2).Select(v => v + 1).ToArray(), channels),
-                b.Initializer($"{prefix}.bn.bias", Values(random, channels, 0.1), channels),
-                b.Initializer($"{prefix}.bn.running_mean", Values(random, channels, 0.1), channels),
-                b.Initializer($"{prefix}.bn.running_var", Values(random, channels, 0.2).Select(v => v + 1).ToArray(), channels),
-            ]);
-            return b.Node("Relu", [bn]);
-        }
-
-        var h = Conv("stem", x, 40, 1);
-        for (var i = 0; i < 2; i++)
-        {
-            h = b.Node("Add", [h, Conv($"block{i}", h, channels, 2L << i)]);
-        }
-
-        var pooled = b.Node("Flatten", [b.Node("GlobalAveragePool", [h])], ("axis", 1L));
-        b.Output(b.Node("Gemm", [pooled, b.Initializer("fc.weight", Values(random, 12 * channels, 0.2), 12, channels), b.Initializer("fc.bias", new float[12], 12)], ("transB", 1L)));
-        return (b.Build(), CaseTensor.Random("features", 5, -2, 2, 3, 40, 98));
-    }
+    private static (ModelProto, CaseTensor) TimeLastTcn() =>
+        (new Tcn(Seed: 15).Build(), CaseTensor.Random(Tcn.InputName, 5, -2, 2, 3, 40, 98));
 
     /// <summary>A wake-word embedding CNN: [N, 1, 76, 32] log-mel → Conv2d 1→24, 24→24, MaxPool, 24→20, 20→48, MaxPool, 48→96 → global max → [N, 96].</summary>
     private static (ModelProto, CaseTensor) EmbeddingCnn()
