@@ -119,16 +119,15 @@ public static class OneDnnGuard
             : new OneDnnGuardStatus(OneDnnGuardChoice.Disabled, $"its convolutions compute wrong results for channel counts that are not a multiple of 8 or 16; {Variable}=on keeps it", AtRisk: false);
     }
 
-    private static unsafe void SetNnpackOff(IntPtr globalContext, IntPtr set)
-    {
-        var context = ((delegate* unmanaged<IntPtr>)globalContext)();
-        ((delegate* unmanaged<IntPtr, byte, void>)set)(context, 0);
-    }
+    private static unsafe void SetNnpackOff(IntPtr globalContext, IntPtr set) =>
+        ((delegate* unmanaged<IntPtr, byte, void>)set)(Context(globalContext), 0);
+
+    /// <summary>Itanium C++ ABI: <c>at::globalContext()</c> returns <c>at::Context&amp;</c>; member functions take it as <c>this</c>.</summary>
+    private static unsafe IntPtr Context(IntPtr globalContext) => ((delegate* unmanaged<IntPtr>)globalContext)();
 
     private static unsafe bool SetAndRead(IntPtr globalContext, IntPtr set, IntPtr get)
     {
-        // Itanium C++ ABI: at::globalContext() returns at::Context&; member functions take `this` first.
-        var context = ((delegate* unmanaged<IntPtr>)globalContext)();
+        var context = Context(globalContext);
         ((delegate* unmanaged<IntPtr, byte, void>)set)(context, 0);
         return ((delegate* unmanaged<IntPtr, byte>)get)(context) != 0;
     }
