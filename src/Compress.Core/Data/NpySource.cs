@@ -11,6 +11,18 @@ internal static class NpySource
 {
     public const string SplitPlaceholder = "{split}";
 
+    /// <summary>The split names <see cref="SplitPlaceholder"/> expands to, in the order train, validation, test.</summary>
+    public static readonly IReadOnlyList<string> SplitNames = ["train", "validation", "test"];
+
+    /// <summary>
+    /// The files <paramref name="path"/> names: one per split when it holds <see cref="SplitPlaceholder"/>, else itself.
+    /// Used by the loader and by <c>validate</c>'s path checks, so both expand the placeholder the same way.
+    /// </summary>
+    public static IReadOnlyList<(string? Split, string Path)> Expand(string path) =>
+        path.Contains(SplitPlaceholder, StringComparison.Ordinal)
+            ? SplitNames.Select(s => ((string?)s, path.Replace(SplitPlaceholder, s, StringComparison.Ordinal))).ToList()
+            : [(null, path)];
+
     public static LoadedDataset Load(DatasetOptions o, string? specFile)
     {
         if (string.IsNullOrWhiteSpace(o.FeaturesPath) || string.IsNullOrWhiteSpace(o.LabelsPath))
@@ -29,7 +41,7 @@ internal static class NpySource
         {
             if (perSplit)
             {
-                foreach (var name in new[] { "train", "validation", "test" })
+                foreach (var name in SplitNames)
                 {
                     sets.Add(NpyFeatureSet.Open(Resolve(o, o.FeaturesPath, name), Resolve(o, o.LabelsPath, name), o.Labels.Count));
                 }
@@ -56,7 +68,7 @@ internal static class NpySource
                 throw new CompressException(DataMessages.NpyInvalid(Resolve(o, o.FeaturesPath, "validation"), "the splits' feature shapes differ"));
             }
 
-            foreach (var (set, name) in sets.Zip(new[] { "train", "validation", "test" }))
+            foreach (var (set, name) in sets.Zip(SplitNames))
             {
                 if (set.Count == 0)
                 {

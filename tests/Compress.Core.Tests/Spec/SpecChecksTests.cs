@@ -71,6 +71,46 @@ public sealed class SpecChecksTests : IDisposable
             problems);
     }
 
+    [Fact]
+    public void NpySplitPlaceholder_ChecksOneFilePerSplit_AndReadsEachHeader()
+    {
+        foreach (var split in new[] { "train", "validation", "test" })
+        {
+            WriteNpy($"x_{split}.npy", "<f4", "(4, 16, 96)");
+            WriteNpy($"y_{split}.npy", "<i8", split == "test" ? "(3,)" : "(4,)");
+        }
+
+        var spec = Parse("data:\n  format: npy\n  features: x_{split}.npy\n  labels: y_{split}.npy\n");
+
+        var report = SpecChecks.Validate(spec);
+
+        Assert.DoesNotContain(report.Diagnostics, d => d.Code == "CMP1012" && d.Message.Contains("data.", StringComparison.Ordinal));
+        Assert.Contains("data      npy validation features <f4 (4, 16, 96), labels <i8 (4)", report.Facts);
+        Assert.Equal(
+            [$"{Spec}(5,11): error CMP1015: the labels must be [N] with the features' N: features <f4 (4, 16, 96), labels <i8 (3)"],
+            report.Diagnostics.Where(d => d.Code == "CMP1015").Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void NpySplitPlaceholder_MissingSplitFile_IsCmp1012NamingTheExpandedFile()
+    {
+        foreach (var split in new[] { "train", "test" })
+        {
+            WriteNpy($"x_{split}.npy", "<f4", "(4, 8)");
+        }
+
+        foreach (var split in new[] { "train", "validation", "test" })
+        {
+            WriteNpy($"y_{split}.npy", "<i8", "(4,)");
+        }
+
+        var spec = Parse("data:\n  format: npy\n  features: x_{split}.npy\n  labels: y_{split}.npy\n");
+
+        var problems = SpecChecks.CheckPaths(spec).Where(d => d.Code == "CMP1012" && !d.Message.Contains("model.path", StringComparison.Ordinal)).Select(d => d.ToString());
+
+        Assert.Equal([$"{Spec}(4,13): error CMP1012: 'data.features' does not exist: {Path.Combine(_folder, "x_validation.npy")}"], problems);
+    }
+
     private string Spec => Path.Combine(_folder, "compress.yaml");
 
     private CompressSpec Parse(string data, string labels = "[a, b]")

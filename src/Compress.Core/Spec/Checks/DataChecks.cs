@@ -21,8 +21,21 @@ internal static class DataChecks
             case DatasetFormat.Manifest when File.Exists(spec.Data.Manifest):
                 Manifest(spec, spec.Data.Manifest!, facts, diagnostics);
                 break;
-            case DatasetFormat.Npy when File.Exists(spec.Data.Features) && File.Exists(spec.Data.Labels):
-                Npy(spec, facts, diagnostics);
+            case DatasetFormat.Npy when spec.Data.Features is { } x && spec.Data.Labels is { } y
+                && NpySource.Expand(x).Concat(NpySource.Expand(y)).All(f => File.Exists(f.Path)):
+                var features = NpySource.Expand(x);
+                var labels = NpySource.Expand(y);
+                if (features.Count != labels.Count)
+                {
+                    diagnostics.Add(SpecMessages.DataProblem(spec.LocationOf("data.labels"), $"use {NpySource.SplitPlaceholder} in both data.features and data.labels, or in neither", error: true));
+                    break;
+                }
+
+                foreach (var (feature, label) in features.Zip(labels))
+                {
+                    Npy(spec, feature.Split, feature.Path, label.Path, facts, diagnostics);
+                }
+
                 break;
         }
     }
@@ -113,18 +126,19 @@ internal static class DataChecks
         }
     }
 
-    private static void Npy(CompressSpec spec, List<string> facts, List<Diagnostic> diagnostics)
+    /// <param name="split">The split the pair holds (<c>{split}</c> in the paths), or null for one pair split by rows.</param>
+    private static void Npy(CompressSpec spec, string? split, string featuresPath, string labelsPath, List<string> facts, List<Diagnostic> diagnostics)
     {
-        var features = TryRead(spec.Data.Features!, out var featureProblem);
-        var labels = TryRead(spec.Data.Labels!, out var labelProblem);
+        var features = TryRead(featuresPath, out var featureProblem);
+        var labels = TryRead(labelsPath, out var labelProblem);
         if (features is null)
         {
-            diagnostics.Add(SpecMessages.DataProblem(spec.LocationOf("data.features"), $"{spec.Data.Features}: {featureProblem}", error: true));
+            diagnostics.Add(SpecMessages.DataProblem(spec.LocationOf("data.features"), $"{featuresPath}: {featureProblem}", error: true));
         }
 
         if (labels is null)
         {
-            diagnostics.Add(SpecMessages.DataProblem(spec.LocationOf("data.labels"), $"{spec.Data.Labels}: {labelProblem}", error: true));
+            diagnostics.Add(SpecMessages.DataProblem(spec.LocationOf("data.labels"), $"{labelsPath}: {labelProblem}", error: true));
         }
 
         if (features is null || labels is null)
@@ -132,7 +146,7 @@ internal static class DataChecks
             return;
         }
 
-        facts.Add($"data      npy features {Describe(features)}, labels {Describe(labels)}");
+        facts.Add($"data      npy {(split is null ? "" : split + " ")}features {Describe(features)}, labels {Describe(labels)}");
         if (features.Shape.Count == 0 || labels.Shape.Count != 1 || features.Shape[0] != labels.Shape[0])
         {
             diagnostics.Add(SpecMessages.DataProblem(spec.LocationOf("data.labels"), $"the labels must be [N] with the features' N: features {Describe(features)}, labels {Describe(labels)}", error: true));

@@ -18,7 +18,10 @@ public sealed record ValidationReport(IReadOnlyList<string> Facts, IReadOnlyList
 /// </summary>
 public static class SpecChecks
 {
-    /// <summary>Every file or folder the spec names that does not exist (CMP1012 at the key that names it).</summary>
+    /// <summary>
+    /// Every file or folder the spec names that does not exist (CMP1012 at the key that names it). An npy path with
+    /// <c>{split}</c> names one file per split; each missing one is reported.
+    /// </summary>
     public static IReadOnlyList<Diagnostic> CheckPaths(CompressSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -46,8 +49,15 @@ public static class SpecChecks
 
                 break;
             case DatasetFormat.Npy:
-                File("data.features", spec.Data.Features);
-                File("data.labels", spec.Data.Labels);
+                foreach (var key in new[] { "data.features", "data.labels" })
+                {
+                    var path = key == "data.features" ? spec.Data.Features : spec.Data.Labels;
+                    foreach (var (_, file) in path is null ? [] : NpySource.Expand(path))
+                    {
+                        File(key, file);
+                    }
+                }
+
                 break;
         }
 
