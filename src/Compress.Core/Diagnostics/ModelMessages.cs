@@ -51,9 +51,25 @@ public static class ModelMessages
     /// <summary>Before training, the executor (libtorch) does not reproduce ONNX Runtime on the input model: its native kernels compute wrong numbers here.</summary>
     public const string NativeKernelMismatchCode = "CMP2110";
 
+    /// <summary>The copy of a batch-1 model made to run batches does not compute what the file computes one clip at a time.</summary>
+    public const string BatchNotEquivalentCode = "CMP2130";
+
+    /// <summary>The exported file (the user's signature: batch 1, own layout, extra inputs) does not reproduce the batched copy that was measured.</summary>
+    public const string ShippedTwinMismatchCode = "CMP2131";
+
     /// <summary>Where to read how to add an operator (shown with <see cref="UnsupportedOperatorCode"/>).</summary>
     public const string HowToAddOperator =
         "To add one, write a sealed class deriving from OnnxOperator with [OnnxOperator(\"OpType\", sinceVersion)] in src/Compress.Core/Graph/Operators (or register it with OperatorRegistry.Register for a custom domain) and add a parity case; see docs/operators.md.";
+
+    internal static Diagnostic BatchNotEquivalent(string file, string nodes, string detail) => Diagnostic.Error(
+        BatchNotEquivalentCode,
+        $"the model's batch is fixed at 1, and a copy that runs batches does not compute what the file computes clip by clip ({detail}); the batch is fixed by {nodes}. Export the model with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={{'input': {{0: 'batch'}}, 'output': {{0: 'batch'}}}}); tf2onnx: a None batch dimension in the input signature)",
+        file);
+
+    internal static Diagnostic ShippedTwinMismatch(string file, string output, string detail) => Diagnostic.Error(
+        ShippedTwinMismatchCode,
+        $"the exported file, with the input signature it keeps, does not reproduce the batched copy that was trained and measured on output '{output}': {detail}",
+        file);
 
     internal static Diagnostic ModelNotFound(string file, string detail) => Diagnostic.Error(
         ModelNotFoundCode, $"cannot read the ONNX model '{file}': {detail}", file);

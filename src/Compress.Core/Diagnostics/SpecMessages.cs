@@ -57,6 +57,21 @@ public static class SpecMessages
     /// <summary>The tool was built without the pipeline (or evaluator) that a command needs.</summary>
     public const string NotAvailableCode = "CMP1018";
 
+    /// <summary>The model's feature input does not fit the features in the given (or any) layout.</summary>
+    public const string LayoutMismatchCode = "CMP1040";
+
+    /// <summary>Several layouts fit the model's feature input (frames = bins); <c>features.layout</c> must say which.</summary>
+    public const string LayoutAmbiguousCode = "CMP1041";
+
+    /// <summary>A model input other than the features has no value in <c>model.inputs</c> (and no default initializer).</summary>
+    public const string ExtraInputMissingCode = "CMP1042";
+
+    /// <summary>A <c>model.inputs</c> entry cannot be used: no such input, or a value that does not fit its shape.</summary>
+    public const string ExtraInputInvalidCode = "CMP1043";
+
+    /// <summary><c>features.layout</c> is not a feature layout (batch first, frames and bins once each).</summary>
+    public const string LayoutInvalidCode = "CMP1044";
+
     internal static Diagnostic Syntax(ISourceLocation at, string detail) => Error(at, SyntaxCode, $"invalid YAML: {detail}");
 
     internal static Diagnostic UnknownKey(ISourceLocation at, string path, string? suggestion, IEnumerable<string> known) => Error(at,
@@ -104,6 +119,31 @@ public static class SpecMessages
         ModelUnreadableCode, $"{fullPath} is not a readable ONNX model: {detail}");
 
     internal static Diagnostic ModelMismatch(ISourceLocation at, string detail) => Error(at, ModelMismatchCode, detail);
+
+    /// <summary>CMP1040: <paramref name="input"/> (<paramref name="modelShape"/>) does not fit <paramref name="featureShape"/>.</summary>
+    public static Diagnostic LayoutMismatch(ISourceLocation at, string input, string modelShape, string featureShape, string? given, IEnumerable<string> wouldNeed) => Error(at,
+        LayoutMismatchCode,
+        $"the model's input '{input}' is {modelShape}, but the features are {featureShape}" + (given is null ? "" : $" and features.layout is {given}")
+        + (wouldNeed.ToList() is { Count: > 0 } layouts
+            ? $"; the input needs features.layout: {string.Join(" or ", layouts)}"
+            : "; no layout of frames and bins fits it: set features.mel_bins (or coefficients), clip_seconds and hop_ms to the model's sizes"));
+
+    /// <summary>CMP1041: several layouts fit; lists them.</summary>
+    public static Diagnostic LayoutAmbiguous(ISourceLocation at, string input, string modelShape, IEnumerable<string> candidates) => Error(at,
+        LayoutAmbiguousCode,
+        $"the model's input '{input}' is {modelShape}: frames and bins have the same size, so the layout cannot be inferred; set features.layout to one of {string.Join(", ", candidates)}");
+
+    /// <summary>CMP1042: <paramref name="missing"/> need values; <paramref name="inputs"/> lists every input with its shape.</summary>
+    public static Diagnostic ExtraInputMissing(ISourceLocation at, IEnumerable<string> missing, IEnumerable<string> inputs) => Error(at,
+        ExtraInputMissingCode,
+        $"the model has inputs besides the features that need a value: {string.Join(", ", missing)}; give each one under model.inputs (zeros, a number or a .npy file), e.g. 'inputs: {{{missing.First()}: zeros}}'. The model's inputs: {string.Join("; ", inputs)}");
+
+    /// <summary>CMP1043: a <c>model.inputs</c> entry that cannot be used.</summary>
+    public static Diagnostic ExtraInputInvalid(ISourceLocation at, string name, string detail) => Error(at,
+        ExtraInputInvalidCode, $"model.inputs.{name}: {detail}");
+
+    internal static Diagnostic LayoutInvalid(ISourceLocation at, string layout, string detail) => Error(at,
+        LayoutInvalidCode, $"'features.layout' {layout} is not a feature layout: {detail} (e.g. [batch, 1, frames, bins] or [batch, bins, frames])");
 
     internal static Diagnostic DataProblem(ISourceLocation at, string detail, bool error) =>
         error ? Error(at, DataProblemCode, detail) : Warning(at, DataProblemCode, detail);

@@ -78,15 +78,16 @@ internal sealed class AttemptStage(string toolVersion)
         var result = new CompressionEngine().Run(pruning, new FeatureSetTrainingData(data.Train), new FeatureSetTrainingData(data.Validation), trainingProgress, context.Cancellation);
 
         context.Report(PipelineStage.Export, $"exporting ({plan.Storage}, sparsity {result.TotalSparsity:0.000})");
-        var shipped = plan.Ship(result.Model);
-        new ModelMetadata(
+        var metadata = new ModelMetadata(
             plan.Labels,
             plan.FrontEnd.SampleRate,
             plan.Prepend || plan.FrontEnd.Kind != FrontEndKind.None ? JsonSerializer.Serialize(plan.FrontEnd) : null,
             result.TotalSparsity,
             run.ModelSha256,
             plan.SpecSha256,
-            toolVersion).WriteTo(shipped);
+            toolVersion);
+        var shipped = plan.Ship(result.Model);
+        metadata.WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
 
         // The exported bytes must reproduce the executor on real clips, or nothing is written.
@@ -97,8 +98,25 @@ internal sealed class AttemptStage(string toolVersion)
             return Result<Attempt>.Fail(mismatch);
         }
 
+        // The trained copy is batched (and may take the front end's layout and compute extra inputs); the file keeps the
+        // signature the user gave, and must reproduce the copy the gate measures, clip by clip.
+        var (measuredModel, measuredBytes) = (shipped, bytes);
+        if (run.Twin.ChangesSignature)
+        {
+            var file = plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch));
+            metadata.WriteTo(file);
+            var fileBytes = OnnxModelIO.Save(SparseInitializers.Apply(file, plan.Storage));
+            var differs = BatchEquivalence.CheckShipped(run.Twin, shipped, bytes, fileBytes, data.Test, plan.Prepend, plan.OutputPath);
+            if (differs.Count > 0)
+            {
+                return Result<Attempt>.Fail(differs);
+            }
+
+            (shipped, bytes) = (file, fileBytes);
+        }
+
         context.Report(PipelineStage.Evaluate, "measuring the compressed model with ONNX Runtime");
-        var measured = OrtEvaluation.Measure(bytes, shipped, data.Test, plan.Labels, plan.Threads, plan.OutputPath, "the compressed model", context.Cancellation);
+        var measured = OrtEvaluation.Measure(measuredBytes, measuredModel, data.Test, plan.Labels, plan.Threads, plan.OutputPath, "the compressed model", context.Cancellation);
         if (measured.Value is not { } measurement)
         {
             return Result<Attempt>.Fail(measured.Diagnostics);

@@ -20,6 +20,12 @@ internal static class BaselineStage
     {
         var plan = run.Plan;
         context.Report(PipelineStage.Baseline, "checking the executor against ONNX Runtime on the input model");
+        var batchProof = BatchEquivalence.Prove(run.Twin, data.Validation.Count > 1 ? data.Validation : data.Train, plan.ModelPath);
+        if (batchProof.Count > 0)
+        {
+            return Result<Baseline>.Fail(batchProof);
+        }
+
         var shipped = plan.Ship(run.Model);
         var bytes = OnnxModelIO.Save(shipped);
         var (batch, shape) = VerificationBatch.Of(data.Test, shipped);

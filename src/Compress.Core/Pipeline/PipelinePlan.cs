@@ -14,6 +14,7 @@ namespace Compress.Pipeline;
 /// outputs. Built by <see cref="SpecMapping"/>; the pipeline never reads the spec itself.
 /// </summary>
 /// <param name="Prepend">Whether the exported (and the measured baseline) model gets the front end prepended, so it takes PCM.</param>
+/// <param name="Inputs">Which input takes the features, their layout, the other inputs' values and the export's batch (<see cref="TrainingTwin"/>).</param>
 /// <param name="MaxTrials">With <paramref name="SearchMaxSparsity"/>: how many sparsities to try at most.</param>
 public sealed record PipelinePlan(
     string SpecFile,
@@ -38,7 +39,8 @@ public sealed record PipelinePlan(
     string? ReportFolder,
     string? ManifestPath,
     int Seed,
-    int Threads)
+    int Threads,
+    ModelInputOptions? Inputs = null)
 {
     /// <summary>The model as it ships: a copy, with the front end in front when the spec asks for it.</summary>
     public ModelProto Ship(ModelProto model) => Prepend ? FrontEndGraph.Prepend(model, FrontEnd) : model.Clone();

@@ -7,7 +7,9 @@ namespace Compress.Pipeline;
 
 /// <summary>A run's plan with the model it compresses, loaded and hashed, and its pruning options checked against it.</summary>
 /// <param name="ModelSha256">SHA-256 of the model file, lower-case hex.</param>
-internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning);
+/// <param name="Model">The copy that trains and is measured (<see cref="TrainingTwin.Working"/>): one feature input, batched.</param>
+/// <param name="Twin">How <paramref name="Model"/> was made from the file, and the way back to the file's signature.</param>
+internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning, TrainingTwin Twin);
 
 /// <summary>
 /// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx) and the pruning
@@ -21,10 +23,11 @@ internal static class PlanStage
     {
         var plan = SpecMapping.ToPlan(request);
         context.Report(PipelineStage.Load, $"loading {plan.ModelPath}");
-        var model = OnnxModelIO.Load(plan.ModelPath);
+        var twin = TrainingTwin.Build(OnnxModelIO.Load(plan.ModelPath), plan.Inputs ?? ModelInputOptions.Default, plan.FrontEnd, plan.ModelPath);
+        var model = twin.Working;
         var check = PruningCheck.Run(model, plan.Pruning, plan.FineTune);
         return check.Failed
             ? Result<PlannedRun>.Fail(check.Diagnostics)
-            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, RunManifest.HashFile(plan.ModelPath), check.Value!), check.Diagnostics);
+            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, RunManifest.HashFile(plan.ModelPath), check.Value!, twin), check.Diagnostics);
     }
 }

@@ -48,7 +48,8 @@ public static class SpecMapping
             ReportFolder: request.ReportFolder is null ? spec.Output.Report : Path.GetFullPath(request.ReportFolder),
             ManifestPath: request.ManifestPath is null ? null : Path.GetFullPath(request.ManifestPath),
             Seed: seed,
-            Threads: threads);
+            Threads: threads,
+            Inputs: new ModelInputOptions(spec.Model.Input, spec.Features.Layout, spec.LocationOf("features.layout"), spec.Model.Inputs, spec.Model.Location, spec.Output.Batch));
     }
 
     /// <summary>The data section as loader options.</summary>

@@ -44,6 +44,12 @@ public sealed record FeaturesSpec
     /// <summary>Prepend the front-end to the exported model so apps feed raw PCM. Default false.</summary>
     public bool Prepend { get; init; }
 
+    /// <summary>
+    /// <c>features.layout</c>: the order of the model input's axes (e.g. <c>[batch, bins, frames]</c>); null = inferred
+    /// from the model's input dims when only one layout fits.
+    /// </summary>
+    public InputLayout? Layout { get; init; }
+
     /// <summary>Where the <c>features:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
 }

@@ -23,6 +23,9 @@ public sealed record OutputSpec
     /// <summary>Folder for report.json, report.md and the plots. Default <c>compress-report</c> next to the spec.</summary>
     public required string Report { get; init; }
 
+    /// <summary><c>output.batch</c>: the exported model's batch dimension. Default <see cref="ExportBatch.Keep"/> (as the input model declares it).</summary>
+    public ExportBatch Batch { get; init; } = ExportBatch.Keep;
+
     /// <summary>Where the <c>output:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
 }

@@ -8,7 +8,7 @@ namespace Compress.Spec.Parsing;
 /// <summary>Reads <c>features:</c>; the default kind is <c>none</c> for npy data, else <c>log_mel</c>.</summary>
 internal static class FeaturesReader
 {
-    private static readonly string[] FrontEndKeys = ["window_ms", "hop_ms", "n_fft", "mel_bins", "fmin", "fmax", "log_floor", "coefficients"];
+    private static readonly string[] FrontEndKeys = ["window_ms", "hop_ms", "n_fft", "mel_bins", "fmin", "fmax", "log_floor", "coefficients", "layout"];
 
     public static FeaturesSpec Read(SpecContext context, SectionReader root, DatasetFormat format)
     {
@@ -29,11 +29,45 @@ internal static class FeaturesReader
             LogFloor = r.Double("log_floor", FrontEndOptions.DefaultLogFloor, NumberRange.Open(0, 1)),
             Coefficients = r.Int("coefficients", FrontEndOptions.DefaultCoefficients, NumberRange.Closed(1, 1024)),
             Prepend = r.Bool("prepend", false),
+            Layout = Layout(context, r),
             Location = r.Location,
         };
         Check(context, r, spec, format);
         r.Finish();
         return spec;
+    }
+
+    /// <summary><c>layout: [batch, 1, frames, bins]</c>: axis names (<c>1</c> is a unit channel axis).</summary>
+    private static InputLayout? Layout(SpecContext context, SectionReader r)
+    {
+        var names = r.Strings("layout");
+        if (names is null)
+        {
+            return null;
+        }
+
+        var axes = new List<LayoutAxis>();
+        var allowed = SpecNames.All<LayoutAxis>().Append("1").ToList();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var axis = names[i] == "1" ? LayoutAxis.Channel : SpecNames.Parse<LayoutAxis>(names[i]);
+            if (axis is null)
+            {
+                context.Add(SpecMessages.InvalidChoice(context.Locations[$"features.layout[{i}]"], $"features.layout[{i}]", names[i], allowed, EditDistance.Suggest(names[i], allowed)));
+                return null;
+            }
+
+            axes.Add(axis.Value);
+        }
+
+        var layout = new InputLayout(axes);
+        if (layout.Problem() is { } problem)
+        {
+            context.Add(SpecMessages.LayoutInvalid(r.At("layout"), "[" + string.Join(", ", names) + "]", problem));
+            return null;
+        }
+
+        return layout;
     }
 
     private static void Check(SpecContext context, SectionReader r, FeaturesSpec spec, DatasetFormat format)

@@ -24,6 +24,7 @@ internal static class OutputReader
             Compress = compress,
             Filter = filter,
             Report = ModelReader.RequirePath(context, r, "report") ?? context.Resolve("compress-report"),
+            Batch = r.Enum("batch", ExportBatch.Keep),
             Location = r.Location,
         };
         if (model is not null && string.Equals(spec.Path, model.Path, StringComparison.Ordinal))
