@@ -76,9 +76,7 @@ public static class SpecMapping
     public static FrontEndOptions FrontEnd(FeaturesSpec f)
     {
         ArgumentNullException.ThrowIfNull(f);
-        return new FrontEndOptions(
-            f.Kind,
-            f.SampleRate, f.ClipSeconds, f.WindowMs, f.HopMs, f.NFft, f.MelBins, f.FMin, f.FMax, f.LogFloor, f.Coefficients);
+        return f.ToFrontEnd();
     }
 
     private static AugmentationOptions? Augmentation(AugmentationSpec? a) => a is null ? null : new AugmentationOptions(

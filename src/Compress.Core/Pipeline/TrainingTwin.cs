@@ -4,6 +4,7 @@ using Compress.Features;
 using Compress.Onnx;
 using Compress.Onnx.Proto;
 using Compress.Spec;
+using Compress.Spec.Checks;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Pipeline;
@@ -84,8 +85,8 @@ internal sealed class TrainingTwin
         ArgumentNullException.ThrowIfNull(model);
         var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var inputs = model.Graph.Input.Where(i => !initializers.Contains(i.Name)).ToList();
-        var problems = InputProblems(inputs, o).ToList();
-        var data = inputs.FirstOrDefault(i => i.Name == (o.DataInput ?? inputs.FirstOrDefault(x => !o.Extras.ContainsKey(x.Name))?.Name));
+        var problems = ExtraInputs.Problems(inputs, o.DataInput, o.Extras, o.InputsAt).ToList();
+        var data = inputs.FirstOrDefault(i => i.Name == ExtraInputs.DataInputName(inputs, o.DataInput, o.Extras));
         if (data is null)
         {
             problems.Add(SpecMessages.ExtraInputInvalid(o.InputsAt, o.DataInput ?? "?", "no input is left for the features"));
@@ -122,24 +123,6 @@ internal sealed class TrainingTwin
         var twin = new TrainingTwin(model, working, data, layout?.PermutationFromCanonical(), fixedBatch, extras, fixedBatch ? BatchFixers(working) : []);
         twin.Adapt();
         return twin;
-    }
-
-    /// <summary>The CMP1042/CMP1043 problems of <paramref name="o"/>'s extra inputs against the graph's <paramref name="inputs"/> (initializer-backed ones excluded).</summary>
-    public static IEnumerable<Diagnostic> InputProblems(IReadOnlyList<ValueInfoProto> inputs, ModelInputOptions o)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(o);
-        foreach (var name in o.Extras.Keys.Where(k => inputs.All(i => i.Name != k)).Order(StringComparer.Ordinal))
-        {
-            yield return SpecMessages.ExtraInputInvalid(o.Extras[name].Location, name, $"the model has no such input; its inputs are {string.Join(", ", inputs.Select(i => i.Name))}");
-        }
-
-        var data = o.DataInput ?? inputs.FirstOrDefault(i => !o.Extras.ContainsKey(i.Name))?.Name;
-        var missing = inputs.Where(i => i.Name != data && !o.Extras.ContainsKey(i.Name)).Select(i => i.Name).ToList();
-        if (missing.Count > 0)
-        {
-            yield return SpecMessages.ExtraInputMissing(o.InputsAt, missing, inputs.Select(i => $"{i.Name} {InputLayout.Describe(i)}{(i.Name == data ? " (features)" : "")}"));
-        }
     }
 
     /// <summary>
@@ -487,7 +470,7 @@ internal sealed class TrainingTwin
             ?? model.Graph.Node.First(n => n.OpType == "Constant" && n.Output.Contains(name)).Attribute.First(a => a.Name == "value").T;
         var values = ReadLongs(model, name)!;
         values[0] = value;
-        tensor.RawData = Google.Protobuf.ByteString.Empty;
+        tensor.ClearRawData();
         tensor.Int64Data.Clear();
         tensor.Int64Data.AddRange(values);
     }

@@ -50,6 +50,9 @@ public sealed record FeaturesSpec
     /// </summary>
     public InputLayout? Layout { get; init; }
 
+    /// <summary>These settings as the front end's options (one mapping for <c>validate</c> and <c>run</c>).</summary>
+    public FrontEndOptions ToFrontEnd() => new(Kind, SampleRate, ClipSeconds, WindowMs, HopMs, NFft, MelBins, FMin, FMax, LogFloor, Coefficients);
+
     /// <summary>Where the <c>features:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
 }

@@ -38,14 +38,20 @@ internal static class ModelChecks
         facts.AddRange(shape.Inputs.Select(i => $"input     {i}"));
         facts.AddRange(shape.Outputs.Select(o => $"output    {o}"));
 
-        var input = Pick(spec, shape.Inputs, "model.input", spec.Model.Input, "inputs", diagnostics);
+        var graphInputs = model.Graph.Input.Where(i => shape.Inputs.Any(t => t.Name == i.Name)).ToList();
+        var extraProblems = ExtraInputs.Problems(graphInputs, spec.Model.Input, spec.Model.Inputs, spec.Model.Location).ToList();
+        diagnostics.AddRange(extraProblems);
+        var dataName = ExtraInputs.DataInputName(graphInputs, spec.Model.Input, spec.Model.Inputs);
+        var input = spec.Model.Input is null && dataName is not null
+            ? shape.Inputs.First(t => t.Name == dataName)
+            : Pick(spec, shape.Inputs, "model.input", spec.Model.Input, "inputs", diagnostics);
         var output = Pick(spec, shape.Outputs, "model.output", spec.Model.Output, "outputs", diagnostics);
         if (output?.Dimensions is { Count: > 0 } dims && dims[^1] is long classes && classes != spec.Labels.Count)
         {
             diagnostics.Add(SpecMessages.ModelMismatch(spec.LabelsLocation, F($"'labels' lists {spec.Labels.Count} labels, but the model's output '{output.Name}' has {classes} classes")));
         }
 
-        if (input is not null)
+        if (input is not null && !CheckLayout(spec, graphInputs.First(i => i.Name == input.Name), facts, diagnostics))
         {
             CheckInput(spec, input, diagnostics);
         }
@@ -89,6 +95,30 @@ internal static class ModelChecks
         }
 
         return tensors.FirstOrDefault();
+    }
+
+    /// <summary>
+    /// The feature layout of a rank-3/4 input (or one <c>features.layout</c> names), by the rule <c>run</c> uses: a fact
+    /// naming it, or CMP1040/CMP1041. False when no layout applies (raw audio, other ranks): the plain checks run.
+    /// </summary>
+    private static bool CheckLayout(CompressSpec spec, ValueInfoProto input, List<string> facts, List<Diagnostic> diagnostics)
+    {
+        var frontEnd = spec.Features.ToFrontEnd();
+        var (layout, problem) = InputLayout.Resolve(input, frontEnd, spec.Features.Layout, spec.LocationOf("features.layout"));
+        if (problem is not null)
+        {
+            diagnostics.Add(problem);
+            return true;
+        }
+
+        if (layout is null)
+        {
+            return false;
+        }
+
+        var transpose = layout.PermutationFromCanonical();
+        facts.Add($"layout    {layout}{(transpose is null ? "" : $" (the front end's [batch, ..., frames, bins] is transposed with perm [{string.Join(", ", transpose)}])")}");
+        return true;
     }
 
     private static void CheckInput(CompressSpec spec, ModelTensor input, List<Diagnostic> diagnostics)

@@ -35,6 +35,11 @@ public static class SpecChecks
         }
 
         File("model.path", spec.Model.Path);
+        foreach (var (name, value) in spec.Model.Inputs.Where(e => e.Value.Path is not null))
+        {
+            File($"model.inputs.{name}", value.Path);
+        }
+
         switch (spec.Data.Format)
         {
             case DatasetFormat.SpeechCommands when !Directory.Exists(spec.Data.Root):
