@@ -16,7 +16,10 @@ public sealed record ModelSpec
     /// <c>model.inputs</c>: values for the model's inputs other than the features (a sample-rate scalar, recurrent
     /// state <c>h0</c>/<c>c0</c>), by input name. Empty by default.
     /// </summary>
-    public IReadOnlyDictionary<string, ExtraInputSpec> Inputs { get; init; } = new Dictionary<string, ExtraInputSpec>();
+    public IReadOnlyDictionary<string, ExtraInputSpec> Inputs { get; init; } = NoInputs;
+
+    /// <summary>The empty <see cref="Inputs"/> (one instance, so specs without <c>model.inputs</c> compare equal).</summary>
+    public static IReadOnlyDictionary<string, ExtraInputSpec> NoInputs { get; } = new Dictionary<string, ExtraInputSpec>();
 
     /// <summary>Where the <c>model:</c> key is written.</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;

@@ -169,7 +169,7 @@ public sealed class CompressPipelineTests(PipelineFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void Run_FeaturesThatDoNotFitTheModel_ReportCmp2109()
+    public void Run_FeaturesThatDoNotFitTheModel_ReportCmp1040_BeforeAnyFeatureExtraction()
     {
         var spec = fixture.Spec($"""
             model:
@@ -183,8 +183,9 @@ public sealed class CompressPipelineTests(PipelineFixture fixture) : IClassFixtu
 
         Assert.Equal(PipelineOutcome.Failed, result.Outcome);
         var error = Assert.Single(result.Diagnostics, d => d.IsError);
-        Assert.Equal("CMP2109", error.Code);
-        Assert.Equal(fixture.TrainedModel, error.File);
+        Assert.Equal("CMP1040", error.Code);
+        Assert.Equal(spec.File, error.File);
+        Assert.DoesNotContain(result.Diagnostics, d => d.Code.StartsWith("CMP32", StringComparison.Ordinal));
         Assert.False(File.Exists(spec.Output.Path));
     }
 

@@ -58,7 +58,7 @@ public sealed class PlanStageTests : IDisposable
     private Compress.Spec.CompressSpec Channel(string model)
     {
         OnnxModelIO.Save(Graph.SpeechModels.Get(model).Model, Path.Combine(_corpus.Root, "model.onnx"));
-        return StageSpecs.Write(_corpus, """
+        var spec = StageSpecs.Write(_corpus, """
             model:
               path: model.onnx
             pruning:
@@ -66,6 +66,9 @@ public sealed class PlanStageTests : IDisposable
               target_sparsity: 0.3
               protect_first_last: false
             """);
+
+        // The attention reference model takes [N, 25 frames, 32 bins]: features of that size (the plan checks the layout).
+        return model == "self-attention" ? spec with { Features = spec.Features with { HopMs = 40, MelBins = 32 } } : spec;
     }
 
     public void Dispose() => _corpus.Dispose();

@@ -35,7 +35,7 @@ internal static class ModelReader
             Path = path ?? "",
             Input = NonEmpty(r, "input"),
             Output = NonEmpty(r, "output"),
-            Inputs = Inputs(context, r),
+            Inputs = Inputs(context, r) is { Count: > 0 } inputs ? inputs : ModelSpec.NoInputs,
             Location = r.Location,
         };
         r.Finish();
