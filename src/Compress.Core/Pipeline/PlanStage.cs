@@ -10,7 +10,8 @@ namespace Compress.Pipeline;
 internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning);
 
 /// <summary>
-/// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx) and the pruning
+/// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx) and its constant
+/// sub-graphs folded (<see cref="PrunableWeights.Prepare"/>), and the pruning
 /// and fine-tuning options are checked against it (CMP4002–CMP4004, CMP4006 warnings) — all before any data is read.
 /// The request's paths were checked by the caller (<c>SpecChecks.CheckPaths</c>); a model that disappeared since is
 /// CMP2001 from the loader.
@@ -21,7 +22,8 @@ internal static class PlanStage
     {
         var plan = SpecMapping.ToPlan(request);
         context.Report(PipelineStage.Load, $"loading {plan.ModelPath}");
-        var model = OnnxModelIO.Load(plan.ModelPath);
+        // Folded once, here: baseline, training and export all see the weights as initializers (PrunableWeights.Prepare).
+        var model = PrunableWeights.Prepare(OnnxModelIO.Load(plan.ModelPath));
         var check = PruningCheck.Run(model, plan.Pruning, plan.FineTune);
         return check.Failed
             ? Result<PlannedRun>.Fail(check.Diagnostics)
