@@ -4,4 +4,4 @@
 # with the same settings returns at once. Needs espeak-ng, flite and sox (sudo .ci/run installs them).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-exec "$here/../../tools/corpus/make-corpus.sh" --out "$here/data" --reps 2 --seed 1 --snr-min 9 --snr-max 24 "$@"
+exec "$here/../../tools/corpus/cached-corpus.sh" --out "$here/data" --reps 2 --seed 1 --snr-min 9 --snr-max 24 "$@"

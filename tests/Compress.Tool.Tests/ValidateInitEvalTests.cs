@@ -27,14 +27,14 @@ public sealed class ValidateCommandTests
     [Fact]
     public void Validate_PruningWithNothingEligible_IsCMP4002_AsRunWouldSay()
     {
-        // The model's only prunable weight is in its only layer, which protect_first_last keeps dense.
-        using var ws = TestWorkspace.WithSpec(TestWorkspace.Spec + "\npruning:\n  method: magnitude\n  target_sparsity: 0.5\n");
+        // The model's only prunable weight is left out by exclude (protect_first_last does not protect a tensor holding all the weights).
+        using var ws = TestWorkspace.WithSpec(TestWorkspace.Spec + "\npruning:\n  method: magnitude\n  target_sparsity: 0.5\n  exclude: [\"*\"]\n");
 
         var (exit, _, error) = CliHarness.Run(CliHarness.With(), "validate", ws.SpecPath);
 
         Assert.Equal(1, exit);
         Assert.Contains("error CMP4002: pruning method 'magnitude' has no weights to prune: the model has 1 prunable weight tensors", error, StringComparison.Ordinal);
-        Assert.Contains("1 protected", error, StringComparison.Ordinal);
+        Assert.Contains("0 protected as first/last layer and 1 left out by include/exclude", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -51,5 +51,13 @@ public static class TrainingMessages
     internal static Diagnostic ChannelsNotPrunable(string node, string opType, string detail) => Diagnostic.Warning(
         ChannelsNotPrunableCode, $"channels through {opType} are kept: {detail}", node: node);
 
+    /// <summary>Code of <see cref="RecurrentStateNotZero"/>.</summary>
+    public const string RecurrentStateNotZeroCode = "CMP4010";
+
+    internal static Diagnostic RecurrentStateNotZero(string node, string opType, string input, string what) => Diagnostic.Warning(
+        RecurrentStateNotZeroCode,
+        $"the hidden units of {opType} '{node}' are kept: its {input} is {what}, so a removed unit would not stay zero. Export the model without an initial state, or with constant zeros (PyTorch's default), to prune them.",
+        node: node);
+
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

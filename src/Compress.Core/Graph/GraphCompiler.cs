@@ -76,6 +76,31 @@ internal sealed class GraphCompiler
     /// <summary>Compiles a sub-graph that may read values of its parent graph.</summary>
     public CompiledGraph CompileSubgraph(GraphProto graph, OnnxNodeInfo owner) => CompileCore(graph, outerNames: owner);
 
+    /// <summary>
+    /// The operator for one node, bound and initialised as the compiled graph would run it; null when no registered
+    /// operator implements it or its attributes are invalid (the executor reports those when it compiles the graph).
+    /// </summary>
+    internal OnnxOperator? TryCreate(NodeProto node, int index)
+    {
+        var domain = OperatorRegistry.Normalise(node.Domain);
+        var opset = OpsetOf(domain);
+        if (_registry.Find(domain, node.OpType, opset) is not { } registration)
+        {
+            return null;
+        }
+
+        var op = registration.Factory();
+        try
+        {
+            op.Bind(new OnnxNodeInfo(node, index, opset, registration.SinceVersion, this));
+            return op;
+        }
+        catch (CompressException)
+        {
+            return null;
+        }
+    }
+
     private long OpsetOf(string domain) => _opsets.TryGetValue(domain, out var v) ? v : domain.Length == 0 ? 21 : 1;
 
     private CompiledGraph CompileCore(GraphProto graph, OnnxNodeInfo? outerNames)

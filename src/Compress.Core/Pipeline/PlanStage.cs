@@ -12,7 +12,8 @@ namespace Compress.Pipeline;
 internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning, TrainingTwin Twin);
 
 /// <summary>
-/// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx) and the pruning
+/// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx) and its constant
+/// sub-graphs folded (<see cref="PrunableWeights.Prepare"/>), and the pruning
 /// and fine-tuning options are checked against it (CMP4002–CMP4004, CMP4006 warnings) — all before any data is read.
 /// The request's paths were checked by the caller (<c>SpecChecks.CheckPaths</c>); a model that disappeared since is
 /// CMP2001 from the loader.
@@ -23,7 +24,9 @@ internal static class PlanStage
     {
         var plan = SpecMapping.ToPlan(request);
         context.Report(PipelineStage.Load, $"loading {plan.ModelPath}");
-        var twin = TrainingTwin.Build(OnnxModelIO.Load(plan.ModelPath), plan.Inputs ?? ModelInputOptions.Default, plan.FrontEnd, plan.ModelPath);
+        // Folded once, here: baseline, training and export all see the weights as initializers (PrunableWeights.Prepare);
+        // then the batched training copy of the folded model (TrainingTwin).
+        var twin = TrainingTwin.Build(PrunableWeights.Prepare(OnnxModelIO.Load(plan.ModelPath)), plan.Inputs ?? ModelInputOptions.Default, plan.FrontEnd, plan.ModelPath);
         var model = twin.Working;
         var check = PruningCheck.Run(model, plan.Pruning, plan.FineTune);
         return check.Failed

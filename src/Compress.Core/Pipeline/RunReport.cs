@@ -1,5 +1,6 @@
 using Compress.Evaluation;
 using Compress.Export;
+using Compress.Pruning;
 using Compress.Reporting;
 
 namespace Compress.Pipeline;
@@ -14,6 +15,8 @@ internal static class RunReport
         var plan = run.Plan;
         var chosen = search.Chosen;
         var g = plan.Gate;
+        var prunable = PrunableWeights.Find(run.Model, plan.Pruning);
+        var sources = prunable.ToDictionary(t => t.Name, t => t.Sources, StringComparer.Ordinal);
         return new CompressionReport
         {
             ToolVersion = toolVersion,
@@ -25,7 +28,8 @@ internal static class RunReport
             ],
             Timings = timings,
             Method = plan.Pruning.Method.ToString().ToLowerInvariant(),
-            Layers = chosen.Result.Layers,
+            Layers = [.. chosen.Result.Layers.Select(l => sources.TryGetValue(l.Name, out var s) ? l with { Sources = s } : l)],
+            Protected = [.. prunable.Where(t => t.Status == PrunableStatus.Protected).Select(t => new ProtectedRecord(t.DisplayName, t.Elements, t.StatusReason))],
             TotalSparsity = chosen.Result.TotalSparsity,
             Baseline = Record(baseline.Measurement, g.Metric, baseline.Value),
             Compressed = Record(chosen.Measurement, g.Metric, chosen.Value),

@@ -10,8 +10,9 @@ namespace Compress.Pruning;
 /// <summary>
 /// Describes an ONNX model for people (<c>dotnet compress inspect MODEL</c>): versions, inputs and outputs, operator
 /// counts, parameters, the prunable weights with their current sparsity (by <see cref="PrunableWeights"/>, the rule
-/// <c>run</c> prunes by), the weight operands that are not prunable and why, and operators the executor cannot run.
-/// Reads the protobuf only; needs no native runtime.
+/// <c>run</c> prunes by, on the model as <see cref="PrunableWeights.Prepare"/> folds it, so folded tensors show the
+/// initializers they come from), what <c>protect_first_last</c> protects and why, the weight operands that are not
+/// prunable and why, and operators the executor cannot run. Folding evaluates constant nodes with TorchSharp.
 /// </summary>
 public static class ModelInspector
 {
@@ -56,10 +57,17 @@ public static class ModelInspector
         Line();
         Parameters(graph, Line);
 
-        var weights = PrunableWeights.Find(model, new PruningOptions());
-        var tensors = AllGraphs(graph).SelectMany(g => g.Initializer).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var sparse = AllGraphs(graph).SelectMany(g => g.SparseInitializer).Where(s => s.Values is not null).GroupBy(s => s.Values.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var folded = ConstantFolding.Fold(model);
+        var prepared = folded.Model;
+        var weights = PrunableWeights.Find(prepared, new PruningOptions());
+        var tensors = AllGraphs(prepared.Graph!).SelectMany(g => g.Initializer).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var sparse = AllGraphs(prepared.Graph!).SelectMany(g => g.SparseInitializer).Where(s => s.Values is not null).GroupBy(s => s.Values.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         Line();
+        if (folded.FoldedNodes > 0)
+        {
+            Line($"Constant folding: {folded.FoldedNodes} nodes folded into initializers, {folded.RemovedInitializers.Count} initializers no longer read (run trains and exports the folded model)");
+        }
+
         Line($"Prunable weights ({weights.Count}, {Count(weights.Sum(w => w.Elements))} elements):");
         if (weights.Count == 0)
         {
@@ -69,10 +77,11 @@ public static class ModelInspector
         foreach (var w in weights)
         {
             var nodesText = string.Join(", ", w.Uses.Select(u => $"{u.OpType} {u.Node}"));
-            Line($"  {w.Name}  {nodesText}  [{string.Join(", ", w.Shape)}]  {Count(w.Elements)} elements  sparsity {Sparsity(w.Name, w.Elements, tensors, sparse)}");
+            var status = w.Status == PrunableStatus.Protected ? $"  protected: {w.StatusReason}" : w.StatusReason.Length > 0 ? $"  ({w.StatusReason})" : "";
+            Line($"  {w.DisplayName}  {nodesText}  [{string.Join(", ", w.Shape)}]  {Count(w.Elements)} elements  sparsity {Sparsity(w.Name, w.Elements, tensors, sparse)}{status}");
         }
 
-        var excluded = PrunableWeights.NotPrunable(model);
+        var excluded = PrunableWeights.NotPrunable(prepared);
         Line($"Not prunable weight operands ({excluded.Count}):");
         if (excluded.Count == 0)
         {

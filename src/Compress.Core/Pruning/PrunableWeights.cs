@@ -9,7 +9,10 @@ public enum PrunableStatus
     /// <summary>Pruned toward the target.</summary>
     Eligible,
 
-    /// <summary>The first or last prunable node, protected by <see cref="PruningOptions.ProtectFirstAndLast"/>.</summary>
+    /// <summary>
+    /// The first or the last prunable tensor, small enough to protect (at most <see cref="PrunableWeights.ProtectedShareLimit"/>
+    /// of all prunable weights), protected by <see cref="PruningOptions.ProtectFirstAndLast"/>.
+    /// </summary>
     Protected,
 
     /// <summary>Left out by <see cref="PruningOptions.Include"/> or <see cref="PruningOptions.Exclude"/>.</summary>
@@ -18,13 +21,24 @@ public enum PrunableStatus
 
 /// <summary>
 /// A weight initializer that pruning may zero: its ONNX name, the node that consumes it (first prunable use, in graph
-/// order), the node's operator, its shape as stored, whether it is pruned (<see cref="Status"/>), and every weight
-/// operand that reads it (<see cref="Uses"/>: more than one for a shared weight).
+/// order), the node's operator, its shape as stored, whether it is pruned (<see cref="Status"/>, and why:
+/// <see cref="StatusReason"/>), every weight operand that reads it (<see cref="Uses"/>: more than one for a shared
+/// weight), and, for an initializer constant folding computed, the initializers of the input model it was computed
+/// from (<see cref="Sources"/>, e.g. <c>onnx::GRU_137</c> ← <c>gru.weight_ih_l0</c>; empty otherwise).
 /// </summary>
 public sealed record PrunableTensor(string Name, string Node, string OpType, IReadOnlyList<long> Shape, PrunableStatus Status, IReadOnlyList<WeightOperand> Uses)
 {
     /// <summary>Number of elements.</summary>
     public long Elements => Shape.Aggregate(1L, (a, d) => a * d);
+
+    /// <summary>The input model's initializers this tensor was folded from (empty when it is one of them).</summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
+    /// <summary>Why the tensor has its <see cref="Status"/>, as a phrase for reports and <c>inspect</c>; empty for an eligible tensor that is neither first nor last.</summary>
+    public string StatusReason { get; init; } = "";
+
+    /// <summary>The name with its sources, as reports show it: <c>onnx::GRU_137 (gru.weight_ih_l0)</c>.</summary>
+    public string DisplayName => Sources.Count == 0 ? Name : $"{Name} ({string.Join(", ", Sources)})";
 }
 
 /// <summary>
@@ -40,6 +54,11 @@ public sealed record PrunableTensor(string Name, string Node, string OpType, IRe
 /// A weight operand is prunable when it reads a floating-point (float32/float16/bfloat16/double) dense initializer
 /// and its node is in the main graph; otherwise <see cref="WeightOperand.Reason"/> says why not. A tensor is prunable
 /// when any of its uses is: a weight shared by several nodes is one prunable tensor, listed once.
+/// </para>
+/// <para>
+/// The rule applies to the model as <see cref="Prepare"/> makes it: constant sub-graphs folded into initializers
+/// (<see cref="ConstantFolding"/>), so that a weight reached through Identity/Transpose/Slice/Concat/Constant is an
+/// initializer. <c>inspect</c>, <c>validate</c> and <c>run</c> all prepare the model this way.
 /// </para>
 /// </summary>
 public static class PrunableWeights
@@ -106,24 +125,54 @@ public static class PrunableWeights
         }
     }
 
-    /// <summary>The prunable tensors in order of first use, with their status under <paramref name="options"/> (see <see cref="PruningOptions"/>).</summary>
+    /// <summary>
+    /// The largest share of all prunable weight elements (a fraction) that the first or the last prunable tensor may
+    /// hold and still be protected by <see cref="PruningOptions.ProtectFirstAndLast"/>: 0.2. The first layer (it sees
+    /// raw features) and the classifier (every weight votes for a class) are sensitive and, in a CNN or an MLP, small:
+    /// the sample DS-CNN's first conv is 11.6% of its prunable weights and its classifier 3.5%. A recurrent layer's W
+    /// (over 30% of a one-layer GRU/LSTM/BiLSTM keyword spotter), an attention projection, or the only layer of a
+    /// one-layer model is where the pruning budget lies, so it is pruned.
+    /// </summary>
+    public const double ProtectedShareLimit = 0.2;
+
+    /// <summary>
+    /// The model as the rule sees it and as <c>run</c> trains and exports it: constant sub-graphs folded into
+    /// initializers (<see cref="ConstantFolding.Fold"/>, a copy). The one entry point for <c>inspect</c>, <c>validate</c> and <c>run</c>.
+    /// </summary>
+    public static ModelProto Prepare(ModelProto model) => ConstantFolding.Fold(model).Model;
+
+    /// <summary>
+    /// The prunable tensors in order of first use, with their status under <paramref name="options"/> (see
+    /// <see cref="PruningOptions"/>): excluded by include/exclude first; then, with
+    /// <see cref="PruningOptions.ProtectFirstAndLast"/>, the first and the last tensor are protected when each holds at
+    /// most <see cref="ProtectedShareLimit"/> of all prunable elements; the rest are eligible.
+    /// </summary>
     public static IReadOnlyList<PrunableTensor> Find(ModelProto model, PruningOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var byValue = Operands(model).GroupBy(o => o.Value, StringComparer.Ordinal).Where(g => g.Any(o => o.IsPrunable)).ToList();
         var firsts = byValue.Select(g => g.First(o => o.IsPrunable)).ToList();
-        var nodeOrder = firsts.Select(f => f.NodeOrder).Distinct().ToList();
-        var protectedNodes = options.ProtectFirstAndLast && nodeOrder.Count > 0 ? new HashSet<int> { nodeOrder[0], nodeOrder[^1] } : [];
+        var provenance = ConstantFolding.Provenance(model);
+        var elements = firsts.Select(f => f.Elements ?? 0).ToList();
+        var total = Math.Max(1, elements.Sum());
         return byValue.Zip(firsts, (uses, first) =>
         {
-            var included = options.Include is not { Count: > 0 } include || Glob.AnyMatch(include, first.Value, first.Node);
-            var excluded = options.Exclude is { Count: > 0 } exclude && Glob.AnyMatch(exclude, first.Value, first.Node);
-            var status = !included || excluded ? PrunableStatus.Excluded
-                : protectedNodes.Contains(first.NodeOrder) ? PrunableStatus.Protected
-                : PrunableStatus.Eligible;
-            return new PrunableTensor(first.Value, first.Node, first.OpType, first.Shape!, status, uses.ToList());
+            var sources = provenance.TryGetValue(first.Value, out var s) ? s : [];
+            var included = options.Include is not { Count: > 0 } include || Glob.AnyMatch(include, [first.Value, first.Node, .. sources]);
+            var excluded = options.Exclude is { Count: > 0 } exclude && Glob.AnyMatch(exclude, [first.Value, first.Node, .. sources]);
+            var index = firsts.IndexOf(first);
+            var share = (double)elements[index] / total;
+            var end = index == 0 ? "first" : index == firsts.Count - 1 ? "last" : null;
+            var (status, reason) = !included ? (PrunableStatus.Excluded, "not matched by pruning.include")
+                : excluded ? (PrunableStatus.Excluded, "matched by pruning.exclude")
+                : end is null || !options.ProtectFirstAndLast ? (PrunableStatus.Eligible, "")
+                : share <= ProtectedShareLimit ? (PrunableStatus.Protected, Invariant($"the {end} prunable tensor, {share * 100:0.0}% of the prunable weights (protect_first_last protects it at most {ProtectedShareLimit * 100:0}%)"))
+                : (PrunableStatus.Eligible, Invariant($"the {end} prunable tensor, but {share * 100:0.0}% of the prunable weights (over the {ProtectedShareLimit * 100:0}% protect_first_last protects), so pruned"));
+            return new PrunableTensor(first.Value, first.Node, first.OpType, first.Shape!, status, uses.ToList()) { Sources = sources, StatusReason = reason };
         }).ToList();
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>One weight operand per value none of whose uses is prunable (the first use), in order of first use.</summary>
     public static IReadOnlyList<WeightOperand> NotPrunable(ModelProto model) =>
@@ -136,9 +185,9 @@ public static class PrunableWeights
     public static string Explain(PrunableReason reason) => reason switch
     {
         PrunableReason.Prunable => "prunable",
-        PrunableReason.Computed => "computed at run time by another node",
+        PrunableReason.Computed => "computed at run time from the model's input (not a constant sub-graph)",
         PrunableReason.GraphInput => "a graph input, fed at run time",
-        PrunableReason.ConstantNode => "the output of a Constant node, not an initializer (the executor folds it instead of training it)",
+        PrunableReason.ConstantNode => "a Constant node's value that constant folding leaves a node (a single element), so it is not trained",
         PrunableReason.NotFloat => "not a floating-point tensor",
         PrunableReason.SparseInitializer => "stored in sparse_initializer (training writes weights back into dense initializers only)",
         PrunableReason.InSubgraph => "read inside a sub-graph (If/Loop/Scan body), which channel analysis and weight write-back do not follow",

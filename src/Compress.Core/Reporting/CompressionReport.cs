@@ -27,6 +27,9 @@ public sealed record CompressionReport
     /// <summary>Exact zero counts per prunable layer.</summary>
     public IReadOnlyList<LayerSparsity> Layers { get; init; } = [];
 
+    /// <summary>Prunable tensors that <c>protect_first_last</c> kept dense, each with why.</summary>
+    public IReadOnlyList<ProtectedRecord> Protected { get; init; } = [];
+
     /// <summary>Zeros / elements over all prunable layers.</summary>
     public double TotalSparsity { get; init; }
 
@@ -64,9 +67,15 @@ public sealed record StageTiming(string Stage, double Seconds);
 /// <summary>A prunable tensor's exact sparsity: <see cref="Zeros"/> of <see cref="Elements"/> are exactly zero.</summary>
 public sealed record LayerSparsity(string Name, long Elements, long Zeros)
 {
+    /// <summary>For a weight constant folding computed (e.g. <c>onnx::GRU_137</c>), the input model's initializers it comes from (e.g. <c>gru.weight_ih_l0</c>); empty otherwise.</summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
     /// <summary>Zeros / elements.</summary>
     public double Sparsity => Elements == 0 ? 0 : (double)Zeros / Elements;
 }
+
+/// <summary>A prunable tensor kept dense by <c>protect_first_last</c>: its name (with the initializers it was folded from), size and why.</summary>
+public sealed record ProtectedRecord(string Name, long Elements, string Reason);
 
 /// <summary>Metrics of one model on one split.</summary>
 public sealed record MetricsRecord(int Count, double Accuracy, double MacroF1, IReadOnlyList<ClassRecord> PerClass, IReadOnlyList<IReadOnlyList<int>> Confusion, double? FrrAtFaPerHour = null, float? Threshold = null, double? LatencyMsPerClip = null);

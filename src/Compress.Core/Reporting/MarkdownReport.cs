@@ -77,9 +77,15 @@ public static class MarkdownReport
             md.AppendLine("| layer | elements | zeros | sparsity |").AppendLine("|---|---:|---:|---:|");
             foreach (var layer in report.Layers)
             {
-                md.AppendLine(Inv, $"| `{layer.Name}` | {layer.Elements:N0} | {layer.Zeros:N0} | {N(layer.Sparsity, "0.0%")} |");
+                md.AppendLine(Inv, $"| `{(layer.Sources.Count == 0 ? layer.Name : $"{layer.Name} ({string.Join(", ", layer.Sources)})")}` | {layer.Elements:N0} | {layer.Zeros:N0} | {N(layer.Sparsity, "0.0%")} |");
             }
 
+            md.AppendLine();
+        }
+
+        foreach (var kept in report.Protected)
+        {
+            md.AppendLine(Inv, $"Protected (dense): `{kept.Name}`, {kept.Elements:N0} elements: {kept.Reason}.");
             md.AppendLine();
         }
 

@@ -70,7 +70,7 @@ public static class ValidateCommand
     {
         try
         {
-            return PruningValidator.Validate(OnnxModelIO.Load(spec.Model.Path), SpecMapping.Pruning(spec.Pruning));
+            return PruningValidator.Validate(PrunableWeights.Prepare(OnnxModelIO.Load(spec.Model.Path)), SpecMapping.Pruning(spec.Pruning));
         }
         catch (CompressException e)
         {

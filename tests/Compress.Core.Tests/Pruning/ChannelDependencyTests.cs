@@ -20,9 +20,10 @@ public sealed class ChannelDependencyTests
     public void DsCnn_GroupsFollowDepthwiseBlocks()
     {
         var (model, _) = Graph.SpeechModels.Get("ds-cnn");
-        var graph = DependencyGraph.Build(model, new PruningOptions(PruningMethod.Channel));
+        // conv1 holds 30% of this small DS-CNN's weights, more than protect_first_last protects: excluded by hand.
+        var graph = DependencyGraph.Build(model, new PruningOptions(PruningMethod.Channel, Exclude: ["conv1.weight"]));
 
-        // conv1+dw0 (pinned: conv1 is protected), pw0+dw1, pw1 (read by the Gemm), the Gemm's output (graph output).
+        // conv1+dw0 (pinned: conv1 is excluded), pw0+dw1, pw1 (read by the Gemm), the Gemm's output (graph output).
         Assert.Equal(4, graph.Groups.Count);
         var pw0 = graph.Groups.Single(g => g.Producers.Contains("blocks.0.pw.weight"));
         Assert.False(pw0.Pinned);

@@ -15,7 +15,7 @@ public sealed class ChannelPruningTests
     private static readonly FineTuneOptions NoTraining = new(Epochs: 0, BatchSize: 4);
 
     /// <summary>Prunes with masks, then checks ONNX Runtime on the shrunk graph against the executor on the masked graph.</summary>
-    private static ModelProto PruneAndCheckParity(ModelProto model, CaseTensor input, PruningOptions options, double sparsity)
+    internal static ModelProto PruneAndCheckParity(ModelProto model, CaseTensor input, PruningOptions options, double sparsity)
     {
         using var module = OnnxGraphModule.Create(model);
         var itemShape = input.Shape.Skip(1).ToArray();
@@ -54,9 +54,10 @@ public sealed class ChannelPruningTests
     public void DsCnn_ShrinksDepthwiseBlocks_AndMatchesTheMaskedModelInOnnxRuntime()
     {
         var (model, input) = SpeechModels.Get("ds-cnn"); // 32 channels, 2 blocks
-        var shrunk = PruneAndCheckParity(model, input, new PruningOptions(PruningMethod.Channel, RoundTo: 4), 0.5);
+        // conv1 holds 30% of this small DS-CNN's weights, more than protect_first_last protects: excluded by hand.
+        var shrunk = PruneAndCheckParity(model, input, new PruningOptions(PruningMethod.Channel, RoundTo: 4, Exclude: ["conv1.weight"]), 0.5);
 
-        // conv1 is protected, so its channels (and block 0's depthwise conv, which shares them) stay.
+        // conv1 is excluded, so its channels (and block 0's depthwise conv, which shares them) stay.
         Assert.Equal([32, 1, 10, 4], Dims(shrunk, "conv1.weight"));
         Assert.Equal([32, 1, 3, 3], Dims(shrunk, "blocks.0.dw.weight"));
         Assert.Equal([16, 32, 1, 1], Dims(shrunk, "blocks.0.pw.weight"));
@@ -153,7 +154,7 @@ public sealed class ChannelPruningTests
     {
         var model = new DsCnn(Classes: 4, Channels: 16, Blocks: 2).Build();
         var train = DsCnnTrainingTests.KeywordLike(64, 4, 1);
-        var result = new CompressionEngine().Run(model, train, DsCnnTrainingTests.KeywordLike(16, 4, 2), new PruningOptions(PruningMethod.Channel, 0.5, ChannelCriterion: ChannelCriterion.Taylor, GradientBatches: 2), new FineTuneOptions(Epochs: 2, BatchSize: 16));
+        var result = new CompressionEngine().Run(model, train, DsCnnTrainingTests.KeywordLike(16, 4, 2), new PruningOptions(PruningMethod.Channel, 0.5, ChannelCriterion: ChannelCriterion.Taylor, GradientBatches: 2, Exclude: ["conv1.weight"]), new FineTuneOptions(Epochs: 2, BatchSize: 16));
 
         Assert.Equal([8, 16, 1, 1], Dims(result.Model, "blocks.0.pw.weight"));
         var pw0 = result.Layers.Single(l => l.Name == "blocks.0.pw.weight");
@@ -166,9 +167,18 @@ public sealed class ChannelPruningTests
     [Fact]
     public void NoPrunableChannels_IsCMP4002()
     {
-        // With first and last protected, the GRU model has nothing left: the GRU is first, the Gemm last.
         var (model, _) = SpeechModels.Get("gru-kws");
-        var d = Assert.Single(CompressionEngine.Validate(model, new PruningOptions(PruningMethod.Channel)));
+        var d = Assert.Single(CompressionEngine.Validate(model, new PruningOptions(PruningMethod.Channel, Exclude: ["rnn.*"])));
         Assert.Equal(TrainingMessages.NoPrunableWeightsCode, d.Code);
+    }
+
+    [Fact]
+    public void Defaults_LeaveTheGruPrunable_OnlyTheSmallClassifierIsProtected()
+    {
+        // rnn.W holds 37% of the prunable weights: too much to protect; fc.weight (3.7%) is protected.
+        var (model, _) = SpeechModels.Get("gru-kws");
+        Assert.Empty(CompressionEngine.Validate(model, new PruningOptions(PruningMethod.Channel)));
+        var found = PrunableWeights.Find(model, new PruningOptions(PruningMethod.Channel));
+        Assert.Equal([PrunableStatus.Eligible, PrunableStatus.Eligible, PrunableStatus.Protected], found.Select(t => t.Status));
     }
 }

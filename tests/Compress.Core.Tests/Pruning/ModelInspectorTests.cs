@@ -107,7 +107,7 @@ public sealed class ModelInspectorTests
         Assert.Contains($"Operators (2 nodes):\n  {"Gemm",-24} {1,6}\n  {"Relu",-24} {1,6}\n", text, StringComparison.Ordinal);
         Assert.Contains("Parameters: 15 in 2 float initializers (60 B)\n", text, StringComparison.Ordinal);
         Assert.Contains("Other initializers: 2 elements in 1 (16 B)\n", text, StringComparison.Ordinal);
-        Assert.Contains("Prunable weights (1, 12 elements):\n  fc.w  Gemm Gemm_0  [3, 4]  12 elements  sparsity 0.500\n", text, StringComparison.Ordinal);
+        Assert.Contains("Prunable weights (1, 12 elements):\n  fc.w  Gemm Gemm_0  [3, 4]  12 elements  sparsity 0.500  (the first prunable tensor, but 100.0% of the prunable weights (over the 20% protect_first_last protects), so pruned)\n", text, StringComparison.Ordinal);
         Assert.Contains("Not prunable weight operands (0):\n  none\n", text, StringComparison.Ordinal);
         Assert.Contains("Unsupported operators: none\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain(ModelMessages.UnsupportedOperatorCode, text, StringComparison.Ordinal);
@@ -137,9 +137,9 @@ public sealed class ModelInspectorTests
         var (model, _) = SpeechModels.Get("lstm-kws");
         var text = ModelInspector.Describe(model, "lstm.onnx");
         Assert.Contains("Inputs:\n  features  float [N, 49, 40]\n", text, StringComparison.Ordinal);
-        Assert.Contains("  rnn.W  LSTM LSTM_1  [1, 256, 40]  10,240 elements  sparsity 0.000\n", text, StringComparison.Ordinal);
+        Assert.Contains("  rnn.W  LSTM LSTM_1  [1, 256, 40]  10,240 elements  sparsity 0.000  (the first prunable tensor, but 37.4% of the prunable weights (over the 20% protect_first_last protects), so pruned)\n", text, StringComparison.Ordinal);
         Assert.Contains("  rnn.R  LSTM LSTM_1  [1, 256, 64]  16,384 elements  sparsity 0.000\n", text, StringComparison.Ordinal);
-        Assert.Contains("  fc.weight  Gemm Gemm_3  [12, 64]  768 elements", text, StringComparison.Ordinal);
+        Assert.Contains("  fc.weight  Gemm Gemm_3  [12, 64]  768 elements  sparsity 0.000  protected: the last prunable tensor, 2.8% of the prunable weights (protect_first_last protects it at most 20%)\n", text, StringComparison.Ordinal);
         Assert.Contains("Prunable weights (3, 27,392 elements):", text, StringComparison.Ordinal);
     }
 

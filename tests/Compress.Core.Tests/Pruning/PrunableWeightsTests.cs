@@ -33,14 +33,15 @@ public sealed class PrunableWeightsTests
     [MemberData(nameof(Models))]
     public void Inspect_ListsTheSamePrunableWeightsAsRun(string name)
     {
-        var model = Model(name);
-        var text = ModelInspector.Describe(model, null);
+        var text = ModelInspector.Describe(Model(name), null);
         var section = text[text.IndexOf("Prunable weights (", StringComparison.Ordinal)..text.IndexOf("Not prunable weight operands (", StringComparison.Ordinal)];
         var inspected = section.Split('\n').Skip(1).Where(l => l.StartsWith("  ", StringComparison.Ordinal) && l.Trim() != "none").Select(l => l.Trim().Split("  ")[0]).ToList();
 
+        // run and validate prepare the model the same way inspect does (constant sub-graphs folded).
+        var model = PrunableWeights.Prepare(Model(name));
         var run = PrunableWeights.Find(model, new PruningOptions(PruningMethod.Magnitude, ProtectFirstAndLast: false));
         Assert.NotEmpty(run);
-        Assert.Equal(run.Select(t => t.Name), inspected);
+        Assert.Equal(run.Select(t => t.DisplayName), inspected);
         Assert.All(run, t => Assert.Equal(PrunableStatus.Eligible, t.Status));
         // What run prunes is what validate counts: the message of an everything-excluded run names the same number.
         var none = Assert.Single(PruningValidator.Validate(model, new PruningOptions(PruningMethod.Magnitude, Exclude: ["*"])));
@@ -114,7 +115,41 @@ public sealed class PrunableWeightsTests
         var tied = found[1];
         Assert.Equal(("Gemm_3", PrunableStatus.Eligible), (tied.Node, tied.Status));
         Assert.Equal(["Gemm_3", "Gemm_5"], tied.Uses.Select(u => u.Node));
-        Assert.Equal([PrunableStatus.Protected, PrunableStatus.Eligible, PrunableStatus.Protected], found.Select(t => t.Status));
+        // conv.w holds 60% of the prunable weights, too much to protect; head.w (13%) is protected.
+        Assert.Equal([PrunableStatus.Eligible, PrunableStatus.Eligible, PrunableStatus.Protected], found.Select(t => t.Status));
+        Assert.Contains("60.0% of the prunable weights", found[0].StatusReason, StringComparison.Ordinal);
+        Assert.Equal("the last prunable tensor, 13.3% of the prunable weights (protect_first_last protects it at most 20%)", found[2].StatusReason);
+    }
+
+    [Fact]
+    public void SampleDsCnn_KeepsItsProtectedSet_FirstConvAndClassifier()
+    {
+        // samples/AppWithModel: DS-CNN, 64 channels, 4 blocks, 12 classes, with the sample's exclude.
+        var model = new Compress.Architectures.DsCnn(Classes: 12).Build();
+        var found = PrunableWeights.Find(PrunableWeights.Prepare(model), new PruningOptions(PruningMethod.Gradient, Exclude: ["*.dw.weight"]));
+
+        Assert.Equal(["conv1.weight", "fc.weight"], found.Where(t => t.Status == PrunableStatus.Protected).Select(t => t.Name));
+        Assert.Equal("the first prunable tensor, 11.6% of the prunable weights (protect_first_last protects it at most 20%)", found[0].StatusReason);
+        Assert.Equal((4, 4), (found.Count(t => t.Status == PrunableStatus.Excluded), found.Count(t => t.Status == PrunableStatus.Eligible)));
+    }
+
+    [Fact]
+    public void OneLayerModel_IsNotProtected_AndABiLstmKeepsOnlyItsClassifier()
+    {
+        var mlp = new ModelBuilder(17);
+        mlp.Output(mlp.Node("Gemm", [mlp.Input("x", DataType.Float, "N", 8L), mlp.Initializer("only.w", Floats(32), 4, 8)], ("transB", 1L)));
+        var only = Assert.Single(PrunableWeights.Find(mlp.Build(), new PruningOptions()));
+        Assert.Equal(PrunableStatus.Eligible, only.Status);
+        Assert.Contains("100.0% of the prunable weights", only.StatusReason, StringComparison.Ordinal);
+
+        // A one-layer BiLSTM (H 64 over 40 features) + classifier: W 37%, R 60%, fc 2.9%.
+        var b = new ModelBuilder(13);
+        var x = b.Input("x", DataType.Float, 49L, "N", 40L);
+        var y = b.Node("LSTM", [x, b.Initializer("W", Floats(2 * 256 * 40), 2, 256, 40), b.Initializer("R", Floats(2 * 256 * 64), 2, 256, 64)], 3, "", ("hidden_size", 64L), ("direction", "bidirectional"));
+        var h = b.Node("Reshape", [b.Node("Transpose", [y[1]], ("perm", new long[] { 1, 0, 2 })), b.Initializer("shape", new long[] { 0, -1 }, 2)]);
+        b.Output(b.Node("Gemm", [h, b.Initializer("fc", Floats(12 * 128), 12, 128)], ("transB", 1L)));
+        var found = PrunableWeights.Find(b.Build(), new PruningOptions());
+        Assert.Equal([PrunableStatus.Eligible, PrunableStatus.Eligible, PrunableStatus.Protected], found.Select(t => t.Status));
     }
 
     [Fact]
@@ -132,12 +167,13 @@ public sealed class PrunableWeightsTests
     [Fact]
     public void Inspect_ShowsWhyAWeightIsNotPrunable()
     {
+        // inspect folds the Constant node: its 4×4 value becomes a prunable initializer.
         var text = ModelInspector.Describe(EveryReason(), null);
-        Assert.Contains("Not prunable weight operands (6):\n", text, StringComparison.Ordinal);
+        Assert.Contains("Not prunable weight operands (5):\n", text, StringComparison.Ordinal);
         Assert.Contains($"  sparse.w  MatMul sparse input 1  [4, 4]  16 elements  sparsity 0.750  not prunable: {PrunableWeights.Explain(PrunableReason.SparseInitializer)}\n", text, StringComparison.Ordinal);
         Assert.Contains($"  fed.w  MatMul fed input 1  not prunable: {PrunableWeights.Explain(PrunableReason.GraphInput)}\n", text, StringComparison.Ordinal);
         Assert.Contains($"  branch.w  MatMul inner input 1  [4, 4]  16 elements  sparsity 0.000  not prunable: {PrunableWeights.Explain(PrunableReason.InSubgraph)}\n", text, StringComparison.Ordinal);
-        Assert.Contains("Prunable weights (1, 16 elements):\n  fc.w  Gemm dense, Gemm dense_again, MatMul outer_use  [4, 4]", text, StringComparison.Ordinal);
+        Assert.Contains("Prunable weights (2, 32 elements):\n  fc.w  Gemm dense, Gemm dense_again, MatMul outer_use  [4, 4]", text, StringComparison.Ordinal);
     }
 
     [Fact]

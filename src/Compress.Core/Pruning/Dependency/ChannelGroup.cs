@@ -53,6 +53,12 @@ public sealed class ChannelGroup
     /// <summary>Node attributes that hold the channel count (depthwise <c>group</c>, <c>hidden_size</c>).</summary>
     public List<(NodeProto Node, string Attribute)> SizeAttributes { get; } = [];
 
+    /// <summary>
+    /// LSTM/GRU initial-state inputs (node, input index) that are constant zeros: the export drops them (an absent
+    /// state is zero), since their shape still names the old hidden size.
+    /// </summary>
+    public List<(NodeProto Node, int Input)> ZeroStates { get; } = [];
+
     /// <summary>Graph values that carry the channels, and on which axis (to fix value_info shapes).</summary>
     public List<(string Value, int Axis)> Values { get; } = [];
 

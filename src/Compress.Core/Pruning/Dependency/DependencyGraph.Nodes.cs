@@ -1,3 +1,5 @@
+using Compress.Diagnostics;
+using Compress.Onnx;
 using Compress.Onnx.Proto;
 
 namespace Compress.Pruning.Dependency;
@@ -23,6 +25,11 @@ public sealed partial class DependencyGraph
             copy.Name = node.Output[0];
             _initializers[node.Output[0]] = copy;
             return;
+        }
+
+        if ((node.OpType == "ConstantOfShape" && IsZeroFill(node)) || (node.OpType is "Expand" or "Identity" or "Cast" && node.Input.Count > 0 && IsZero(node.Input[0])))
+        {
+            _zeros.Add(node.Output[0]);
         }
 
         var tracked = node.Input.Any(_layouts.ContainsKey);
@@ -77,8 +84,15 @@ public sealed partial class DependencyGraph
             case "Reshape" when input.Axis == 1 && !input.Flattened && Initializer(node, 1) is { } shape && IsFlattenShape(ReadInts(shape)):
                 SetLayout(node.Output[0], input with { Rank = 2, Flattened = input.Rank != 2 });
                 break;
+            case "Reshape" when input.Directions >= 0 && Initializer(node, 1) is { } shape && MergesDirections(input, ReadInts(shape)):
+                // [.., 2, H] → [.., 2H] (PyTorch's bidirectional output): forward units, then backward units, one group.
+                SetLayout(node.Output[0], input with { Axis = input.Rank - 2, Rank = input.Rank - 1, Groups = [.. input.Groups, .. input.Groups], Directions = -1 });
+                break;
+            case "Gather" when node.Input[0] == node.Input.First(_layouts.ContainsKey) && !input.Flattened && input.Rank > 0 && Initializer(node, 1) is { } indices:
+                VisitGather(node, input, indices);
+                break;
             case "Transpose" when IntsAttribute(node, "perm") is { } perm && !input.Flattened:
-                SetLayout(node.Output[0], input with { Axis = Array.IndexOf(perm, (long)input.Axis) });
+                SetLayout(node.Output[0], input with { Axis = Array.IndexOf(perm, (long)input.Axis), Directions = input.Directions < 0 ? -1 : Array.IndexOf(perm, (long)input.Directions) });
                 break;
             case "ReduceMean" or "ReduceSum" or "ReduceMax" or "ReduceMin" when !input.Flattened:
                 VisitReduce(node, input);
@@ -272,15 +286,29 @@ public sealed partial class DependencyGraph
             g.PinReason = $"{node.OpType} '{node.Name}' has a bias that is not an initializer";
         }
 
-        if (node.Input.Skip(5).Any(n => n.Length > 0))
+        // A removed unit must stay zero at every step: an initial state of constant zeros (PyTorch exports one) keeps it zero.
+        var states = node.OpType == "LSTM" ? new[] { (5, "initial_h"), (6, "initial_c"), (7, "peepholes P") } : new[] { (5, "initial_h") };
+        foreach (var (index, what) in states.Where(s => s.Item1 < node.Input.Count && node.Input[s.Item1].Length > 0))
         {
-            g.PinReason = $"{node.OpType} '{node.Name}' has an initial state or peepholes, so removed units would not stay zero";
+            if (index == 7 || !IsZero(node.Input[index]))
+            {
+                var detail = index == 7 ? "set" : Weight(node, index) is not null || Initializer(node, index) is not null ? "a constant that is not all zeros" : "computed or fed at run time";
+                g.PinReason = $"{node.OpType} '{node.Name}' has {what} {detail}, so removed units would not stay zero";
+                _warnings.Add(TrainingMessages.RecurrentStateNotZero(node.Name, node.OpType, what, detail));
+                break;
+            }
+
+            g.ZeroStates.Add((node, index));
         }
 
         g.SizeAttributes.Add((node, "hidden_size"));
+        var bidirectional = w.Dims[0] == 2;
         for (var i = 0; i < node.Output.Count; i++)
         {
-            SetLayout(node.Output[i], i == 0 ? new ChannelLayout(3, 4, [id]) : new ChannelLayout(2, 3, [id]));
+            // Y is [T, directions, N, H]; Y_h and Y_c are [directions, N, H].
+            SetLayout(node.Output[i], i == 0
+                ? new ChannelLayout(3, 4, [id]) { Directions = bidirectional ? 1 : -1 }
+                : new ChannelLayout(2, 3, [id]) { Directions = bidirectional ? 0 : -1 });
         }
     }
 
@@ -401,7 +429,10 @@ public sealed partial class DependencyGraph
             axis = input.Axis - normal.Count(a => a < input.Axis);
         }
 
-        SetLayout(node.Output[0], input with { Axis = axis, Rank = outputRank });
+        var directions = input.Directions < 0 || (!unsqueeze && normal.Contains(input.Directions)) ? -1
+            : unsqueeze ? normal.Aggregate(input.Directions, (d, a) => a <= d ? d + 1 : d)
+            : input.Directions - normal.Count(a => a < input.Directions);
+        SetLayout(node.Output[0], input with { Axis = axis, Rank = outputRank, Directions = directions });
     }
 
     private void VisitReduce(NodeProto node, ChannelLayout input)
@@ -422,6 +453,37 @@ public sealed partial class DependencyGraph
 
         var keep = IntAttribute(node, "keepdims", 1) != 0;
         SetLayout(node.Output[0], keep ? input : input with { Axis = input.Axis - normal.Count(a => a < input.Axis), Rank = input.Rank - normal.Length });
+    }
+
+    private void VisitGather(NodeProto node, ChannelLayout input, TensorProto indices)
+    {
+        var axis = IntAttribute(node, "axis", 0);
+        axis = axis < 0 ? axis + input.Rank : axis;
+        if (axis == input.Axis || axis == input.Directions)
+        {
+            PinInputs(node, "it gathers along the channel or direction axis");
+            return;
+        }
+
+        // A scalar index removes the axis; indices of rank k replace it with k axes.
+        var delta = indices.Dims.Count - 1;
+        int Moved(int a) => a < 0 ? -1 : a > axis ? a + delta : a;
+        SetLayout(node.Output[0], input with { Axis = Moved(input.Axis), Rank = input.Rank + delta, Directions = Moved(input.Directions) });
+    }
+
+    /// <summary>Whether <paramref name="value"/> is all zeros for certain: a zero initializer or Constant, or ConstantOfShape/Expand of zero.</summary>
+    private bool IsZero(string value) =>
+        _zeros.Contains(value) || (_initializers.TryGetValue(value, out var t) && TensorStatistics.CountZeros(t) is { } zeros && zeros == TensorStatistics.SafeCount(t.Dims));
+
+    private static bool IsZeroFill(NodeProto node) =>
+        node.Attribute.FirstOrDefault(a => a.Name == "value")?.T is not { } fill || TensorStatistics.CountZeros(fill) == TensorStatistics.SafeCount(fill.Dims);
+
+    /// <summary>A Reshape of [.., 2, H] (directions just before the channel axis, which is last) into [.., 2H], keeping the leading axes.</summary>
+    private bool MergesDirections(ChannelLayout input, long[] shape)
+    {
+        var hidden = input.Groups.Sum(g => GroupOf(g).Size);
+        return input.Rank >= 2 && input.Axis == input.Rank - 1 && input.Directions == input.Rank - 2 && shape.Length == input.Rank - 1
+            && (shape[^1] == -1 || shape[^1] == 2L * hidden) && shape.SkipLast(1).All(d => d == 0 || (d > 0 && !shape.SkipLast(1).Contains(-1)));
     }
 
     /// <summary>A Reshape to [batch, −1] (batch given as 0 = copy, or as a number): a Flatten at axis 1 whose size follows the channels.</summary>

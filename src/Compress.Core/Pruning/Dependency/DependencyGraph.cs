@@ -10,8 +10,10 @@ namespace Compress.Pruning.Dependency;
 /// their consumers; BatchNormalization/InstanceNormalization parameters; depthwise Conv (weights, bias and the
 /// <c>group</c> attribute follow the channels); zero-preserving activations and pooling; residual Add/Sub/Mul/Max/Min
 /// (both operands' groups merge); Concat along the channel axis (segments); Flatten→Gemm (each channel a block of
-/// features); Squeeze/Unsqueeze/Transpose/Reduce* (the axis moves); LSTM/GRU hidden units across the gates of W,
-/// R and B. Anything else that reads a tracked value pins its groups (with a CMP4006 warning).
+/// features); Squeeze/Unsqueeze/Transpose/Reduce*/Gather of a constant index off the channel axis (the axis moves);
+/// LSTM/GRU hidden units across the gates of W, R and B, in both directions (a bidirectional output reshaped from
+/// [.., 2, H] to [.., 2H] carries the group twice), with no initial state or one of constant zeros (otherwise CMP4010).
+/// Anything else that reads a tracked value pins its groups (with a CMP4006 warning).
 /// </summary>
 public sealed partial class DependencyGraph
 {
@@ -23,6 +25,7 @@ public sealed partial class DependencyGraph
     private readonly List<Diagnostic> _warnings = [];
     private readonly ModelProto _model;
     private readonly List<(string Value, int Axis, IReadOnlyList<int> Groups)> _segmented = [];
+    private readonly HashSet<string> _zeros = new(StringComparer.Ordinal);
 
     private DependencyGraph(ModelProto model)
     {
@@ -121,6 +124,7 @@ public sealed partial class DependencyGraph
         ga.Slices.AddRange(gb.Slices);
         ga.Producers.AddRange(gb.Producers);
         ga.SizeAttributes.AddRange(gb.SizeAttributes);
+        ga.ZeroStates.AddRange(gb.ZeroStates);
         ga.Values.AddRange(gb.Values);
         ga.PinReason ??= gb.PinReason;
         _parent[b] = a;
@@ -225,4 +229,8 @@ public sealed partial class DependencyGraph
 /// unknown), the concatenation of <see cref="Groups"/>; <see cref="Flattened"/> when a Flatten merged the channel
 /// axis with the axes after it (each channel then is a block of features).
 /// </summary>
-internal sealed record ChannelLayout(int Axis, int Rank, IReadOnlyList<int> Groups, bool Flattened = false);
+internal sealed record ChannelLayout(int Axis, int Rank, IReadOnlyList<int> Groups, bool Flattened = false)
+{
+    /// <summary>The axis of a bidirectional LSTM/GRU output's two directions (each carries all the groups), −1 when none.</summary>
+    public int Directions { get; init; } = -1;
+}

@@ -165,6 +165,13 @@ public sealed class ChannelPruner
                 a.I = kept;
             }
 
+            foreach (var (node, input) in group.ZeroStates)
+            {
+                var state = nodes[node.Output[0]].Input[input];
+                nodes[node.Output[0]].Input[input] = ""; // an absent initial state is zero, whatever the hidden size
+                RemoveUnused(model.Graph, state);
+            }
+
             foreach (var (value, axis) in group.Values)
             {
                 foreach (var info in model.Graph.ValueInfo.Where(v => v.Name == value).ToList())
@@ -183,6 +190,34 @@ public sealed class ChannelPruner
                     {
                         model.Graph.ValueInfo.Remove(info);
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>Removes the node producing <paramref name="value"/> when nothing reads it any more, and in turn its unread inputs.</summary>
+    private static void RemoveUnused(GraphProto graph, string value)
+    {
+        var pending = new Stack<string>([value]);
+        while (pending.TryPop(out var name))
+        {
+            var producer = graph.Node.FirstOrDefault(n => n.Output.Contains(name));
+            if (producer is null || graph.Output.Any(o => producer.Output.Contains(o.Name))
+                || graph.Node.Any(n => n.Input.Any(producer.Output.Contains) || n.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0)))
+            {
+                continue;
+            }
+
+            graph.Node.Remove(producer);
+            foreach (var input in producer.Input.Where(i => i.Length > 0))
+            {
+                if (graph.Initializer.FirstOrDefault(t => t.Name == input) is { } t && !graph.Node.Any(n => n.Input.Contains(input)) && graph.Output.All(o => o.Name != input))
+                {
+                    graph.Initializer.Remove(t);
+                }
+                else
+                {
+                    pending.Push(input);
                 }
             }
         }
