@@ -1,4 +1,5 @@
 using Compress.Diagnostics;
+using Compress.Graph;
 using Compress.Onnx;
 using Compress.Onnx.Proto;
 using Compress.Pruning;
@@ -7,11 +8,14 @@ namespace Compress.Pipeline;
 
 /// <summary>A run's plan with the model it compresses, loaded and hashed, and its pruning options checked against it.</summary>
 /// <param name="ModelSha256">SHA-256 of the model file, lower-case hex.</param>
-internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning);
+/// <param name="Head">The output trained and measured, and its head (its labels already checked; <see cref="PipelinePlan.Labels"/> are its classes).</param>
+internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning, OutputHead Head);
 
 /// <summary>
 /// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx) and the pruning
-/// and fine-tuning options are checked against it (CMP4002–CMP4004, CMP4006 warnings) — all before any data is read.
+/// and fine-tuning options are checked against it (CMP4002–CMP4004, CMP4006 warnings), and its output head is
+/// detected and checked against the labels (CMP1030–CMP1034) — all before any data is read. A one-label sigmoid
+/// head turns the plan's labels into its two classes (<see cref="OutputHead.ClassesFor"/>).
 /// The request's paths were checked by the caller (<c>SpecChecks.CheckPaths</c>); a model that disappeared since is
 /// CMP2001 from the loader.
 /// </summary>
@@ -22,9 +26,24 @@ internal static class PlanStage
         var plan = SpecMapping.ToPlan(request);
         context.Report(PipelineStage.Load, $"loading {plan.ModelPath}");
         var model = OnnxModelIO.Load(plan.ModelPath);
+        var spec = request.Spec;
+        var detected = OutputHead.Detect(model, plan.OutputName, spec.LocationOf(plan.OutputName is null ? "model" : "model.output"));
+        if (detected.Value is not { } head)
+        {
+            return Result<PlannedRun>.Fail(detected.Diagnostics);
+        }
+
+        if (head.CheckLabels(plan.Labels, spec.LabelsLocation) is { } mismatch)
+        {
+            return Result<PlannedRun>.Fail([.. detected.Diagnostics, mismatch]);
+        }
+
+        var classes = head.ClassesFor(plan.Labels);
+        plan = plan with { Labels = classes, Dataset = plan.Dataset with { Labels = classes } };
         var check = PruningCheck.Run(model, plan.Pruning, plan.FineTune);
+        var diagnostics = detected.Diagnostics.Concat(check.Diagnostics).ToList();
         return check.Failed
-            ? Result<PlannedRun>.Fail(check.Diagnostics)
-            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, RunManifest.HashFile(plan.ModelPath), check.Value!), check.Diagnostics);
+            ? Result<PlannedRun>.Fail(diagnostics)
+            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, RunManifest.HashFile(plan.ModelPath), check.Value!, head), diagnostics);
     }
 }

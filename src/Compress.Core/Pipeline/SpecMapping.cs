@@ -48,7 +48,10 @@ public static class SpecMapping
             ReportFolder: request.ReportFolder is null ? spec.Output.Report : Path.GetFullPath(request.ReportFolder),
             ManifestPath: request.ManifestPath is null ? null : Path.GetFullPath(request.ManifestPath),
             Seed: seed,
-            Threads: threads);
+            Threads: threads)
+        {
+            OutputName = spec.Model.Output,
+        };
     }
 
     /// <summary>The data section as loader options.</summary>
