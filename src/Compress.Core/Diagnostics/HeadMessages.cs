@@ -37,10 +37,10 @@ public static class HeadMessages
         Error(at, OutputNotFoundCode, $"'model.output' is '{name}', but the model's outputs are: {string.Join(", ", outputs)}");
 
     internal static Diagnostic SigmoidLabels(ISourceLocation? at, string output, int labels) =>
-        Error(at, LabelsDoNotFitCode, F($"output '{output}' is a single sigmoid score: {SigmoidLabelsRule}; 'labels' lists {labels}"), output);
+        Error(at, LabelsDoNotFitCode, F($"output '{output}' is a single sigmoid score: {SigmoidLabelsRule}; 'labels' lists {labels}"));
 
     internal static Diagnostic ClassCount(ISourceLocation? at, string output, string head, long classes, int labels) =>
-        Error(at, LabelsDoNotFitCode, F($"output '{output}' is {head} over {classes} classes, but 'labels' lists {labels}: list one label per class, in output order"), output);
+        Error(at, LabelsDoNotFitCode, F($"output '{output}' is {head} over {classes} classes, but 'labels' lists {labels}: list one label per class, in output order"));
 
     internal static Diagnostic HeadAxis(ISourceLocation? at, string node, string opType, long axis) =>
         Diagnostic.Warning(HeadAxisCode, F($"{opType} node '{node}' is over axis {axis}, not the class axis (the last one); its output is trained as logits"), at?.File, at?.Line, at?.Column, node);
