@@ -25,6 +25,7 @@ internal static class RunReport
             ],
             Timings = timings,
             Method = plan.Pruning.Method.ToString().ToLowerInvariant(),
+            Head = new HeadRecord(run.Head.Output, Spec.SpecNames.Of(run.Head.Kind), run.Head.TrainingValue, run.Head.LossName, run.Head.Node),
             Layers = chosen.Result.Layers,
             TotalSparsity = chosen.Result.TotalSparsity,
             Baseline = Record(baseline.Measurement, g.Metric, baseline.Value),
