@@ -7,7 +7,7 @@ namespace Compress.MSBuild.Tests.Integration;
 
 /// <summary>Real <c>dotnet build</c>s of small projects that consume the packed Compress.MSBuild (Grpc.Tools style).</summary>
 [Collection(PackageFeedCollection.Name)]
-public sealed class BuildTests(PackageFeed feed)
+public sealed partial class BuildTests(PackageFeed feed)
 {
     [Fact]
     public void Build_EmbedsModelUnderLogicalName_AndAccessorReadsIt()
@@ -29,6 +29,40 @@ public sealed class BuildTests(PackageFeed feed)
         Assert.Contains($"bytes={model.Length}", printed, StringComparison.Ordinal);
         Assert.Contains("rate=16000 input=pcm shape=-1,16000 output=logits", printed, StringComparison.Ordinal);
         Assert.Contains("--seed 7", File.ReadAllText(app.InvocationLog), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// README's "Use it in your app" as a user copies it into the <c>dotnet new console</c> template: its package
+    /// references, and its C# block as the whole top-level <c>Program.cs</c> (no namespace, no <c>using</c> of the
+    /// root namespace). It must compile as written and run on a real model.
+    /// </summary>
+    [Fact]
+    public void ReadmeSnippet_CompilesAsWritten_InTheConsoleTemplatesTopLevelProgram_AndRuns()
+    {
+        var app = new TestApp(feed, nameof(ReadmeSnippet_CompilesAsWritten_InTheConsoleTemplatesTopLevelProgram_AndRuns));
+        var readme = File.ReadAllText(Path.Combine(PackagedTool.RepositoryRoot, "README.md"));
+        var snippet = CodeBlock().Matches(readme).Select(m => m.Groups[1].Value).Single(b => b.Contains("CompressedModels.Kws.ReadAllBytes()", StringComparison.Ordinal));
+        var runtime = OnnxRuntimeReference().Match(readme);
+        Assert.True(runtime.Success, "README's package references name Microsoft.ML.OnnxRuntime with a version");
+        app.AddPackageReference("Microsoft.ML.OnnxRuntime", runtime.Groups[1].Value);
+        File.WriteAllText(Path.Combine(app.ProjectDirectory, "Program.cs"), snippet + "Console.WriteLine($\"inputs={session.InputMetadata.Count} labels={string.Join('|', labels)} rate={rate}\");\n");
+        File.WriteAllBytes(Path.Combine(app.ProjectDirectory, "model.onnx"), EnergyModel.Create());
+        File.WriteAllLines(Path.Combine(app.ProjectDirectory, "labels.txt"), EnergyModel.Labels);
+        app.WriteSpec("model:\n  path: model.onnx\n");
+
+        var (exit, output) = app.Build();
+
+        Assert.True(exit == 0, output);
+        var (runExit, printed) = PackagedTool.Run("dotnet", app.ProjectDirectory, null, app.Assembly);
+        Assert.True(runExit == 0, printed);
+        Assert.Contains("inputs=1 labels=on|off|_silence_ rate=16000", printed, StringComparison.Ordinal);
+
+        // Without implicit usings nothing is added: the project's own usings decide (here: none, so CS0103).
+        app.SetProperty("ImplicitUsings", "disable");
+        File.WriteAllText(Path.Combine(app.ProjectDirectory, "Program.cs"), "System.Console.WriteLine(CompressedModels.Kws.SampleRate);\n");
+        var (plainExit, plainOutput) = app.Build();
+        Assert.NotEqual(0, plainExit);
+        Assert.Contains("error CS0103: The name 'CompressedModels' does not exist", plainOutput, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -297,4 +331,10 @@ public sealed class BuildTests(PackageFeed feed)
             File.Copy(file, target, overwrite: true);
         }
     }
+
+    [GeneratedRegex(@"(?s)```csharp\n(.*?)```")]
+    private static partial Regex CodeBlock();
+
+    [GeneratedRegex(@"<PackageReference Include=""Microsoft\.ML\.OnnxRuntime"" Version=""([^""]+)"" />")]
+    private static partial Regex OnnxRuntimeReference();
 }
