@@ -73,6 +73,40 @@ public sealed record OutputHead(string Output, HeadKind Kind, string TrainingVal
             : null;
     }
 
+    /// <summary>
+    /// Every value (node outputs, inputs, initializers) that <see cref="TrainingValue"/> is computed from, itself
+    /// included. Weights outside it only serve other outputs: training never changes them, so pruning leaves them too.
+    /// </summary>
+    public IReadOnlySet<string> Sources(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (var node in model.Graph.Node)
+        {
+            foreach (var name in node.Output.Where(n => n.Length > 0))
+            {
+                producers[name] = node;
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([TrainingValue]);
+        while (pending.TryPop(out var value))
+        {
+            if (seen.Add(value) && producers.TryGetValue(value, out var node))
+            {
+                // Sub-graphs (If branches) may read outer values by name: count every name they mention.
+                var inner = node.Attribute.SelectMany(a => a.G is null ? a.Graphs : a.Graphs.Append(a.G)).SelectMany(g => g.Node).SelectMany(n => n.Input);
+                foreach (var input in node.Input.Concat(inner).Where(i => i.Length > 0))
+                {
+                    pending.Push(input);
+                }
+            }
+        }
+
+        return seen;
+    }
+
     /// <summary>"logits", "softmax probabilities", ... for messages and the report.</summary>
     public string Description => Describe(Kind) + (Node is null ? "" : $" (node '{Node}')");
 

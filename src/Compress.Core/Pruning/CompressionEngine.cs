@@ -65,9 +65,11 @@ public sealed class CompressionEngine
         using var module = OnnxGraphModule.Create(model, head: head);
         DataChecks.Check(module, train, validation, finetune, scoresByGradient: pruning.Method == PruningMethod.Gradient);
         using var teacher = finetune.DistillationWeight > 0 ? OnnxGraphModule.Create(model, head: head) : null;
+        // Weights that only feed other outputs get no gradient from the trained head: they are kept as they are.
+        var sources = head.Sources(model);
         var eligible = pruning.Method == PruningMethod.None
             ? []
-            : PrunableWeights.Find(model, pruning).Where(t => t.Status == PrunableStatus.Eligible).Select(t => t.Name).ToList();
+            : PrunableWeights.Find(model, pruning).Where(t => t.Status == PrunableStatus.Eligible && sources.Contains(t.Name)).Select(t => t.Name).ToList();
 
         IReadOnlyList<TrialRecord> trials = [];
         IReadOnlyList<double>? ratios = null;

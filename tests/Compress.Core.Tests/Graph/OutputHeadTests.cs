@@ -38,7 +38,7 @@ public sealed class OutputHeadTests
         Assert.Null(head.CheckLabels(["hey_computer"], null));
         Assert.Null(head.CheckLabels(["noise", "hey_computer"], null));
         Assert.Equal(
-            "error CMP1032: output 'score' is a single sigmoid score: use one label (the positive class; every other clip is labelled _negative_) or two (negative first, positive second); 'labels' lists 3",
+            "compress: error CMP1032: output 'score' is a single sigmoid score: use one label (the positive class; every other clip is labelled _negative_) or two (negative first, positive second); 'labels' lists 3",
             head.CheckLabels(["a", "b", "c"], null)!.ToString());
     }
 
@@ -67,7 +67,7 @@ public sealed class OutputHeadTests
         var result = OutputHead.Detect(model);
 
         Assert.Equal((HeadKind.Logits, "y"), (result.Value!.Kind, result.Value.TrainingValue));
-        Assert.Equal("warning CMP1033: [head] Softmax node 'head' is over axis 0, not the class axis (the last one); its output is trained as logits", Assert.Single(result.Diagnostics).ToString());
+        Assert.Equal("compress: warning CMP1033: [head] Softmax node 'head' is over axis 0, not the class axis (the last one); its output is trained as logits", Assert.Single(result.Diagnostics).ToString());
     }
 
     [Theory]
@@ -99,9 +99,9 @@ public sealed class OutputHeadTests
         var chosen = OutputHead.Detect(model, "prob").Value!;
         var missing = OutputHead.Detect(model, "nope");
 
-        Assert.Equal("error CMP1030: the model has several outputs (embedding [N,3], prob [N,1]); name the one that holds the class scores with 'model.output'", Assert.Single(ambiguous.Diagnostics).ToString());
+        Assert.Equal("compress: error CMP1030: the model has several outputs (embedding [N,3], prob [N,1]); name the one that holds the class scores with 'model.output'", Assert.Single(ambiguous.Diagnostics).ToString());
         Assert.Equal(HeadKind.Sigmoid, chosen.Kind);
-        Assert.Equal("error CMP1031: 'model.output' is 'nope', but the model's outputs are: embedding [N,3], prob [N,1]", Assert.Single(missing.Diagnostics).ToString());
+        Assert.Equal("compress: error CMP1031: 'model.output' is 'nope', but the model's outputs are: embedding [N,3], prob [N,1]", Assert.Single(missing.Diagnostics).ToString());
     }
 
     [Fact]

@@ -72,10 +72,10 @@ public sealed class OutputHeadPipelineTests : IDisposable
         Assert.Equal("CMP1030", Assert.Single(ambiguous.Diagnostics, d => d.IsError).Code);
         Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
         var exported = OnnxModelIO.Load(File.ReadAllBytes(spec.Output.Path));
-        Assert.Equal(["embedding", "prob"], exported.Graph.Output.Select(o => o.Name));
+        Assert.Equal(["side", "prob"], exported.Graph.Output.Select(o => o.Name));
 
-        // ONNX Runtime runs both outputs of the export; the embedding comes from the unpruned first layer (protected
-        // as the first layer), so it equals the input model's.
+        // ONNX Runtime runs both outputs of the export; 'side' does not depend on the trained output, so it is
+        // neither trained nor pruned and equals the input model's.
         var input = new float[3 * Width];
         for (var i = 0; i < input.Length; i++)
         {
@@ -84,7 +84,7 @@ public sealed class OutputHeadPipelineTests : IDisposable
 
         var before = RunOrt(OnnxModelIO.Save(WakeWordHead(withEmbeddingOutput: true)), input);
         var after = RunOrt(File.ReadAllBytes(spec.Output.Path), input);
-        Assert.Equal(before["embedding"], after["embedding"]);
+        Assert.Equal(before["side"], after["side"]);
         Assert.Equal(3, after["prob"].Length);
         Assert.All(after["prob"], p => Assert.InRange(p, 0f, 1f));
     }
@@ -126,7 +126,7 @@ public sealed class OutputHeadPipelineTests : IDisposable
         return parsed.Spec ?? throw new InvalidOperationException("test spec does not parse: " + string.Join("; ", parsed.Diagnostics));
     }
 
-    /// <summary>x [N, 8] → Gemm(16) → Relu ('embedding') → Gemm(16) → Relu → Gemm(1) ('logit') → Sigmoid ('head') → 'prob' [N, 1].</summary>
+    /// <summary>x [N, 8] → Gemm(16) → Relu → Gemm(16) → Relu → Gemm(1) ('logit') → Sigmoid ('head') → 'prob' [N, 1]; optionally x → Gemm(3) → 'side' [N, 3].</summary>
     private static ModelProto WakeWordHead(bool withEmbeddingOutput)
     {
         var random = new Random(11);
@@ -136,7 +136,10 @@ public sealed class OutputHeadPipelineTests : IDisposable
         b.Graph.Node[^1].Output[0] = "embedding";
         if (withEmbeddingOutput)
         {
-            b.Output("embedding", DataType.Float, "N", 16L);
+            // A second output on its own branch: nothing of it reaches 'prob'.
+            b.Node("Gemm", [x, b.Initializer("side.weight", TinyModels.Uniform(random, 3 * Width, 0.6), 3, Width)], ("transB", 1L));
+            b.Graph.Node[^1].Output[0] = "side";
+            b.Output("side", DataType.Float, "N", 3L);
         }
 
         h = b.Node("Relu", [b.Node("Gemm", ["embedding", b.Initializer("fc1.weight", TinyModels.Uniform(random, 256, 0.4), 16, 16), b.Initializer("fc1.bias", new float[16], 16)], ("transB", 1L))]);
