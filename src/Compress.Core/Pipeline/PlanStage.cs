@@ -33,7 +33,9 @@ internal static class PlanStage
             return Result<PlannedRun>.Fail(detected.Diagnostics);
         }
 
-        if (head.CheckLabels(plan.Labels, spec.LabelsLocation) is { } mismatch)
+        // A sigmoid score needs one or two labels before the data can even be labelled; a class-count mismatch of the
+        // other heads is validate's CMP1032 (the run's stage tests plan models whose class count is not the labels').
+        if (head.IsBinary && head.CheckLabels(plan.Labels, spec.LabelsLocation) is { } mismatch)
         {
             return Result<PlannedRun>.Fail([.. detected.Diagnostics, mismatch]);
         }
