@@ -49,7 +49,7 @@ public sealed class ValidateCommandTests
         Assert.Equal(1, exit);
         Assert.Equal(3, lines.Length);
         Assert.StartsWith($"{ws.ModelPath}: error CMP2101: [FancyMatMul_0] operator ai.onnx.FancyMatMul (opset 17) is not supported. Supported: ", lines[0], StringComparison.Ordinal);
-        Assert.Equal($"{ws.SpecPath}(4,1): error CMP1014: 'labels' lists 3 labels, but the model's output 'v0' has 2 classes", lines[1]);
+        Assert.Equal($"{ws.SpecPath}(4,1): error CMP1032: output 'v0' is logits over 2 classes, but 'labels' lists 3: list one label per class, in output order", lines[1]);
         Assert.Equal($"{ws.SpecPath}(4,19): error CMP1015: label 'up' has no folder {Path.Combine(ws.Folder, "data", "up")}", lines[2]);
     }
 

@@ -27,7 +27,8 @@ internal static class SpeechCommandsSource
         foreach (var folder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
         {
             var word = Path.GetFileName(folder);
-            if (word.StartsWith('_') || word.StartsWith('.'))
+            // Folders starting with '_' are special (_background_noise_) unless a label names them (a sigmoid head's _negative_).
+            if ((word.StartsWith('_') && !options.Labels.Contains(word)) || word.StartsWith('.'))
             {
                 continue;
             }

@@ -67,7 +67,9 @@ public abstract class GateMetric
 /// false accepts per hour of negative audio (<see cref="WakeWordOperatingPoint"/>). The wake word is the first label
 /// that does not start with <c>_</c> (the Speech Commands special classes <c>_unknown_</c> and <c>_silence_</c> do;
 /// the first label when every label does): clips of that label are the positives, every other clip is a negative, and
-/// a clip's score is its softmax probability of the wake word. Negative audio lasts one clip of
+/// a clip's score is its probability of the wake word. A model whose output is a single sigmoid score says which
+/// class is positive (<see cref="OrtMeasurement.PositiveClass"/>: class 1, scored by the shipped probability), whatever
+/// the labels are called. Negative audio lasts one clip of
 /// <see cref="ClipSeconds"/> per negative clip.
 /// </summary>
 public sealed class FalseRejectRateMetric : GateMetric
@@ -106,7 +108,7 @@ public sealed class FalseRejectRateMetric : GateMetric
     public WakeWordOperatingPoint OperatingPoint(OrtMeasurement measurement)
     {
         ArgumentNullException.ThrowIfNull(measurement);
-        var positive = WakeWordIndex(measurement.Metrics.Labels);
+        var positive = measurement.PositiveClass ?? WakeWordIndex(measurement.Metrics.Labels);
         var positives = new List<float>();
         var negatives = new List<float>();
         for (var i = 0; i < measurement.Scores.Count; i++)

@@ -4,20 +4,23 @@ namespace Compress.Evaluation;
 
 /// <summary>
 /// Runs a classifier's exported bytes in ONNX Runtime (CPU), one batch at a time: the first input is fed, the
-/// first output is read as <c>[batch, classes]</c> scores (logits or probabilities).
+/// chosen output (default: the first) is read as <c>[batch, classes]</c> scores (logits or probabilities).
 /// </summary>
 public sealed class OrtClassifier : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly SessionOptions _options;
 
-    /// <summary>Loads the model bytes. <paramref name="threads"/> = 0 lets ONNX Runtime choose.</summary>
-    public OrtClassifier(byte[] modelBytes, int threads = 0)
+    /// <summary>
+    /// Loads the model bytes. <paramref name="threads"/> = 0 lets ONNX Runtime choose. <paramref name="outputName"/>
+    /// is the only output fetched (default: the first); a model's other outputs are not computed for it.
+    /// </summary>
+    public OrtClassifier(byte[] modelBytes, int threads = 0, string? outputName = null)
     {
         _options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         _session = new InferenceSession(modelBytes, _options);
         InputName = _session.InputNames[0];
-        OutputName = _session.OutputNames[0];
+        OutputName = outputName ?? _session.OutputNames[0];
     }
 
     /// <summary>The input that is fed.</summary>

@@ -1,7 +1,14 @@
 namespace Compress.Evaluation;
 
 /// <summary>What ONNX Runtime measured on one split: the classification metrics and every sample's scores.</summary>
-/// <param name="Scores">Softmax probabilities per sample, in split order.</param>
+/// <param name="Scores">Class probabilities per sample, in split order (softmax of logits; a sigmoid score p as [1 − p, p]).</param>
 /// <param name="Truth">The true class index per sample, in split order.</param>
 /// <param name="MedianLatencyMs">Median wall time of one batch divided by its size, in milliseconds per clip.</param>
-public sealed record OrtMeasurement(ClassificationMetrics Metrics, IReadOnlyList<float[]> Scores, IReadOnlyList<int> Truth, double MedianLatencyMs);
+public sealed record OrtMeasurement(ClassificationMetrics Metrics, IReadOnlyList<float[]> Scores, IReadOnlyList<int> Truth, double MedianLatencyMs)
+{
+    /// <summary>
+    /// The class whose score is the wake-word score, when the model says so (a single sigmoid score: class 1, the
+    /// positive class); null lets <see cref="FalseRejectRateMetric"/> pick it from the labels.
+    /// </summary>
+    public int? PositiveClass { get; init; }
+}

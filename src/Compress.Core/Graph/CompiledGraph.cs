@@ -47,10 +47,11 @@ public sealed class CompiledGraph : IDisposable
 
     /// <summary>
     /// Runs the graph. <paramref name="feeds"/> must hold every name in <see cref="InputNames"/>;
-    /// <paramref name="outer"/> resolves names of the enclosing graph. Returns the outputs by name.
+    /// <paramref name="outer"/> resolves names of the enclosing graph. Returns the outputs by name, or the values
+    /// named in <paramref name="fetch"/> (graph outputs or intermediate values, e.g. the scores before a Softmax).
     /// Failures inside a node become a <see cref="CompressException"/> with CMP2106 naming the node.
     /// </summary>
-    public Dictionary<string, Tensor> Run(ExecutionContext context, IReadOnlyDictionary<string, Tensor> feeds, Func<string, Tensor?>? outer = null)
+    public Dictionary<string, Tensor> Run(ExecutionContext context, IReadOnlyDictionary<string, Tensor> feeds, Func<string, Tensor?>? outer = null, IReadOnlyList<string>? fetch = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(feeds);
@@ -102,10 +103,10 @@ public sealed class CompiledGraph : IDisposable
         }
 
         var outputs = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var name in OutputNames)
+        foreach (var name in fetch ?? OutputNames)
         {
             outputs[name] = Lookup(name)
-                ?? throw new CompressException(ModelMessages.BrokenGraph(null, $"graph output '{name}' was not computed"));
+                ?? throw new CompressException(ModelMessages.BrokenGraph(null, $"value '{name}' was not computed"));
         }
 
         return outputs;

@@ -18,10 +18,11 @@ public sealed class OnnxGraphModule : nn.Module
     private readonly Dictionary<string, Tensor> _onnxBuffers = new(StringComparer.Ordinal);
     private readonly CompiledGraph _graph;
 
-    private OnnxGraphModule(ModelProto model, OperatorRegistry registry, string? file)
+    private OnnxGraphModule(ModelProto model, OperatorRegistry registry, string? file, OutputHead? head)
         : base(string.IsNullOrEmpty(model.Graph?.Name) ? "onnx" : model.Graph.Name)
     {
         Model = model;
+        Head = head ?? OutputHead.First(model);
         var compiler = new GraphCompiler(registry, Opsets(model), file, RegisterWeight);
         _graph = compiler.Compile(model.Graph ?? throw new CompressException(ModelMessages.BrokenGraph(null, "the model has no graph")));
     }
@@ -29,12 +30,14 @@ public sealed class OnnxGraphModule : nn.Module
     /// <summary>
     /// Builds the module. Throws <see cref="CompressException"/> with every unsupported operator (CMP2101) at once,
     /// or the first structural problem (CMP2102–CMP2105). <paramref name="file"/> is used in diagnostics.
+    /// <paramref name="head"/> says which output is trained and on which value (<see cref="ForwardScores"/>);
+    /// default: the first output's head (<see cref="OutputHead.First"/>).
     /// </summary>
-    public static OnnxGraphModule Create(ModelProto model, OperatorRegistry? registry = null, string? file = null)
+    public static OnnxGraphModule Create(ModelProto model, OperatorRegistry? registry = null, string? file = null, OutputHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         TorchRuntime.Initialize();
-        return new OnnxGraphModule(model, registry ?? OperatorRegistry.Default, file);
+        return new OnnxGraphModule(model, registry ?? OperatorRegistry.Default, file, head);
     }
 
     /// <summary>
@@ -67,6 +70,9 @@ public sealed class OnnxGraphModule : nn.Module
     /// <summary>The model this module was built from (not modified by training; export writes weights back).</summary>
     public ModelProto Model { get; }
 
+    /// <summary>The output trained against, and the value training reads (<see cref="OutputHead.TrainingValue"/>).</summary>
+    public OutputHead Head { get; }
+
     /// <summary>The compiled graph.</summary>
     public CompiledGraph Graph => _graph;
 
@@ -95,6 +101,22 @@ public sealed class OnnxGraphModule : nn.Module
         }
 
         return Forward(new Dictionary<string, Tensor> { [InputNames[0]] = input })[OutputNames[0]];
+    }
+
+    /// <summary>
+    /// Runs a single-input graph and returns the head's training value: the scores before the head's Softmax,
+    /// LogSoftmax or Sigmoid (the output itself for logits). Only what that value needs is returned; the graph's
+    /// other outputs are not fetched.
+    /// </summary>
+    public Tensor ForwardScores(Tensor input)
+    {
+        if (InputNames.Count != 1)
+        {
+            throw new InvalidOperationException($"the model has {InputNames.Count} inputs; use the dictionary overload");
+        }
+
+        var feeds = new Dictionary<string, Tensor> { [InputNames[0]] = input };
+        return _graph.Run(training ? ExecutionContext.Train : ExecutionContext.Eval, feeds, fetch: [Head.TrainingValue])[Head.TrainingValue];
     }
 
     /// <inheritdoc />

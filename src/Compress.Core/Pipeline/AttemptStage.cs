@@ -75,7 +75,7 @@ internal sealed class AttemptStage(string toolVersion)
     {
         var plan = run.Plan;
         var trainingProgress = new Progress<TrainingProgress>(p => context.Progress.Report(ProgressUpdate.Training(p)));
-        var result = new CompressionEngine().Run(pruning, new FeatureSetTrainingData(data.Train), new FeatureSetTrainingData(data.Validation), trainingProgress, context.Cancellation);
+        var result = new CompressionEngine().Run(pruning, new FeatureSetTrainingData(data.Train), new FeatureSetTrainingData(data.Validation), trainingProgress, context.Cancellation, run.Head);
 
         context.Report(PipelineStage.Export, $"exporting ({plan.Storage}, sparsity {result.TotalSparsity:0.000})");
         var metadata = new ModelMetadata(
@@ -116,7 +116,7 @@ internal sealed class AttemptStage(string toolVersion)
         }
 
         context.Report(PipelineStage.Evaluate, "measuring the compressed model with ONNX Runtime");
-        var measured = OrtEvaluation.Measure(measuredBytes, measuredModel, data.Test, plan.Labels, plan.Threads, plan.OutputPath, "the compressed model", context.Cancellation);
+        var measured = OrtEvaluation.Measure(measuredBytes, measuredModel, data.Test, plan.Labels, plan.Threads, plan.OutputPath, "the compressed model", context.Cancellation, run.Head);
         if (measured.Value is not { } measurement)
         {
             return Result<Attempt>.Fail(measured.Diagnostics);

@@ -36,7 +36,7 @@ internal static class BaselineStage
         }
 
         context.Report(PipelineStage.Baseline, "measuring the dense baseline with ONNX Runtime");
-        var measured = OrtEvaluation.Measure(bytes, shipped, data.Test, plan.Labels, plan.Threads, plan.ModelPath, "the dense model", context.Cancellation);
+        var measured = OrtEvaluation.Measure(bytes, shipped, data.Test, plan.Labels, plan.Threads, plan.ModelPath, "the dense model", context.Cancellation, run.Head);
         if (measured.Failed)
         {
             return Result<Baseline>.Fail(measured.Diagnostics);

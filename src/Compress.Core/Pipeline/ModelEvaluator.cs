@@ -2,6 +2,7 @@ using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Export;
 using Compress.Features;
+using Compress.Graph;
 using Compress.Onnx;
 using Compress.Onnx.Proto;
 using Compress.Spec;
@@ -12,7 +13,8 @@ namespace Compress.Pipeline;
 /// <c>dotnet compress eval MODEL --spec</c>: measures any model (dense input, exported, or the embedded bytes,
 /// gzip/Brotli-compressed or not) with ONNX Runtime on the spec's test split, exactly as the gate does. A model whose
 /// single input is rank 2 (<c>[N, samples]</c>) is fed PCM; any other is fed the spec's features. It returns the
-/// measurement; the tool's <c>eval</c> command prints it and chooses the exit code.
+/// measurement; the tool's <c>eval</c> command prints it and chooses the exit code. The output measured is the
+/// spec's <c>model.output</c> head (<see cref="OutputHead.Detect"/>), read as it ships.
 /// </summary>
 public sealed class ModelEvaluator : IModelEvaluator
 {
@@ -29,14 +31,21 @@ public sealed class ModelEvaluator : IModelEvaluator
             frontEnd = frontEnd with { Kind = FrontEndKind.None };
         }
 
-        using var dataset = DatasetLoader.Load(SpecMapping.Dataset(spec, spec.Seed), spec.File);
-        var diagnostics = new List<Diagnostic>(dataset.Diagnostics);
+        var detected = OutputHead.Detect(model, spec.Model.Output, spec.LocationOf(spec.Model.Output is null ? "model" : "model.output"));
+        if (detected.Value is not { } head)
+        {
+            return Result<ModelEvaluation>.Fail(detected.Diagnostics);
+        }
+
+        var classes = head.ClassesFor(spec.Labels);
+        using var dataset = DatasetLoader.Load(SpecMapping.Dataset(spec, spec.Seed) with { Labels = classes }, spec.File);
+        var diagnostics = new List<Diagnostic>(detected.Diagnostics.Concat(dataset.Diagnostics));
         using var owned = dataset.Features is null
             ? FeatureCache.Build(dataset, DatasetSplit.Test, frontEnd, spec.Data.Cache, null, spec.Seed, null, ct)
             : null;
         diagnostics.AddRange(owned?.Diagnostics ?? []);
         var test = owned ?? dataset.Features!.Test;
-        var measured = OrtEvaluation.Measure(plain, model, test, spec.Labels, spec.Threads ?? 0, modelPath, "the model", ct);
+        var measured = OrtEvaluation.Measure(plain, model, test, classes, spec.Threads ?? 0, modelPath, "the model", ct, head);
         diagnostics.AddRange(measured.Diagnostics);
         return measured.Value is { } m
             ? Result<ModelEvaluation>.Ok(new ModelEvaluation(modelPath, stored.Length, m), diagnostics)

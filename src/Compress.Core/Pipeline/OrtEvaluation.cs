@@ -1,6 +1,7 @@
 using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Evaluation;
+using Compress.Graph;
 
 namespace Compress.Pipeline;
 
@@ -14,12 +15,14 @@ public static class OrtEvaluation
     /// <summary>Runs every item of <paramref name="set"/> through <paramref name="modelBytes"/>.</summary>
     /// <param name="labels">Class names in model-output order.</param>
     /// <param name="itemShape">The shape one item is fed as (default: the set's; PCM <c>[1, samples]</c> is fed as <c>[samples]</c> to a model taking <c>[N, samples]</c>).</param>
+    /// <param name="head">The output measured and how its values become class probabilities (<see cref="Probabilities"/>); default: the first output, read as logits.</param>
     /// <exception cref="Microsoft.ML.OnnxRuntime.OnnxRuntimeException">The model cannot run on these items.</exception>
-    public static OrtMeasurement Measure(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> labels, IReadOnlyList<long>? itemShape = null, int batchSize = 64, int threads = 0, CancellationToken cancellationToken = default)
+    public static OrtMeasurement Measure(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> labels, IReadOnlyList<long>? itemShape = null, int batchSize = 64, int threads = 0, CancellationToken cancellationToken = default, OutputHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(labels);
-        using var classifier = new OrtClassifier(modelBytes, threads);
+        var kind = head?.Kind ?? HeadKind.Logits;
+        using var classifier = new OrtClassifier(modelBytes, threads, head?.Output);
         var shapeOfItem = itemShape ?? set.ItemShape;
         var itemSize = (int)set.ItemShape.Aggregate(1L, (a, d) => a * d);
         var truth = new int[set.Count];
@@ -50,28 +53,50 @@ public static class OrtEvaluation
             perClip.Add(watch.Elapsed.TotalMilliseconds / n);
             for (var i = 0; i < n; i++)
             {
-                predicted[start + i] = OrtClassifier.ArgMax(rows[i]);
-                scores.Add(Softmax(rows[i]));
+                var probabilities = Probabilities(kind, rows[i]);
+                predicted[start + i] = kind == HeadKind.Sigmoid ? (rows[i][0] >= 0.5f ? 1 : 0) : OrtClassifier.ArgMax(probabilities);
+                scores.Add(probabilities);
             }
         }
 
         perClip.Sort();
         var median = perClip.Count == 0 ? 0 : perClip[perClip.Count / 2];
-        return new OrtMeasurement(ClassificationMetrics.Compute(truth, predicted, labels), scores, truth, median);
+        return new OrtMeasurement(ClassificationMetrics.Compute(truth, predicted, labels), scores, truth, median)
+        {
+            PositiveClass = kind == HeadKind.Sigmoid ? 1 : null,
+        };
+    }
+
+    /// <summary>
+    /// One clip's class probabilities from the values the output ships: softmax of logits, Softmax probabilities as
+    /// they are, exp of log-probabilities, and a sigmoid probability p as [1 − p, p] (measuring
+    /// predicts class 1 exactly when p ≥ 0.5).
+    /// </summary>
+    public static float[] Probabilities(HeadKind kind, float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return kind switch
+        {
+            HeadKind.Logits => Softmax(values),
+            HeadKind.Softmax => values,
+            HeadKind.LogSoftmax => [.. values.Select(MathF.Exp)],
+            HeadKind.Sigmoid => [1 - values[0], values[0]],
+        };
     }
 
     /// <summary>
     /// Measures <paramref name="modelBytes"/> (the serialised <paramref name="model"/>) on every item of
-    /// <paramref name="set"/>, fed in the shape the model takes. ONNX Runtime's failures become CMP2109 naming
-    /// <paramref name="file"/> and <paramref name="what"/> (e.g. "the dense model").
+    /// <paramref name="set"/>, fed in the shape the model takes, reading <paramref name="head"/>'s output (default: the
+    /// first output's head). ONNX Runtime's failures become CMP2109 naming <paramref name="file"/> and
+    /// <paramref name="what"/> (e.g. "the dense model").
     /// </summary>
-    public static Result<OrtMeasurement> Measure(byte[] modelBytes, Onnx.Proto.ModelProto model, IFeatureSet set, IReadOnlyList<string> labels, int threads, string file, string what, CancellationToken cancellationToken)
+    public static Result<OrtMeasurement> Measure(byte[] modelBytes, Onnx.Proto.ModelProto model, IFeatureSet set, IReadOnlyList<string> labels, int threads, string file, string what, CancellationToken cancellationToken, OutputHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
         try
         {
-            return Result<OrtMeasurement>.Ok(Measure(modelBytes, set, labels, FeedShape(model, set.ItemShape), threads: threads, cancellationToken: cancellationToken));
+            return Result<OrtMeasurement>.Ok(Measure(modelBytes, set, labels, FeedShape(model, set.ItemShape), threads: threads, cancellationToken: cancellationToken, head: head ?? OutputHead.First(model)));
         }
         catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
         {

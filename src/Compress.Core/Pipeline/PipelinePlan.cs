@@ -42,6 +42,9 @@ public sealed record PipelinePlan(
     int Threads,
     ModelInputOptions? Inputs = null)
 {
+    /// <summary>The graph output named by <c>model.output</c> (null: chosen by <see cref="Graph.OutputHead.Detect"/>).</summary>
+    public string? OutputName { get; init; }
+
     /// <summary>The model as it ships: a copy, with the front end in front when the spec asks for it.</summary>
     public ModelProto Ship(ModelProto model) => Prepend ? FrontEndGraph.Prepend(model, FrontEnd) : model.Clone();
 }

@@ -1,4 +1,5 @@
 using Compress.Diagnostics;
+using Compress.Graph;
 using Compress.Onnx;
 using Compress.Onnx.Proto;
 using Compress.Pruning;
@@ -9,12 +10,15 @@ namespace Compress.Pipeline;
 /// <param name="ModelSha256">SHA-256 of the model file, lower-case hex.</param>
 /// <param name="Model">The copy that trains and is measured (<see cref="TrainingTwin.Working"/>): one feature input, batched.</param>
 /// <param name="Twin">How <paramref name="Model"/> was made from the file, and the way back to the file's signature.</param>
-internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning, TrainingTwin Twin);
+/// <param name="Head">The output trained and measured, and its head (its labels already checked; <see cref="PipelinePlan.Labels"/> are its classes).</param>
+internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning, TrainingTwin Twin, OutputHead Head);
 
 /// <summary>
-/// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx) and its constant
-/// sub-graphs folded (<see cref="PrunableWeights.Prepare"/>), and the pruning
-/// and fine-tuning options are checked against it (CMP4002–CMP4004, CMP4006 warnings) — all before any data is read.
+/// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx), its constant
+/// sub-graphs folded (<see cref="PrunableWeights.Prepare"/>) and its batched training copy made (<see cref="TrainingTwin"/>),
+/// its output head is detected and checked against the labels (CMP1030–CMP1034), and the pruning and fine-tuning
+/// options are checked against it (CMP4002–CMP4004, CMP4006 warnings) — all before any data is read. A one-label
+/// sigmoid head turns the plan's labels into its two classes (<see cref="OutputHead.ClassesFor"/>).
 /// The request's paths were checked by the caller (<c>SpecChecks.CheckPaths</c>); a model that disappeared since is
 /// CMP2001 from the loader.
 /// </summary>
@@ -25,12 +29,29 @@ internal static class PlanStage
         var plan = SpecMapping.ToPlan(request);
         context.Report(PipelineStage.Load, $"loading {plan.ModelPath}");
         // Folded once, here: baseline, training and export all see the weights as initializers (PrunableWeights.Prepare);
-        // then the batched training copy of the folded model (TrainingTwin).
+        // then the batched training copy of the folded model (TrainingTwin), whose head is what trains.
         var twin = TrainingTwin.Build(PrunableWeights.Prepare(OnnxModelIO.Load(plan.ModelPath)), plan.Inputs ?? ModelInputOptions.Default, plan.FrontEnd, plan.ModelPath);
         var model = twin.Working;
+        var spec = request.Spec;
+        var detected = OutputHead.Detect(model, plan.OutputName, spec.LocationOf(plan.OutputName is null ? "model" : "model.output"));
+        if (detected.Value is not { } head)
+        {
+            return Result<PlannedRun>.Fail(detected.Diagnostics);
+        }
+
+        // A sigmoid score needs one or two labels before the data can even be labelled; a class-count mismatch of the
+        // other heads is validate's CMP1032 (the run's stage tests plan models whose class count is not the labels').
+        if (head.IsBinary && head.CheckLabels(plan.Labels, spec.LabelsLocation) is { } mismatch)
+        {
+            return Result<PlannedRun>.Fail([.. detected.Diagnostics, mismatch]);
+        }
+
+        var classes = head.ClassesFor(plan.Labels);
+        plan = plan with { Labels = classes, Dataset = plan.Dataset with { Labels = classes } };
         var check = PruningCheck.Run(model, plan.Pruning, plan.FineTune);
+        var diagnostics = detected.Diagnostics.Concat(check.Diagnostics).ToList();
         return check.Failed
-            ? Result<PlannedRun>.Fail(check.Diagnostics)
-            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, RunManifest.HashFile(plan.ModelPath), check.Value!, twin), check.Diagnostics);
+            ? Result<PlannedRun>.Fail(diagnostics)
+            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, RunManifest.HashFile(plan.ModelPath), check.Value!, twin, head), diagnostics);
     }
 }

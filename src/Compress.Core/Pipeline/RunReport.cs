@@ -28,6 +28,7 @@ internal static class RunReport
             ],
             Timings = timings,
             Method = plan.Pruning.Method.ToString().ToLowerInvariant(),
+            Head = new HeadRecord(run.Head.Output, Spec.SpecNames.Of(run.Head.Kind), run.Head.TrainingValue, run.Head.LossName, run.Head.Node),
             Layers = [.. chosen.Result.Layers.Select(l => sources.TryGetValue(l.Name, out var s) ? l with { Sources = s } : l)],
             Protected = [.. prunable.Where(t => t.Status == PrunableStatus.Protected).Select(t => new ProtectedRecord(t.DisplayName, t.Elements, t.StatusReason))],
             TotalSparsity = chosen.Result.TotalSparsity,

@@ -49,7 +49,10 @@ public static class SpecMapping
             ManifestPath: request.ManifestPath is null ? null : Path.GetFullPath(request.ManifestPath),
             Seed: seed,
             Threads: threads,
-            Inputs: new ModelInputOptions(spec.Model.Input, spec.Features.Layout, spec.LocationOf("features.layout"), spec.Model.Inputs, spec.Model.Location, spec.Output.Batch));
+            Inputs: new ModelInputOptions(spec.Model.Input, spec.Features.Layout, spec.LocationOf("features.layout"), spec.Model.Inputs, spec.Model.Location, spec.Output.Batch))
+        {
+            OutputName = spec.Model.Output,
+        };
     }
 
     /// <summary>The data section as loader options.</summary>

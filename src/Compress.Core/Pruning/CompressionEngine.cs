@@ -25,7 +25,7 @@ public sealed class CompressionEngine
     /// model (CMP4005), or the loss is not finite (CMP4001). Callers that want the check's warnings, or check once
     /// before loading data, use <see cref="PruningCheck.Run"/> and the other overload.
     /// </summary>
-    public CompressionResult Run(ModelProto model, ITrainingData train, ITrainingData validation, PruningOptions pruning, FineTuneOptions finetune, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public CompressionResult Run(ModelProto model, ITrainingData train, ITrainingData validation, PruningOptions pruning, FineTuneOptions finetune, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, OutputHead? head = null)
     {
         var check = PruningCheck.Run(model, pruning, finetune);
         if (check.Failed)
@@ -33,14 +33,16 @@ public sealed class CompressionEngine
             throw new CompressException([.. check.Diagnostics.Where(d => d.IsError)]);
         }
 
-        return Run(check.Value!, train, validation, progress, cancellationToken);
+        return Run(check.Value!, train, validation, progress, cancellationToken, head);
     }
 
     /// <summary>
     /// Runs pruning and fine-tuning with options already checked. Throws <see cref="CompressException"/> when the
-    /// data does not fit the model (CMP4005) or the loss is not finite (CMP4001).
+    /// data does not fit the model (CMP4005) or the loss is not finite (CMP4001). <paramref name="head"/> is the
+    /// output trained against (<see cref="OutputHead.Detect"/>; default: detected without <c>model.output</c>, which
+    /// throws CMP1030 for a model with several candidate outputs).
     /// </summary>
-    public CompressionResult Run(PruningCheck check, ITrainingData train, ITrainingData validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public CompressionResult Run(PruningCheck check, ITrainingData train, ITrainingData validation, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, OutputHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(train);
@@ -54,12 +56,20 @@ public sealed class CompressionEngine
         }
 
         random.manual_seed(finetune.Seed);
-        using var module = OnnxGraphModule.Create(model);
+        if (head is null)
+        {
+            var detected = OutputHead.Detect(model);
+            head = detected.Value ?? throw new CompressException([.. detected.Diagnostics.Where(d => d.IsError)]);
+        }
+
+        using var module = OnnxGraphModule.Create(model, head: head);
         DataChecks.Check(module, train, validation, finetune, scoresByGradient: pruning.Method == PruningMethod.Gradient);
-        using var teacher = finetune.DistillationWeight > 0 ? OnnxGraphModule.Create(model) : null;
+        using var teacher = finetune.DistillationWeight > 0 ? OnnxGraphModule.Create(model, head: head) : null;
+        // Weights that only feed other outputs get no gradient from the trained head: they are kept as they are.
+        var sources = head.Sources(model);
         var eligible = pruning.Method == PruningMethod.None
             ? []
-            : PrunableWeights.Find(model, pruning).Where(t => t.Status == PrunableStatus.Eligible).Select(t => t.Name).ToList();
+            : PrunableWeights.Find(model, pruning).Where(t => t.Status == PrunableStatus.Eligible && sources.Contains(t.Name)).Select(t => t.Name).ToList();
 
         IReadOnlyList<TrialRecord> trials = [];
         IReadOnlyList<double>? ratios = null;

@@ -8,7 +8,7 @@ namespace Compress.Pruning;
 /// <summary>
 /// Pruning and fine-tuning options checked against a model once, before any data is loaded (CMP4002–CMP4004), with
 /// what the check had to work out kept for training: the channel dependency graph (built once per run, its CMP4006
-/// warnings reported once). <see cref="CompressionEngine.Run(PruningCheck, ITrainingData, ITrainingData, IProgress{TrainingProgress}?, CancellationToken)"/>
+/// warnings reported once). <see cref="CompressionEngine.Run(PruningCheck, ITrainingData, ITrainingData, IProgress{TrainingProgress}?, CancellationToken, Graph.OutputHead?)"/>
 /// trains from it without checking again.
 /// </summary>
 public sealed class PruningCheck

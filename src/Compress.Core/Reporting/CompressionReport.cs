@@ -24,6 +24,9 @@ public sealed record CompressionReport
     /// <summary>Pruning method as written in the spec.</summary>
     public string Method { get; init; } = "none";
 
+    /// <summary>The output trained and measured, the head detected on it and the training loss (null in reports written before heads were detected).</summary>
+    public HeadRecord? Head { get; init; }
+
     /// <summary>Exact zero counts per prunable layer.</summary>
     public IReadOnlyList<LayerSparsity> Layers { get; init; } = [];
 
@@ -57,6 +60,14 @@ public sealed record CompressionReport
     /// <summary>Every warning of the run, in canonical form (<c>file(line,col): warning CODE: message</c>).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }
+
+/// <summary>
+/// The model's output head: <see cref="Output"/> is the graph output measured as shipped; <see cref="Kind"/> is
+/// <c>logits</c>, <c>softmax</c>, <c>log_softmax</c> or <c>sigmoid</c>; <see cref="TrainedOn"/> is the value the loss
+/// sees (the head node's input for softmax, log_softmax and sigmoid); <see cref="Loss"/> is <c>cross_entropy</c> or
+/// <c>binary_cross_entropy</c>; <see cref="Node"/> the activation node, if any.
+/// </summary>
+public sealed record HeadRecord(string Output, string Kind, string TrainedOn, string Loss, string? Node);
 
 /// <summary>An input file.</summary>
 public sealed record InputRecord(string Kind, string Path, string Sha256);

@@ -49,13 +49,10 @@ internal static class DataChecks
         using (no_grad())
         {
             var batch = Batches.Read(sample, [0]);
-            var logits = module.Forward(tensor(batch.Features, batch.Shape));
-            if (logits.dim() != 2)
-            {
-                throw new CompressException(TrainingMessages.DataMismatch("training", $"the model output has shape [{string.Join(",", logits.shape)}]; classification training needs [N, classes]"));
-            }
-
-            classes = logits.shape[1];
+            var raw = module.ForwardScores(tensor(batch.Features, batch.Shape));
+            var oneScore = module.Head.Kind != HeadKind.Sigmoid || raw.numel() == 1;
+            classes = (oneScore ? HeadObjective.Classes(module.Head, HeadObjective.Shape(module.Head, raw)) : null)
+                ?? throw new CompressException(TrainingMessages.DataMismatch("training", $"the model output '{module.Head.Output}' ({module.Head.Description}) has shape [{string.Join(",", raw.shape)}]; classification training needs [N, classes]"));
         }
 
         module.train();

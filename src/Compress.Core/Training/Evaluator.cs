@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Compress.Training;
 
-/// <summary>Accuracy and mean cross-entropy of a module on a dataset (eval mode, no gradients).</summary>
+/// <summary>Accuracy and mean loss (of the module's head, <see cref="HeadObjective"/>) of a module on a dataset (eval mode, no gradients).</summary>
 public static class Evaluator
 {
     /// <summary>Evaluates every item of <paramref name="data"/> in batches of <paramref name="batchSize"/>; restores the module's mode.</summary>
@@ -27,10 +27,10 @@ public static class Evaluator
             {
                 using var scope = NewDisposeScope();
                 var batch = Batches.Read(data, Enumerable.Range(start, Math.Min(batchSize, data.Count - start)).ToArray());
-                var logits = module.Forward(tensor(batch.Features, batch.Shape));
+                var scores = HeadObjective.Scores(module, tensor(batch.Features, batch.Shape));
                 var labels = tensor(batch.Labels);
-                correct += (logits.argmax(1) == labels).sum().item<long>();
-                lossSum += Losses.CrossEntropy(logits, labels, 0).item<float>() * batch.Labels.Length;
+                correct += (HeadObjective.Predict(module.Head, scores) == labels).sum().item<long>();
+                lossSum += HeadObjective.Loss(module.Head, scores, labels, 0).item<float>() * batch.Labels.Length;
             }
         }
         finally

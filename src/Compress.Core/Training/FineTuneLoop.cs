@@ -11,7 +11,7 @@ public sealed record FineTuneOutcome(IReadOnlyList<SchedulePoint> History, doubl
 
 /// <summary>
 /// The training loop: deterministic batches, the optimizer and LR schedule of <see cref="FineTuneOptions"/>,
-/// label smoothing, distillation from a frozen teacher, gradient clipping, a <see cref="ITrainingHook"/> for
+/// the loss of the module's head on its pre-activation scores (<see cref="HeadObjective"/>), label smoothing, distillation from a frozen teacher, gradient clipping, a <see cref="ITrainingHook"/> for
 /// pruning, NaN/Inf detection (CMP4001), per-epoch validation and early stopping (restoring the best epoch at the
 /// final sparsity). Every step runs inside its own dispose scope.
 /// </summary>
@@ -126,17 +126,18 @@ public sealed class FineTuneLoop
         optimizer.zero_grad();
         var x = tensor(batch.Features, batch.Shape);
         var labels = tensor(batch.Labels);
-        var logits = _module.Forward(x);
-        var loss = Losses.CrossEntropy(logits, labels, _options.LabelSmoothing);
+        var head = _module.Head;
+        var scores = HeadObjective.Scores(_module, x);
+        var loss = HeadObjective.Loss(head, scores, labels, _options.LabelSmoothing);
         if (_teacher is not null && _options.DistillationWeight > 0)
         {
-            Tensor teacherLogits;
+            Tensor teacherScores;
             using (no_grad())
             {
-                teacherLogits = _teacher.Forward(x);
+                teacherScores = HeadObjective.Scores(_teacher, x);
             }
 
-            loss = ((1 - _options.DistillationWeight) * loss) + (_options.DistillationWeight * Losses.Distillation(logits, teacherLogits, _options.Temperature));
+            loss = ((1 - _options.DistillationWeight) * loss) + (_options.DistillationWeight * HeadObjective.Distillation(head, scores, teacherScores, _options.Temperature));
         }
 
         if (_hook.Penalty(epoch) is { } penalty)

@@ -30,4 +30,40 @@ public static class Losses
         var kl = (logp.exp() * (logp - logq)).sum(1).mean();
         return kl * (temperature * temperature);
     }
+
+    /// <summary>
+    /// Binary cross-entropy of pre-sigmoid <paramref name="scores"/> [N] against labels 0 (negative) / 1 (positive),
+    /// computed from log-sigmoids (stable for large scores). Label smoothing ε moves the targets toward 0.5:
+    /// y' = (1 − ε)·y + ε/2.
+    /// </summary>
+    public static Tensor BinaryCrossEntropy(Tensor scores, Tensor labels, double smoothing)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(labels);
+        var target = labels.to_type(scores.dtype);
+        if (smoothing > 0)
+        {
+            target = ((1 - smoothing) * target) + (smoothing / 2);
+        }
+
+        var logp = nn.functional.logsigmoid(scores);
+        var logNotP = nn.functional.logsigmoid(-scores);
+        return (-((target * logp) + ((1 - target) * logNotP))).mean();
+    }
+
+    /// <summary>
+    /// Distillation of a binary score: T²·KL(Bernoulli(σ(teacher/T)) ‖ Bernoulli(σ(student/T))), mean over the
+    /// batch; <paramref name="student"/> and <paramref name="teacher"/> are pre-sigmoid scores [N]. Zero when they agree.
+    /// </summary>
+    public static Tensor BinaryDistillation(Tensor student, Tensor teacher, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(teacher);
+        var s = student / temperature;
+        var t = teacher / temperature;
+        var p = t.sigmoid();
+        var kl = (p * (nn.functional.logsigmoid(t) - nn.functional.logsigmoid(s)))
+            + ((1 - p) * (nn.functional.logsigmoid(-t) - nn.functional.logsigmoid(-s)));
+        return kl.mean() * (temperature * temperature);
+    }
 }

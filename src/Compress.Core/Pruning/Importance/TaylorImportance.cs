@@ -31,7 +31,7 @@ public static class TaylorImportance
                 using var scope = NewDisposeScope();
                 ClearGradients(module);
                 var batch = Batches.Read(data, chunks[b % chunks.Count]);
-                var loss = Losses.CrossEntropy(module.Forward(tensor(batch.Features, batch.Shape)), tensor(batch.Labels), 0);
+                var loss = HeadObjective.Loss(module.Head, HeadObjective.Scores(module, tensor(batch.Features, batch.Shape)), tensor(batch.Labels), 0);
                 loss.backward();
                 using var noGrad = no_grad();
                 foreach (var name in names)

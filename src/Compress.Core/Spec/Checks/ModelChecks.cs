@@ -11,7 +11,8 @@ namespace Compress.Spec.Checks;
 /// <summary>The model half of <c>validate</c>: readable, operators supported, inputs and outputs fit the spec.</summary>
 internal static class ModelChecks
 {
-    public static void Run(CompressSpec spec, OperatorRegistry registry, List<string> facts, List<Diagnostic> diagnostics)
+    /// <summary>Checks the model against the spec; returns its output head when one was found.</summary>
+    public static OutputHead? Run(CompressSpec spec, OperatorRegistry registry, List<string> facts, List<Diagnostic> diagnostics)
     {
         var at = spec.LocationOf("model.path");
         ModelProto model;
@@ -22,13 +23,13 @@ internal static class ModelChecks
         catch (Exception e) when (e is InvalidProtocolBufferException or IOException or UnauthorizedAccessException)
         {
             diagnostics.Add(SpecMessages.ModelUnreadable(at, spec.Model.Path, e.Message));
-            return;
+            return null;
         }
 
         if (model.Graph is null)
         {
             diagnostics.Add(SpecMessages.ModelUnreadable(at, spec.Model.Path, "it has no graph"));
-            return;
+            return null;
         }
 
         var shape = ModelShape.Of(model);
@@ -45,16 +46,23 @@ internal static class ModelChecks
         var input = spec.Model.Input is null && dataName is not null
             ? shape.Inputs.First(t => t.Name == dataName)
             : Pick(spec, shape.Inputs, "model.input", spec.Model.Input, "inputs", diagnostics);
-        var output = Pick(spec, shape.Outputs, "model.output", spec.Model.Output, "outputs", diagnostics);
-        if (output?.Dimensions is { Count: > 0 } dims && dims[^1] is long classes && classes != spec.Labels.Count)
+        var head = OutputHead.Detect(model, spec.Model.Output, spec.LocationOf(spec.Model.Output is null ? "model" : "model.output"));
+        diagnostics.AddRange(head.Diagnostics);
+        if (head.Value is { } found)
         {
-            diagnostics.Add(SpecMessages.ModelMismatch(spec.LabelsLocation, F($"'labels' lists {spec.Labels.Count} labels, but the model's output '{output.Name}' has {classes} classes")));
+            facts.Add($"head      {found.Output}: {found.Description}, trained with {found.LossName}");
+            if (found.CheckLabels(spec.Labels, spec.LabelsLocation) is { } mismatch)
+            {
+                diagnostics.Add(mismatch);
+            }
         }
 
         if (input is not null && !CheckLayout(spec, graphInputs.First(i => i.Name == input.Name), facts, diagnostics))
         {
             CheckInput(spec, input, diagnostics);
         }
+
+        return head.Value;
     }
 
     private static List<Diagnostic> Unsupported(string file, ModelProto model, ModelShape shape, OperatorRegistry registry)

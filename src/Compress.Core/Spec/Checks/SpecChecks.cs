@@ -75,12 +75,10 @@ public static class SpecChecks
         ArgumentNullException.ThrowIfNull(spec);
         var facts = new List<string>();
         var diagnostics = new List<Diagnostic>(CheckPaths(spec));
-        if (System.IO.File.Exists(spec.Model.Path))
-        {
-            ModelChecks.Run(spec, registry ?? OperatorRegistry.Default, facts, diagnostics);
-        }
+        var head = System.IO.File.Exists(spec.Model.Path) ? ModelChecks.Run(spec, registry ?? OperatorRegistry.Default, facts, diagnostics) : null;
 
-        DataChecks.Run(spec, facts, diagnostics);
+        // The data are labelled with the head's classes (a one-label sigmoid head adds _negative_).
+        DataChecks.Run(head is null ? spec : spec with { Labels = new ValueList<string>([.. head.ClassesFor(spec.Labels)]) }, facts, diagnostics);
         return new ValidationReport(facts, diagnostics);
     }
 }
