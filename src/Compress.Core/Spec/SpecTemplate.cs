@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Features;
+using Compress.Graph;
 using Compress.Onnx.Proto;
 using Compress.Pruning;
 using Compress.Spec.Checks;
@@ -29,8 +30,12 @@ public static partial class SpecTemplate
     private const int SampleRate = FrontEndOptions.DefaultSampleRate;
     private const int Epochs = FineTuneOptions.DefaultEpochs;
 
-    /// <summary>Scaffolds the spec that will be written to <paramref name="specPath"/> (paths in it are relative to its folder).</summary>
-    public static SpecScaffold Create(string specPath, string modelPath, string dataFolder)
+    /// <summary>
+    /// Scaffolds the spec that will be written to <paramref name="specPath"/> (paths in it are relative to its folder).
+    /// <paramref name="dataPath"/> is a Speech-Commands folder, a <c>.csv</c>/<c>.tsv</c> manifest or a <c>.npy</c>
+    /// features array (see <see cref="DataGuess"/>).
+    /// </summary>
+    public static SpecScaffold Create(string specPath, string modelPath, string dataPath)
     {
         ArgumentNullException.ThrowIfNull(specPath);
         var notes = new List<Diagnostic>();
@@ -40,27 +45,39 @@ public static partial class SpecTemplate
             return new SpecScaffold(null, [SpecMessages.PathNotFound(top, "--model", Path.GetFullPath(modelPath))]);
         }
 
-        if (!Directory.Exists(dataFolder))
+        if (!Directory.Exists(dataPath) && !File.Exists(dataPath))
         {
-            return new SpecScaffold(null, [SpecMessages.PathNotFound(new SpecLocation(dataFolder, null, null), "--data", Path.GetFullPath(dataFolder))]);
+            return new SpecScaffold(null, [SpecMessages.PathNotFound(new SpecLocation(dataPath, null, null), "--data", Path.GetFullPath(dataPath))]);
         }
 
-        ModelShape shape;
+        ModelProto model;
         try
         {
-            shape = ModelShape.Of(ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath)));
+            model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or IOException or UnauthorizedAccessException)
         {
             return new SpecScaffold(null, [SpecMessages.ModelUnreadable(top, Path.GetFullPath(modelPath), e.Message)]);
         }
 
+        var shape = ModelShape.Of(model);
         var folder = Path.GetDirectoryName(Path.GetFullPath(specPath))!;
-        var labels = Labels(specPath, dataFolder, shape, notes);
+        var data = DataGuess.Of(specPath, folder, dataPath, notes);
+
+        // The first graph input takes the features (validate's rule, ExtraInputs); every other one is fed zeros.
         var input = shape.Inputs.FirstOrDefault();
-        if (shape.Inputs.Count != 1)
+        var extras = shape.Inputs.Skip(1).ToList();
+        if (extras.Count > 0)
         {
-            notes.Add(SpecMessages.InitGuess(specPath, $"the model has {shape.Inputs.Count} inputs; check model.input"));
+            notes.Add(SpecMessages.InitGuess(specPath, $"the model has {shape.Inputs.Count} inputs; took '{input!.Name}' for the features and fed zeros to {string.Join(", ", extras.Select(e => $"'{e.Name}'"))} (check model.input and model.inputs)"));
+        }
+
+        var detected = OutputHead.Detect(model);
+        var head = detected.Value;
+        if (head is null)
+        {
+            head = OutputHead.First(model);
+            notes.Add(SpecMessages.InitGuess(specPath, $"the model has several outputs; took '{head.Output}' (check model.output)"));
         }
 
         var text = new StringBuilder();
@@ -76,30 +93,31 @@ public static partial class SpecTemplate
             text.Append(CultureInfo.InvariantCulture, $"  input: {Quote(input.Name)}        # {input}\n");
         }
 
-        if (shape.Outputs.FirstOrDefault() is { } output)
+        if (shape.Outputs.FirstOrDefault(o => o.Name == head.Output) is { } output)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  output: {Quote(output.Name)}       # {output}\n");
+            text.Append(CultureInfo.InvariantCulture, $"  output: {Quote(output.Name)}       # {output}: {head.Description}{HeadNote(head)}\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"""
+        if (extras.Count > 0)
+        {
+            text.Append("  inputs:                   # the model's other inputs: zeros (a recurrent state), a number, or a .npy\n");
+            foreach (var extra in extras)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"    {Quote(extra.Name)}: zeros         # {extra}\n");
+            }
+        }
 
-            data:
-              format: speech_commands   # <root>/<label>/*.wav
-              root: {Quote(Path.GetRelativePath(folder, Path.GetFullPath(dataFolder)))}
-              validation_percent: {DatasetOptions.DefaultValidationPercent}    # used when there is no validation_list.txt
-              testing_percent: {DatasetOptions.DefaultTestingPercent}       # used when there is no testing_list.txt
-              on_bad_file: {SpecNames.Of(DatasetOptions.DefaultOnBadFile)}         # or skip: report unreadable clips and leave them out
-
-            # Class names in model output order (index i = output i). Check the order matches training!
-            labels:
-
-            """);
+        text.Append('\n').Append(data.Yaml).Append('\n');
+        var labels = Labels(specPath, dataPath, data.Labels, head, notes);
+        text.Append(head.IsBinary
+            ? "# One sigmoid score: the positive class. Negative clips are labelled _negative_ (a _negative_/ folder, manifest\n# label _negative_, or npy label 0; positives are npy label 1).\nlabels:\n"
+            : "# Class names in model output order (index i = output i). Check the order matches training!\nlabels:\n");
         for (var i = 0; i < labels.Count; i++)
         {
             text.Append(CultureInfo.InvariantCulture, $"  - {Quote(labels[i])}   # {i}\n");
         }
 
-        text.Append('\n').Append(Features(specPath, input, notes));
+        text.Append('\n').Append(data.Format == DatasetFormat.Npy ? NpyFeatures : Features(specPath, input, notes));
         var begin = ScheduleOptions.DefaultBeginEpoch;
         text.Append(CultureInfo.InvariantCulture, $"""
 
@@ -135,14 +153,41 @@ public static partial class SpecTemplate
         return new SpecScaffold(text.ToString(), notes);
     }
 
-    private static List<string> Labels(string specPath, string dataFolder, ModelShape shape, List<Diagnostic> notes)
+    /// <summary>Why a head's output is not what the loss sees, for the comment on model.output.</summary>
+    private static string HeadNote(OutputHead head) => head.Kind switch
     {
-        var words = Directory.GetDirectories(dataFolder).Select(Path.GetFileName).OfType<string>()
-            .Where(n => !n.StartsWith('_') && !n.StartsWith('.')).Order(StringComparer.Ordinal).ToList();
-        var classes = shape.Outputs.FirstOrDefault()?.Dimensions is { Count: > 0 } dims ? dims[^1] : null;
+        HeadKind.Logits => "",
+        HeadKind.Softmax or HeadKind.LogSoftmax or HeadKind.Sigmoid => $"; trained on the scores before it ('{head.TrainingValue}'), measured as shipped",
+    };
+
+    private static List<string> Labels(string specPath, string dataPath, IReadOnlyList<string>? found, OutputHead head, List<Diagnostic> notes)
+    {
+        var classes = head.Classes;
+        if (head.IsBinary)
+        {
+            var positives = (found ?? []).Where(l => l != OutputHead.NegativeLabel).ToList();
+            if (positives.Count != 1)
+            {
+                notes.Add(SpecMessages.InitGuess(specPath, positives.Count == 0
+                    ? "the output is one sigmoid score; name its positive class in 'labels'"
+                    : $"the output is one sigmoid score but {dataPath} has {positives.Count} labels besides _negative_; keep the positive class in 'labels'"));
+            }
+
+            return [positives.FirstOrDefault() ?? "positive"];
+        }
+
+        if (found is null)
+        {
+            // npy labels are indices: the names are the user's to give.
+            var count = classes ?? 2;
+            notes.Add(SpecMessages.InitGuess(specPath, string.Create(CultureInfo.InvariantCulture, $"npy labels are class indices; name the model's {count} classes in 'labels' (output order)")));
+            return [.. Enumerable.Range(0, (int)count).Select(i => string.Create(CultureInfo.InvariantCulture, $"class_{i}"))];
+        }
+
+        var words = found.Where(n => !n.StartsWith('_')).ToList();
         if (words.Count == 0)
         {
-            notes.Add(SpecMessages.InitGuess(specPath, $"{dataFolder} has no label sub-folders; fill in 'labels'"));
+            notes.Add(SpecMessages.InitGuess(specPath, $"{dataPath} has no labels; fill in 'labels'"));
             words.Add("keyword");
         }
 
@@ -158,11 +203,18 @@ public static partial class SpecTemplate
 
         if (classes is long k && k != words.Count)
         {
-            notes.Add(SpecMessages.InitGuess(specPath, string.Create(CultureInfo.InvariantCulture, $"the model has {k} outputs but {dataFolder} has {words.Count} label folders; fix 'labels'")));
+            notes.Add(SpecMessages.InitGuess(specPath, string.Create(CultureInfo.InvariantCulture, $"the model has {k} outputs but {dataPath} has {words.Count} labels; fix 'labels'")));
         }
 
         return words;
     }
+
+    private const string NpyFeatures = """
+        # npy features are fed as stored: they must already be in the layout the model's input takes.
+        features:
+          kind: none
+
+        """;
 
     private static string Features(string specPath, ModelTensor? input, List<Diagnostic> notes)
     {
@@ -184,8 +236,8 @@ public static partial class SpecTemplate
 
         if (dims is { Count: 3 or 4 })
         {
-            var frames = dims[^2];
-            var bins = dims[^1] ?? 40;
+            var (frames, binsOrNull, layout) = AxesOf(dims);
+            var bins = binsOrNull ?? 40;
             var (window, hop) = frames is long t ? WindowFor(t) : (25, 10);
             if (frames is long f && FramesOf(window, hop) != f)
             {
@@ -203,7 +255,7 @@ public static partial class SpecTemplate
                   hop_ms: {hop}
                   n_fft: {fft}
                   mel_bins: {bins}
-                  prepend: false            # true: the exported model takes raw PCM (front-end prepended)
+                {(layout is null ? "" : $"  layout: {layout}   # the model's axes (inferred by validate and run too)\n")}  prepend: false            # true: the exported model takes raw PCM (front-end prepended)
 
                 """);
         }
@@ -217,6 +269,29 @@ public static partial class SpecTemplate
 
             """;
     }
+
+    /// <summary>
+    /// Which of a feature input's axes are frames and bins, and the <c>features.layout</c> to write when they are not
+    /// the front end's own order (<c>[batch, 1, frames, bins]</c> / <c>[batch, frames, bins]</c>): channels-last
+    /// <c>[N, T, F, 1]</c> (tf2onnx) and time-last <c>[N, F, T]</c>, told apart by which axis holds a usual mel-bin
+    /// count. When both or neither do, the front end's order is assumed (validate says when it does not fit).
+    /// </summary>
+    private static (long? Frames, long? Bins, string? Layout) AxesOf(IReadOnlyList<long?> dims)
+    {
+        if (dims.Count == 4 && dims[3] == 1 && dims[1] != 1)
+        {
+            return (dims[1], dims[2], "[batch, frames, bins, 1]");
+        }
+
+        if (dims.Count == 3 && dims[1] is long a && dims[2] is long b && UsualBins(a) && !UsualBins(b))
+        {
+            return (b, a, "[batch, bins, frames]");
+        }
+
+        return (dims[^2], dims[^1], null);
+    }
+
+    private static bool UsualBins(long n) => n is 13 or 20 or 23 or 26 or 32 or 40 or 64 or 80 or 128;
 
     // Frames of a 1 s clip without padding: 1 + (samples − window) / hop.
     private static long FramesOf(int windowMs, int hopMs) =>
@@ -238,7 +313,7 @@ public static partial class SpecTemplate
         return (25, 10);
     }
 
-    private static string Quote(string value) =>
+    internal static string Quote(string value) =>
         PlainSafe().IsMatch(value) && value is not ("null" or "true" or "false" or "~") ? value : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")]

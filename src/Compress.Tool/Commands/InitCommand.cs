@@ -13,7 +13,7 @@ public static class InitCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var model = new Option<string>("--model", "-m") { Description = "The ONNX model to compress.", Required = true };
-        var data = new Option<string>("--data", "-d") { Description = "The data folder (<label>/*.wav).", Required = true };
+        var data = new Option<string>("--data", "-d") { Description = "The data: a folder (<label>/*.wav), a .csv/.tsv manifest (path,label[,split]) or a .npy features array (labels found next to it).", Required = true };
         var path = new Option<string>("--output", "-o") { Description = "Where to write the spec.", DefaultValueFactory = _ => SpecParser.DefaultFileName };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing spec." };
         var verbosity = CommandOptions.VerbosityOption();
