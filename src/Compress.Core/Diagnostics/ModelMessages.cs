@@ -57,6 +57,9 @@ public static class ModelMessages
     /// <summary>The exported file (the user's signature: batch 1, own layout, extra inputs) does not reproduce the batched copy that was measured.</summary>
     public const string ShippedTwinMismatchCode = "CMP2131";
 
+    /// <summary>A BatchNormalization exported in training mode (<c>training_mode=1</c> or the running-statistics outputs): it normalises with each batch's statistics, also at inference.</summary>
+    public const string TrainingModeBatchNormCode = "CMP2120";
+
     /// <summary>Where to read how to add an operator (shown with <see cref="UnsupportedOperatorCode"/>).</summary>
     public const string HowToAddOperator =
         "To add one, write a sealed class deriving from OnnxOperator with [OnnxOperator(\"OpType\", sinceVersion)] in src/Compress.Core/Graph/Operators (or register it with OperatorRegistry.Register for a custom domain) and add a parity case; see docs/operators.md.";
@@ -123,6 +126,11 @@ public static class ModelMessages
 
     internal static Diagnostic InvalidAttribute(string node, string opType, string detail) => Diagnostic.Error(
         InvalidAttributeCode, $"{opType}: {detail}", node: node);
+
+    internal static Diagnostic TrainingModeBatchNorm(string node, string how) => Diagnostic.Error(
+        TrainingModeBatchNormCode,
+        $"BatchNormalization: the model was exported in training mode ({how}), so this node normalises each batch with that batch's own statistics, also at inference, instead of the running mean and variance; compressing it would train and ship that behaviour. Re-export it for inference: call model.eval() before torch.onnx.export and pass training=torch.onnx.TrainingMode.EVAL (or PRESERVE after model.eval())",
+        node: node);
 
     internal static Diagnostic BrokenGraph(string? node, string detail) => Diagnostic.Error(
         BrokenGraphCode, detail, node: node);

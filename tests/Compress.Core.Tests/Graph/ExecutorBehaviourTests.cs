@@ -152,6 +152,23 @@ public sealed class ExecutorBehaviourTests
         Assert.Contains("'nowhere'", d.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void BatchNormalizationExportedInTrainingMode_IsCMP2120_NamingTheNodeAndTheReExport_EvenWithoutTheStatisticsOutputs()
+    {
+        // training_mode=1 alone (Y only): ONNX Runtime would normalise with batch statistics, the executor with running ones.
+        var b = new ModelBuilder(15);
+        var x = b.Input("x", DataType.Float, "N", 2L, 3L);
+        var parameters = new[] { "scale", "bias", "mean", "var" }.Select(n => b.Initializer(n, new[] { 1f, 1f }, 2)).ToList();
+        b.Output(b.Node("BatchNormalization", [x, .. parameters], ("training_mode", 1L)));
+        var e = Assert.Throws<CompressException>(() => OnnxGraphModule.Create(b.Build()));
+
+        var d = Assert.Single(e.Diagnostics);
+        Assert.Equal(ModelMessages.TrainingModeBatchNormCode, d.Code);
+        Assert.Equal("BatchNormalization_0", d.Node);
+        Assert.StartsWith("BatchNormalization: the model was exported in training mode (training_mode=1), so this node normalises each batch", d.Message, StringComparison.Ordinal);
+        Assert.EndsWith("call model.eval() before torch.onnx.export and pass training=torch.onnx.TrainingMode.EVAL (or PRESERVE after model.eval())", d.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Shape mismatches in matrix products are reported, not fatal: TorchSharp's native matmul does not catch libtorch
     /// errors, so without the executor's own checks these cases would end the test process.

@@ -13,6 +13,12 @@ public sealed partial class DependencyGraph
         "Relu", "LeakyRelu", "PRelu", "Tanh", "Elu", "Selu", "Celu", "HardSwish", "Gelu", "Mish", "Clip", "Dropout", "Identity", "Neg", "Abs", "Sqrt", "Erf", "Sign", "Cast",
     };
 
+    /// <summary>Operators whose output holds only elements of input 0 (selected, copied, repeated or rearranged): all zeros when it is.</summary>
+    private static readonly HashSet<string> ZeroSelecting = new(StringComparer.Ordinal)
+    {
+        "Expand", "Identity", "Cast", "Slice", "Squeeze", "Unsqueeze", "Reshape", "Flatten", "Transpose", "Gather", "Tile",
+    };
+
     /// <summary>Spatial pooling: channel axis 1 stays, zero stays zero.</summary>
     private static readonly HashSet<string> Pooling = new(StringComparer.Ordinal) { "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool" };
 
@@ -27,7 +33,11 @@ public sealed partial class DependencyGraph
             return;
         }
 
-        if ((node.OpType == "ConstantOfShape" && IsZeroFill(node)) || (node.OpType is "Expand" or "Identity" or "Cast" && node.Input.Count > 0 && IsZero(node.Input[0])))
+        // Zeros stay zeros through ops that only select, copy or rearrange input 0's elements: PyTorch slices a
+        // multi-layer LSTM's initial states from one ConstantOfShape, and Concat of zeros is zero.
+        if ((node.OpType == "ConstantOfShape" && IsZeroFill(node))
+            || (ZeroSelecting.Contains(node.OpType) && node.Input.Count > 0 && IsZero(node.Input[0]))
+            || (node.OpType == "Concat" && node.Input.Count > 0 && node.Input.All(IsZero)))
         {
             _zeros.Add(node.Output[0]);
         }
@@ -471,7 +481,7 @@ public sealed partial class DependencyGraph
         SetLayout(node.Output[0], input with { Axis = Moved(input.Axis), Rank = input.Rank + delta, Directions = Moved(input.Directions) });
     }
 
-    /// <summary>Whether <paramref name="value"/> is all zeros for certain: a zero initializer or Constant, or ConstantOfShape/Expand of zero.</summary>
+    /// <summary>Whether <paramref name="value"/> is all zeros for certain: a zero initializer or Constant, ConstantOfShape of zero, or <see cref="ZeroSelecting"/>/Concat of zeros.</summary>
     private bool IsZero(string value) =>
         _zeros.Contains(value) || (_initializers.TryGetValue(value, out var t) && TensorStatistics.CountZeros(t) is { } zeros && zeros == TensorStatistics.SafeCount(t.Dims));
 

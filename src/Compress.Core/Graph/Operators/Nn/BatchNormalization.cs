@@ -1,3 +1,4 @@
+using Compress.Diagnostics;
 using static TorchSharp.torch;
 
 namespace Compress.Graph.Operators;
@@ -24,9 +25,17 @@ public sealed class BatchNormalization : OnnxOperator
     {
         _epsilon = Node.Float("epsilon", 1e-5f);
         _momentum = Node.Float("momentum", 0.9f);
-        if (Node.Proto.Output.Skip(1).Any(o => o.Length > 0))
+        // An export in training mode (TrainingMode.TRAINING) computes batch statistics at inference, in ONNX Runtime
+        // too; the executor runs inference with the running statistics, so such a node is refused with what to do.
+        var extraOutputs = Node.Proto.Output.Skip(1).Count(o => o.Length > 0);
+        if (Node.Int("training_mode", 0) != 0 || extraOutputs > 0)
         {
-            throw Node.Invalid("the optional running_mean/running_var outputs are not supported; the executor updates the running statistics itself in training mode");
+            var how = string.Join(", ", new[]
+            {
+                Node.Int("training_mode", 0) != 0 ? "training_mode=1" : null,
+                extraOutputs > 0 ? $"{extraOutputs} running-statistics output{(extraOutputs == 1 ? "" : "s")}" : null,
+            }.OfType<string>());
+            throw new CompressException(ModelMessages.TrainingModeBatchNorm(Node.Name, how));
         }
     }
 
