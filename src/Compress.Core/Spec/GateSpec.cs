@@ -9,8 +9,8 @@ namespace Compress.Spec;
 /// </summary>
 public sealed record GateSpec
 {
-    /// <summary>The metric. Default <see cref="GateMetric.Accuracy"/>.</summary>
-    public GateMetric Metric { get; init; } = GateMetric.Accuracy;
+    /// <summary>The metric. Default <see cref="GateMetricKind.Accuracy"/>.</summary>
+    public GateMetricKind Metric { get; init; } = GateMetricKind.Accuracy;
 
     /// <summary>Absolute floor in [0, 1] (higher-is-better metrics only).</summary>
     public double? Min { get; init; }
@@ -38,10 +38,10 @@ public sealed record GateSpec
     /// The evaluator's metric for a spec metric: the one place the spec's names meet the metrics' behaviour
     /// (a test checks that every metric's <see cref="Evaluation.GateMetric.Name"/> is its spec name).
     /// </summary>
-    public static Evaluation.GateMetric ToMetric(GateMetric metric, double faPerHour, double clipSeconds) => metric switch
+    public static Evaluation.GateMetric ToMetric(GateMetricKind metric, double faPerHour, double clipSeconds) => metric switch
     {
-        GateMetric.Accuracy => Evaluation.GateMetric.Accuracy,
-        GateMetric.MacroF1 => Evaluation.GateMetric.MacroF1,
-        GateMetric.FrrAtFaPerHour => Evaluation.GateMetric.FrrAtFaPerHour(faPerHour, clipSeconds),
+        GateMetricKind.Accuracy => Evaluation.GateMetric.Accuracy,
+        GateMetricKind.MacroF1 => Evaluation.GateMetric.MacroF1,
+        GateMetricKind.FrrAtFaPerHour => Evaluation.GateMetric.FrrAtFaPerHour(faPerHour, clipSeconds),
     };
 }

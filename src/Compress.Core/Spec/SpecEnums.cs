@@ -1,7 +1,7 @@
 namespace Compress.Spec;
 
 /// <summary>The metric the gate checks (<c>gate.metric</c>).</summary>
-public enum GateMetric
+public enum GateMetricKind
 {
     /// <summary>Top-1 accuracy on the test split (fraction, higher is better).</summary>
     [SpecName("accuracy")] Accuracy,

@@ -1,6 +1,6 @@
 using Compress.Evaluation;
 using Compress.Spec;
-using SpecGateMetric = Compress.Spec.GateMetric;
+using SpecGateMetric = Compress.Spec.GateMetricKind;
 
 namespace Compress.Core.Tests.Evaluation;
 

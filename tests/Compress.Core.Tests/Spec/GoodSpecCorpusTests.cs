@@ -25,7 +25,7 @@ public sealed class GoodSpecCorpusTests
         CompressSpec Load(string name) => SpecParser.Parse(Path.Combine(Folder(), name)).Spec!;
 
         Assert.Equal((PruningMethod.NM, 1, 4, FrontEndKind.None, 2), (Load("npy-nm.yaml").Pruning.Method, Load("npy-nm.yaml").Pruning.N, Load("npy-nm.yaml").Pruning.M, Load("npy-nm.yaml").Features.Kind, Load("npy-nm.yaml").Data.Augmentation!.FreqMasks));
-        Assert.Equal((GateMetric.FrrAtFaPerHour, 0.5, 0.05), (Load("wakeword-frr.yaml").Gate!.Metric, Load("wakeword-frr.yaml").Gate!.FaPerHour, Load("wakeword-frr.yaml").Gate!.Max));
+        Assert.Equal((GateMetricKind.FrrAtFaPerHour, 0.5, 0.05), (Load("wakeword-frr.yaml").Gate!.Metric, Load("wakeword-frr.yaml").Gate!.FaPerHour, Load("wakeword-frr.yaml").Gate!.Max));
         Assert.Equal((ScheduleKind.Iterative, 4, 4), (Load("iterative-channel.yaml").Pruning.Schedule.Kind, Load("iterative-channel.yaml").Pruning.Schedule.Rounds, Load("iterative-channel.yaml").Pruning.RoundTo));
         Assert.Equal(["0", "1", "2"], Load("raw-audio-none.yaml").Labels);
         Assert.Equal((5, 32, Path.Combine(Folder(), "speech")), (Load("one-shot-anchors.yaml").Finetune.Epochs, Load("one-shot-anchors.yaml").Finetune.BatchSize, Load("one-shot-anchors.yaml").Data.Cache));

@@ -103,7 +103,7 @@ public sealed class SpecParserTests
                 EarlyStop = new EarlyStopSpec { Metric = EarlyStopMetric.MacroF1, Patience = 4 },
             },
             spec.Finetune);
-        SpecAssert.Equal(new GateSpec { Metric = GateMetric.Accuracy, Min = 0.9, MaxDrop = 0.02, MaxRelativeDrop = 0.03 }, spec.Gate);
+        SpecAssert.Equal(new GateSpec { Metric = GateMetricKind.Accuracy, Min = 0.9, MaxDrop = 0.02, MaxRelativeDrop = 0.03 }, spec.Gate);
         SpecAssert.Equal(new OutputSpec { Path = At("out/kws.onnx"), Storage = StorageMode.SparseInt64, Compress = EmbeddedCompression.Brotli, Filter = EmbeddedFilter.Shuffle, Report = At("out/report") }, spec.Output);
         Assert.Equal(ComputeDevice.Cpu, spec.Device);
         Assert.Equal(7, spec.Seed);

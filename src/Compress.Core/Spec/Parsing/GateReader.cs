@@ -13,7 +13,7 @@ internal static class GateReader
         var r = root.Section("gate");
         var spec = new GateSpec
         {
-            Metric = r.Enum("metric", GateMetric.Accuracy),
+            Metric = r.Enum("metric", GateMetricKind.Accuracy),
             Min = r.OptionalDouble("min", Unit),
             Max = r.OptionalDouble("max", Unit),
             MaxDrop = r.OptionalDouble("max_drop", Unit),
