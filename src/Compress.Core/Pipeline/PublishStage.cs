@@ -49,7 +49,9 @@ internal sealed class PublishStage(string toolVersion)
     private RunManifest Manifest(PlannedRun run, PreparedData data, Attempt chosen, byte[] embedded)
     {
         var plan = run.Plan;
-        var input = OrtEvaluation.DataInput(chosen.Shipped);
+        // The shipped file's own inputs and outputs: the one the features go to (not a state input such as h0) and the
+        // one that was measured (model.output), which is what the app reads.
+        var input = chosen.Shipped.Graph.Input.FirstOrDefault(i => i.Name == run.Twin.DataInput.Name) ?? OrtEvaluation.DataInput(chosen.Shipped);
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [plan.SpecFile] = RunManifest.HashFile(plan.SpecFile),
@@ -70,7 +72,7 @@ internal sealed class PublishStage(string toolVersion)
             SampleRate = plan.FrontEnd.SampleRate,
             InputName = input.Name,
             InputShape = input.Type?.TensorType?.Shape?.Dim.Select(d => d.HasDimValue ? d.DimValue : -1L).ToList() ?? [],
-            OutputName = chosen.Shipped.Graph.Output[0].Name,
+            OutputName = run.Head.Output,
             Inputs = files.Select(f => new ManifestInput(f.Key, f.Value)).ToList(),
             Sha256 = RunManifest.Hash(embedded),
         };

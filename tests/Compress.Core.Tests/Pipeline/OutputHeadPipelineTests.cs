@@ -66,13 +66,20 @@ public sealed class OutputHeadPipelineTests : IDisposable
         OnnxModelIO.Save(WakeWordHead(withEmbeddingOutput: true), Path.Combine(_folder, "two.onnx"));
         var ambiguous = PipelineFixture.Run(Spec("two.onnx", "[hey_computer]", ""));
         var spec = Spec("two.onnx", "[hey_computer]", "  output: prob\n");
+        var manifest = Path.Combine(_folder, "two.manifest.json");
 
-        var result = PipelineFixture.Run(spec);
+        var result = PipelineFixture.Run(spec, manifest);
 
         Assert.Equal("CMP1030", Assert.Single(ambiguous.Diagnostics, d => d.IsError).Code);
         Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
         var exported = OnnxModelIO.Load(File.ReadAllBytes(spec.Output.Path));
         Assert.Equal(["side", "prob"], exported.Graph.Output.Select(o => o.Name));
+
+        // The manifest (and so the app's generated accessor) names the output that was trained and measured, not the first.
+        using (var written = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest)))
+        {
+            Assert.Equal("prob", written.RootElement.GetProperty("outputName").GetString());
+        }
 
         // ONNX Runtime runs both outputs of the export; 'side' does not depend on the trained output, so it is
         // neither trained nor pruned and equals the input model's.
