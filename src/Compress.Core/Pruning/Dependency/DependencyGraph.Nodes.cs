@@ -97,6 +97,9 @@ public sealed partial class DependencyGraph
             case "ReduceMean" or "ReduceSum" or "ReduceMax" or "ReduceMin" when !input.Flattened:
                 VisitReduce(node, input);
                 break;
+            case "LayerNormalization" or "Softmax" or "LogSoftmax":
+                VisitChannelMixing(node, input);
+                break;
             default:
                 PinInputs(node, "the dependency analysis does not follow channels through this operator");
                 break;
@@ -228,6 +231,12 @@ public sealed partial class DependencyGraph
 
     private void VisitMatMul(NodeProto node)
     {
+        if (Initializer(node, 0) is null && Initializer(node, 1) is null)
+        {
+            VisitActivationMatMul(node);
+            return;
+        }
+
         var b = Weight(node, 1);
         var input = LayoutOf(node, 0);
         if (b is null || b.Dims.Count != 2 || LayoutOf(node, 1) is not null)
