@@ -4,6 +4,7 @@ using Compress.Onnx;
 using Compress.Onnx.Proto;
 using Compress.Pruning;
 using Compress.Pruning.Dependency;
+using Compress.Spec;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Core.Tests.Pruning;
@@ -84,6 +85,19 @@ public sealed class AttentionChannelTests
         Assert.Equal(Parameters(model) - (4 * 16 * 32) - (3 * 16), Parameters(shrunk));
     }
 
+    [Fact]
+    public void PreNormAttention_WithoutBiases_ShrinksAtParity()
+    {
+        // LayerNorm first, so the projections' input rank comes from the normalization, not from value_info.
+        var (model, input) = Graph.SpeechModels.Get("self-attention");
+        var shrunk = ChannelPruningTests.PruneAndCheckParity(model, input, Channel, 0.25);
+
+        Assert.Equal([32, 24], Dims(shrunk, "attn.q.weight"));
+        Assert.Equal([32, 24], Dims(shrunk, "attn.k.weight"));
+        Assert.Equal([32, 24], Dims(shrunk, "attn.v.weight"));
+        Assert.Equal([24, 32], Dims(shrunk, "attn.out.weight"));
+    }
+
     /// <summary>x [N, 5, 8] → Q = MatMul(x, Wq) → MatMul(Q, Transpose(x)) → Softmax → MatMul(·, x) → MatMul(Wo) → y.</summary>
     private static ModelProto QueryAgainstInput()
     {
@@ -123,5 +137,29 @@ public sealed class AttentionChannelTests
         var qk = Assert.Single(graph.Groups, g => g.Producers.Contains(q));
         Assert.True(qk.Pinned);
         Assert.Contains(k, qk.PinReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WakeWordHead_AllHiddenLayersFeedLayerNorm_IsCMP4002_SayingWhyAndWhatToUseInstead()
+    {
+        var model = PrunableWeights.Prepare(OnnxModelIO.Load(ExportedFixtures.Get("wakeword_head_b1").Path));
+
+        var error = Assert.Single(CompressionEngine.Validate(model, new PruningOptions(PruningMethod.Channel, 0.5)));
+        Assert.Equal(TrainingMessages.NoPrunableWeightsCode, error.Code);
+        Assert.Equal(
+            "pruning method 'channel' has no channels to remove, because every channel group must keep all its channels: "
+            + "ReduceMean node '/layers/layers.2/ReduceMean': it averages over the channel axis (as a LayerNorm does), so removing channels would change the mean of the kept ones; "
+            + "ReduceMean node '/layers/layers.5/ReduceMean': it averages over the channel axis (as a LayerNorm does), so removing channels would change the mean of the kept ones; "
+            + "Sigmoid node '/layers/layers.8/Sigmoid': the dependency analysis does not follow channels through this operator. "
+            + "Use an unstructured method (magnitude, gradient, l1, l2 or n:m) for this model; it zeroes single weights and changes no shape.",
+            error.Message);
+    }
+
+    [Fact]
+    public void NoPrunableChannelsMessage_NamesEveryUnstructuredMethodAsTheSpecSpellsIt()
+    {
+        var unstructured = SpecNames.All<PruningMethod>().Except(["none", "channel"]).ToList();
+        var spelled = string.Join(", ", unstructured.SkipLast(1)) + " or " + unstructured[^1];
+        Assert.True(spelled == TrainingMessages.UnstructuredMethods, $"the message lists '{TrainingMessages.UnstructuredMethods}', the spec has '{spelled}'");
     }
 }

@@ -27,7 +27,8 @@ public sealed partial class DependencyGraph
     /// <summary>Operators whose output has the rank of their broadcast inputs (used to find ranks of untracked values).</summary>
     private static readonly HashSet<string> RankPreserving = new(StringComparer.Ordinal)
     {
-        "Softmax", "LogSoftmax", "Sigmoid", "Exp", "Log", "Add", "Sub", "Mul", "Div", "Where", "Pow", "Reciprocal", "Not", "Equal",
+        "Softmax", "LogSoftmax", "Sigmoid", "HardSigmoid", "Softplus", "Exp", "Log", "Add", "Sub", "Mul", "Div", "Where", "Pow", "Reciprocal",
+        "LayerNormalization", "BatchNormalization", "InstanceNormalization",
     };
 
     private Dictionary<string, NodeProto>? _producers;

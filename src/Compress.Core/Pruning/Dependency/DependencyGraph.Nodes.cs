@@ -250,7 +250,7 @@ public sealed partial class DependencyGraph
             Pin(input, $"MatMul '{node.Name}' reads the tracked channels on an axis other than the last");
         }
 
-        var rank = input?.Rank ?? RankOf(node.Input[0]);
+        var rank = input?.Rank ?? InferredRank(node.Input[0], 0);
         var id = NewGroup((int)b.Dims[1]);
         _groups[id].Slices.Add(new ChannelSlice(b.Name, 1, 0, 1, 1, 0, Masked: true));
         _groups[id].Producers.Add(b.Name);
@@ -456,7 +456,9 @@ public sealed partial class DependencyGraph
         var normal = axes.Select(a => a < 0 ? a + input.Rank : a).ToArray();
         if (normal.Contains(input.Axis))
         {
-            PinInputs(node, "it reduces over the channel axis");
+            PinInputs(node, node.OpType == "ReduceMean"
+                ? "it averages over the channel axis (as a LayerNorm does), so removing channels would change the mean of the kept ones"
+                : "it reduces over the channel axis");
             return;
         }
 
