@@ -1,10 +1,12 @@
 using Compress.Core.Tests.Onnx;
 using Compress.Diagnostics;
+using Compress.Export;
 using Compress.Onnx;
 using Compress.Onnx.Proto;
 using Compress.Pruning;
 using Compress.Pruning.Dependency;
 using Compress.Spec;
+using Compress.Training;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Core.Tests.Pruning;
@@ -98,6 +100,23 @@ public sealed class AttentionChannelTests
         Assert.Equal([24, 32], Dims(shrunk, "attn.out.weight"));
     }
 
+    [Fact]
+    public void Engine_FineTunesTheFoldedAttentionExport_AtHalfItsInnerChannels_AndTheExportPassesTheParityGate()
+    {
+        var fixture = ExportedFixtures.Get("attention_kws_folded_op17");
+        var model = Load(fixture.Name);
+        var random = new Random(5);
+        ArrayTrainingData Data(int count) => new(
+            [.. Enumerable.Range(0, count * 49 * 40).Select(_ => (float)((random.NextDouble() * 4) - 2))], [49, 40], [.. Enumerable.Range(0, count).Select(i => i % fixture.Classes)]);
+
+        var result = new CompressionEngine().Run(model, Data(24), Data(8), new PruningOptions(PruningMethod.Channel, 0.5), new FineTuneOptions(Epochs: 1, BatchSize: 8));
+
+        Assert.Equal([32, 16], Dims(result.Model, WeightOf(model, "/q/MatMul")));
+        Assert.Equal([16, 32], Dims(result.Model, WeightOf(model, "/out/MatMul")));
+        var input = fixture.RecordedInputs().Single();
+        Assert.Empty(ExportVerifier.Verify(result.Model, OnnxModelIO.Save(result.Model), (float[])input.Data, input.Shape, fixture.Path));
+    }
+
     /// <summary>x [N, 5, 8] → Q = MatMul(x, Wq) → MatMul(Q, Transpose(x)) → Softmax → MatMul(·, x) → MatMul(Wo) → y.</summary>
     private static ModelProto QueryAgainstInput()
     {
@@ -125,6 +144,35 @@ public sealed class AttentionChannelTests
         Assert.Equal("MatMul_2", warning.Node); // MatMul(Q, Transpose(x))
         Assert.Contains("contracts tracked channels with an operand whose matching axis is not tracked", warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(graph.Prunable, g => g.Producers.Contains("wq"));
+    }
+
+    /// <summary>x [N, 5, 8] → q/k/v MatMul → Reshape to [N, 5, 2 heads, 4] → Transpose → softmax(QKᵀ)V per head → Transpose → Reshape to [N, 5, 8] → MatMul(Wo).</summary>
+    private static ModelProto TwoHeads()
+    {
+        var random = new Random(32);
+        float[] Weights(int count) => Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        var b = new ModelBuilder(17);
+        var x = b.Input("x", DataType.Float, "N", 5L, 8L);
+        var heads = b.Initializer("heads", new long[] { 0, 0, 2, 4 }, 4);
+        string Head(string weight, long[] perm) => b.Node("Transpose", [b.Node("Reshape", [b.Node("MatMul", [x, b.Initializer(weight, Weights(64), 8, 8)]), heads])], ("perm", perm));
+        var (q, k, v) = (Head("wq", [0, 2, 1, 3]), Head("wk", [0, 2, 3, 1]), Head("wv", [0, 2, 1, 3]));
+        var context = b.Node("MatMul", [b.Node("Softmax", [b.Node("MatMul", [q, k])], ("axis", -1L)), v]);
+        var merged = b.Node("Reshape", [b.Node("Transpose", [context], ("perm", new long[] { 0, 2, 1, 3 })), b.Initializer("merged", new long[] { 0, 0, 8 }, 3)]);
+        b.Output(b.Node("MatMul", [merged, b.Initializer("wo", Weights(24), 8, 3)]));
+        return b.Build();
+    }
+
+    [Fact]
+    public void MultiHeadAttention_KeepsTheProjections_WithCMP4006NamingEachHeadReshape()
+    {
+        var model = TwoHeads();
+        var graph = DependencyGraph.Build(model, Channel);
+
+        Assert.Empty(graph.Prunable);
+        var reshapes = model.Graph.Node.Where(n => n.OpType == "Reshape" && n.Input[1] == "heads").Select(n => n.Name).ToList();
+        Assert.Equal(3, reshapes.Count);
+        Assert.Equal(reshapes, graph.Warnings.Select(w => w.Node));
+        Assert.All(graph.Warnings, w => Assert.Equal(TrainingMessages.ChannelsNotPrunableCode, w.Code));
     }
 
     [Fact]
