@@ -34,9 +34,17 @@ public static class TrainingMessages
         NoPrunableWeightsCode,
         F($"pruning method '{method}' has no weights to prune: the model has {prunable} prunable weight tensors (Conv, ConvTranspose, Gemm, MatMul with an initializer, LSTM, GRU), {protectedCount} protected as first/last layer and {excluded} left out by include/exclude"));
 
-    internal static Diagnostic NoPrunableChannels(IEnumerable<string> reasons) => Diagnostic.Error(
-        NoPrunableWeightsCode,
-        $"pruning method 'channel' has no channels to remove: every channel group is kept ({string.Join("; ", reasons)})");
+    /// <summary>The unstructured methods, as the spec spells them (a test compares this copy with <c>PruningMethod</c>).</summary>
+    public const string UnstructuredMethods = "magnitude, gradient, l1, l2 or n:m";
+
+    /// <summary>CMP4002 for <c>channel</c>: why every group is kept (each distinct reason once, at most <paramref name="shown"/>), and what to use instead.</summary>
+    internal static Diagnostic NoPrunableChannels(IReadOnlyList<string> reasons, int shown = 5)
+    {
+        var listed = string.Join("; ", reasons.Take(shown)) + (reasons.Count > shown ? F($"; and {reasons.Count - shown} more") : "");
+        return Diagnostic.Error(
+            NoPrunableWeightsCode,
+            $"pruning method 'channel' has no channels to remove, because every channel group must keep all its channels: {listed}. Use an unstructured method ({UnstructuredMethods}) for this model; it zeroes single weights and changes no shape.");
+    }
 
     internal static Diagnostic TargetUnreachable(double target, double reachable, string why) => Diagnostic.Error(
         TargetUnreachableCode,

@@ -108,7 +108,7 @@ public static class PruningValidator
             var graph = dependencies();
             if (!graph.Prunable.Any())
             {
-                problems.Add(TrainingMessages.NoPrunableChannels(graph.Groups.Select(g => g.PinReason ?? "").Distinct().Take(5)));
+                problems.Add(TrainingMessages.NoPrunableChannels([.. graph.Groups.Select(g => g.PinReason ?? "").Distinct()]));
             }
 
             return problems;

@@ -28,7 +28,8 @@ public sealed class PlanStageTests : IDisposable
     [Fact]
     public void Plan_ChannelPruningWithNothingToCut_FailsWithCmp4002_AndKeepsTheCmp4006WarningsThatExplainIt()
     {
-        var result = PlanStage.Run(StageSpecs.Request(Channel("self-attention")), StageSpecs.Context());
+        // The attention block's q/k and v/out groups are prunable; with q and v excluded only pinned groups remain.
+        var result = PlanStage.Run(StageSpecs.Request(Channel("self-attention", """["attn.q.weight", "attn.v.weight"]""")), StageSpecs.Context());
 
         Assert.True(result.Failed);
         Assert.Equal(TrainingMessages.NoPrunableWeightsCode, Assert.Single(result.Diagnostics, d => d.IsError).Code);
@@ -55,16 +56,17 @@ public sealed class PlanStageTests : IDisposable
         Assert.Equal(TrainingMessages.NoPrunableWeightsCode, Assert.Single(result.Diagnostics).Code);
     }
 
-    private Compress.Spec.CompressSpec Channel(string model)
+    private Compress.Spec.CompressSpec Channel(string model, string exclude = "[]")
     {
         OnnxModelIO.Save(Graph.SpeechModels.Get(model).Model, Path.Combine(_corpus.Root, "model.onnx"));
-        var spec = StageSpecs.Write(_corpus, """
+        var spec = StageSpecs.Write(_corpus, $"""
             model:
               path: model.onnx
             pruning:
               method: channel
               target_sparsity: 0.3
               protect_first_last: false
+              exclude: {exclude}
             """);
 
         // The attention reference model takes [N, 25 frames, 32 bins]: features of that size (the plan checks the layout).

@@ -7,13 +7,18 @@ namespace Compress.Core.Tests.Pruning;
 public sealed class ChannelDependencyTests
 {
     [Fact]
-    public void Attention_PinsWhatItCannotFollow_WithCMP4006()
+    public void PreNormAttention_PrunesTheInnerDimensions_AndKeepsTheResidualFromTheInput_WithCMP4006()
     {
         var (model, _) = Graph.SpeechModels.Get("self-attention");
         var graph = DependencyGraph.Build(model, new PruningOptions(PruningMethod.Channel, ProtectFirstAndLast: false));
 
-        Assert.Contains(graph.Warnings, w => w.Code == TrainingMessages.ChannelsNotPrunableCode && w.Severity == DiagnosticSeverity.Warning);
-        Assert.All(graph.Groups.Where(g => g.Producers.Contains("attn.q.weight")), g => Assert.True(g.Pinned));
+        Assert.Contains("attn.k.weight", Assert.Single(graph.Prunable, g => g.Producers.Contains("attn.q.weight")).Producers);
+        Assert.Contains(Assert.Single(graph.Prunable, g => g.Producers.Contains("attn.v.weight")).Slices, s => s.Tensor == "attn.out.weight" && s.Axis == 0);
+        // The output projection is added to the graph input x, whose channels no weight produces.
+        Assert.True(Assert.Single(graph.Groups, g => g.Producers.Contains("attn.out.weight")).Pinned);
+        var residual = model.Graph.Node.Single(n => n.OpType == "Add");
+        var warning = Assert.Single(graph.Warnings);
+        Assert.Equal((TrainingMessages.ChannelsNotPrunableCode, DiagnosticSeverity.Warning, residual.Name), (warning.Code, warning.Severity, warning.Node));
     }
 
     [Fact]

@@ -107,6 +107,9 @@ public sealed partial class DependencyGraph
             case "ReduceMean" or "ReduceSum" or "ReduceMax" or "ReduceMin" when !input.Flattened:
                 VisitReduce(node, input);
                 break;
+            case "LayerNormalization" or "Softmax" or "LogSoftmax":
+                VisitChannelMixing(node, input);
+                break;
             default:
                 PinInputs(node, "the dependency analysis does not follow channels through this operator");
                 break;
@@ -238,6 +241,12 @@ public sealed partial class DependencyGraph
 
     private void VisitMatMul(NodeProto node)
     {
+        if (Initializer(node, 0) is null && Initializer(node, 1) is null)
+        {
+            VisitActivationMatMul(node);
+            return;
+        }
+
         var b = Weight(node, 1);
         var input = LayoutOf(node, 0);
         if (b is null || b.Dims.Count != 2 || LayoutOf(node, 1) is not null)
@@ -251,7 +260,7 @@ public sealed partial class DependencyGraph
             Pin(input, $"MatMul '{node.Name}' reads the tracked channels on an axis other than the last");
         }
 
-        var rank = input?.Rank ?? RankOf(node.Input[0]);
+        var rank = input?.Rank ?? InferredRank(node.Input[0], 0);
         var id = NewGroup((int)b.Dims[1]);
         _groups[id].Slices.Add(new ChannelSlice(b.Name, 1, 0, 1, 1, 0, Masked: true));
         _groups[id].Producers.Add(b.Name);
@@ -457,7 +466,9 @@ public sealed partial class DependencyGraph
         var normal = axes.Select(a => a < 0 ? a + input.Rank : a).ToArray();
         if (normal.Contains(input.Axis))
         {
-            PinInputs(node, "it reduces over the channel axis");
+            PinInputs(node, node.OpType == "ReduceMean"
+                ? "it averages over the channel axis (as a LayerNorm does), so removing channels would change the mean of the kept ones"
+                : "it reduces over the channel axis");
             return;
         }
 

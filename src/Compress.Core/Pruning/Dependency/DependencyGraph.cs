@@ -12,8 +12,10 @@ namespace Compress.Pruning.Dependency;
 /// (both operands' groups merge); Concat along the channel axis (segments); Flatten→Gemm (each channel a block of
 /// features); Squeeze/Unsqueeze/Transpose/Reduce*/Gather of a constant index off the channel axis (the axis moves);
 /// LSTM/GRU hidden units across the gates of W, R and B, in both directions (a bidirectional output reshaped from
-/// [.., 2, H] to [.., 2H] carries the group twice), with no initial state or one of constant zeros (otherwise CMP4010).
-/// Anything else that reads a tracked value pins its groups (with a CMP4006 warning).
+/// [.., 2, H] to [.., 2H] carries the group twice), with no initial state or one of constant zeros (otherwise CMP4010);
+/// self-attention's MatMuls of two activations (q/k joined by the contraction of QKᵀ, v carried into the output
+/// projection; see DependencyGraph.Attention.cs). LayerNormalization/ReduceMean over the channel axis and Softmax keep
+/// the channels that reach them. Anything else that reads a tracked value pins its groups (with a CMP4006 warning).
 /// </summary>
 public sealed partial class DependencyGraph
 {
