@@ -3,7 +3,7 @@
 torch.nn.utils.prune, each from the same dense fine-tune, on a voice-disjoint test split.
 
     /usr/bin/python3 bench/wakeword/wakeword_vs_pytorch.py [--features /tmp/wakeword-bench] [--seeds 1,2,3]
-        [--epochs 30] [--variants global,per-layer] [--results /tmp/bench-results]
+        [--epochs 30] [--variants global,per-layer,...] [--results /tmp/bench-results] [--fragment-only]
 
 Needs the embedding features of tools/fixtures/wakeword-bench.py in --features ({split}_features.npy [N,16,96],
 {split}_labels.npy; that script builds them once) and a Release build of the tool
