@@ -131,11 +131,11 @@ def measure(head, splits, far):
     return m
 
 
-def pytorch_prune(dense, train_set, epochs, sparsity, seed):
+def pytorch_prune(dense, train_set, epochs, sparsity, seed, weighted=True):
     head = copy.deepcopy(dense)
     parameters = [(m, "weight") for m in head.modules() if isinstance(m, nn.Linear)]
     prune.global_unstructured(parameters, pruning_method=prune.L1Unstructured, amount=sparsity)
-    wb.train(head, *train_set, epochs, seed + 1)
+    wb.train(head, *train_set, epochs, seed + 1, weighted=weighted)
     for module, name in parameters:
         prune.remove(module, name)
     return head
@@ -209,6 +209,9 @@ def main():
         seconds = time.time() - t
         export(pruned, os.path.join(folder, "head.pytorch-pruned.onnx"))
         rows.setdefault("pytorch", []).append(dict(measure(pruned, splits, args.far), seconds=seconds))
+        # The same with Compress's loss (unweighted BCE): how much of the difference is the class weighting.
+        unweighted = pytorch_prune(dense, splits["train"], args.epochs, args.sparsity, seed, weighted=False)
+        rows.setdefault("pytorch-unweighted", []).append(measure(unweighted, splits, args.far))
         print(f"seed {seed} pytorch {rows['pytorch'][-1]}", flush=True)
 
         for variant in variants:
@@ -234,7 +237,8 @@ METRICS = (("accuracy", "accuracy @0.5"), ("balanced", "balanced accuracy @0.5")
 def fragment(args, command, seeds, rows, seconds):
     """The docs/benchmarks.md section: absolute metrics, paired differences to dense, and the notes."""
     labels = {"dense": "dense fine-tune (the third-party head)",
-              "pytorch": f"`torch.nn.utils.prune` global {args.sparsity:.0%}"}
+              "pytorch": f"`torch.nn.utils.prune` global {args.sparsity:.0%}",
+              "pytorch-unweighted": f"`torch.nn.utils.prune` global {args.sparsity:.0%}, unweighted BCE"}
     for variant, (scope, schedule, distill, lr) in VARIANTS.items():
         labels[f"compress-{variant}"] = (f"Compress magnitude {args.sparsity:.0%}, {scope}, {schedule}, "
                                          f"{f'distillation {distill}' if distill else 'no distillation'}, {lr} LR")
