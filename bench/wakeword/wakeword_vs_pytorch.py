@@ -182,7 +182,8 @@ def main():
     if args.fragment_only:
         with open(os.path.join(args.work, "results.json"), encoding="utf-8") as f:
             saved = json.load(f)
-        return fragment(args, saved["command"], saved["seeds"], saved["rows"], saved.get("seconds", 0))
+        finished = os.path.getmtime(os.path.join(args.work, "results.json"))
+        return fragment(args, saved["command"], saved["seeds"], saved["rows"], saved.get("seconds", 0), finished)
     torch.set_num_threads(1)  # a 1536x32 head: two threads on a shared 2-core box are ~8x slower than one
     started = time.time()
     command = "/usr/bin/python3 bench/wakeword/wakeword_vs_pytorch.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -230,11 +231,21 @@ def main():
     fragment(args, command, seeds, rows, time.time() - started)
 
 
+def machine():
+    """CPU model, logical CPUs, AVX-512 flags and the PyTorch version, from /proc/cpuinfo."""
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        info = f.read()
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
+    flags = sorted({w for w in info.split() if w.startswith("avx512")})
+    return (f"{model}, {os.cpu_count()} logical CPUs, {' '.join(flags) or 'no AVX-512'}; PyTorch {torch.__version__}, "
+            "1 intra-op thread; `dotnet-compress` with `threads: 2`")
+
+
 METRICS = (("accuracy", "accuracy @0.5"), ("balanced", "balanced accuracy @0.5"), ("auc", "ROC AUC"),
            ("recall_at_far", "recall @1% validation FA"))
 
 
-def fragment(args, command, seeds, rows, seconds):
+def fragment(args, command, seeds, rows, seconds, finished=None):
     """The docs/benchmarks.md section: absolute metrics, paired differences to dense, and the notes."""
     labels = {"dense": "dense fine-tune (the third-party head)",
               "pytorch": f"`torch.nn.utils.prune` global {args.sparsity:.0%}",
@@ -243,6 +254,7 @@ def fragment(args, command, seeds, rows, seconds):
         labels[f"compress-{variant}"] = (f"Compress magnitude {args.sparsity:.0%}, {scope}, {schedule}, "
                                          f"{f'distillation {distill}' if distill else 'no distillation'}, {lr} LR")
     dense = rows["dense"]
+    command = command.strip()
 
     def deltas(ms, key):
         return [100 * (m[key] - d[key]) for m, d in zip(ms, dense)]
@@ -289,6 +301,7 @@ def fragment(args, command, seeds, rows, seconds):
             verdict = ", ".join(f"{title} {'yes' if statistics.median(deltas(ms, key)) >= -1 else 'no'}"
                                 for key, title in METRICS)
             lines.append(f"- {labels.get(name, name)}: {verdict}.")
+    lines += ["", f"Machine: {machine()}."]
     checked = [m for name, ms in rows.items() if name.startswith("compress-") for m in ms]
     if checked:
         gap = max(max(abs(m["ort_accuracy"] - m["accuracy"]), abs(m["ort_baseline_accuracy"] - d["accuracy"]))
@@ -299,7 +312,7 @@ def fragment(args, command, seeds, rows, seconds):
         notes = f.read().strip()
     os.makedirs(args.results, exist_ok=True)
     path = os.path.join(args.results, "80-wakeword.md")
-    stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime(time.time() - seconds))
+    stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime((finished or time.time()) - seconds))
     with open(path, "w", encoding="utf-8") as f:
         f.write(f"<!-- section 80-wakeword: `{command}`, started {stamp} UTC, {seconds:.0f} s -->\n")
         f.write("\n".join(lines) + "\n\n" + notes + "\n\n")
