@@ -5,7 +5,6 @@ using Compress.Export;
 using Compress.Features;
 using Compress.Onnx;
 using Compress.Onnx.Proto;
-using Compress.Reporting;
 using Compress.Pruning;
 using Compress.Training;
 
@@ -16,8 +15,15 @@ namespace Compress.Pipeline;
 /// <param name="Value">The gate metric's value on <see cref="Measurement"/>.</param>
 internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate);
 
+/// <summary>One attempt of <c>target_sparsity: max</c>: the target it was pruned to and what it reached.</summary>
+/// <param name="Target">The target sparsity asked for (a fraction of the prunable weights).</param>
+/// <param name="Sparsity">The total sparsity reached (<see cref="CompressionResult.TotalSparsity"/>).</param>
+/// <param name="Value">The gate metric's value measured by ONNX Runtime on the exported model.</param>
+/// <param name="Passed">Whether the gate passed.</param>
+internal sealed record SparsityTrial(double Target, double Sparsity, double Value, bool Passed);
+
 /// <summary>The attempt to ship (the sparsest that passes, else the best tried) and every <c>target_sparsity: max</c> trial.</summary>
-internal sealed record AttemptSearch(Attempt Chosen, IReadOnlyList<TrialRecord> Trials);
+internal sealed record AttemptSearch(Attempt Chosen, IReadOnlyList<SparsityTrial> Trials);
 
 /// <summary>
 /// Stage 4, <b>attempt</b>: prunes and fine-tunes at the target sparsity — or, for <c>target_sparsity: max</c>, at an
@@ -30,7 +36,7 @@ internal sealed class AttemptStage(string toolVersion)
     {
         var plan = run.Plan;
         var diagnostics = new List<Diagnostic>();
-        var trials = new List<TrialRecord>();
+        var trials = new List<SparsityTrial>();
         Attempt? best = null;
         foreach (var sparsity in SparsityPlan(plan))
         {
@@ -51,7 +57,7 @@ internal sealed class AttemptStage(string toolVersion)
 
             if (plan.SearchMaxSparsity)
             {
-                trials.Add(new TrialRecord(tried.Result.TotalSparsity, tried.Value, tried.Gate.Passed, $"target {sparsity:0.00}"));
+                trials.Add(new SparsityTrial(sparsity, tried.Result.TotalSparsity, tried.Value, tried.Gate.Passed));
                 context.Report(PipelineStage.Gate, $"trial at sparsity {tried.Result.TotalSparsity:0.000}: {plan.Gate.Metric.Name} {tried.Value:0.0000} {(tried.Gate.Passed ? "passes" : "fails")}");
             }
 

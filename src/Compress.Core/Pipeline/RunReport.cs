@@ -2,10 +2,15 @@ using Compress.Evaluation;
 using Compress.Export;
 using Compress.Pruning;
 using Compress.Reporting;
+using Compress.Training;
 
 namespace Compress.Pipeline;
 
-/// <summary>Assembles report.json's record of a run from what the stages returned.</summary>
+/// <summary>
+/// Assembles report.json's record of a run from what the stages returned: the one place where the engines' results
+/// (<see cref="EpochPoint"/>, <see cref="TensorSparsity"/>, <see cref="SensitivityPoint"/>, <see cref="SparsityTrial"/>)
+/// become the report's schema (docs/report.md), so the engines know nothing of the report.
+/// </summary>
 internal static class RunReport
 {
     public static CompressionReport Build(
@@ -16,20 +21,19 @@ internal static class RunReport
         var chosen = search.Chosen;
         var g = plan.Gate;
         var prunable = PrunableWeights.Find(run.Model, plan.Pruning);
-        var sources = prunable.ToDictionary(t => t.Name, t => t.Sources, StringComparer.Ordinal);
         return new CompressionReport
         {
             ToolVersion = toolVersion,
             Inputs =
             [
-                new("spec", plan.SpecFile, RunManifest.HashFile(plan.SpecFile)),
+                new("spec", plan.SpecFile, run.SpecFileSha256),
                 new("model", plan.ModelPath, run.ModelSha256),
                 new("data", plan.Dataset.Root, data.Fingerprint.Sha256),
             ],
             Timings = timings,
             Method = plan.Pruning.Method.ToString().ToLowerInvariant(),
             Head = new HeadRecord(run.Head.Output, Spec.SpecNames.Of(run.Head.Kind), run.Head.TrainingValue, run.Head.LossName, run.Head.Node),
-            Layers = [.. chosen.Result.Layers.Select(l => sources.TryGetValue(l.Name, out var s) ? l with { Sources = s } : l)],
+            Layers = Layers(chosen.Result.Layers, prunable),
             Protected = [.. prunable.Where(t => t.Status == PrunableStatus.Protected).Select(t => new ProtectedRecord(t.DisplayName, t.Elements, t.StatusReason))],
             TotalSparsity = chosen.Result.TotalSparsity,
             Baseline = Record(baseline.Measurement, g.Metric, baseline.Value),
@@ -37,12 +41,31 @@ internal static class RunReport
             Gate = new GateRecord(g.Metric.Name, g.Min, g.Max, g.MaxDrop, g.MaxRelativeDrop, chosen.Value, baseline.Value, chosen.Gate.Passed,
                 chosen.Gate.Failures.Select(f => f.Message).ToList()),
             Sizes = new SizeRecord(baseline.DenseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant(), plan.Filter.ToString().ToLowerInvariant()),
-            Schedule = chosen.Result.History,
-            Trials = search.Trials,
-            Sensitivity = chosen.Result.Trials,
+            Schedule = Schedule(chosen.Result.History),
+            Trials = Trials(search.Trials),
+            Sensitivity = Sensitivity(chosen.Result.Sensitivity),
             Warnings = [.. warnings.Select(w => w.ToString())],
         };
     }
+
+    /// <summary>Each tensor's zero count, with the initializers constant folding made it from (by name in <paramref name="prunable"/>).</summary>
+    internal static IReadOnlyList<LayerSparsity> Layers(IEnumerable<TensorSparsity> layers, IEnumerable<PrunableTensor> prunable)
+    {
+        var sources = prunable.ToDictionary(t => t.Name, t => t.Sources, StringComparer.Ordinal);
+        return [.. layers.Select(l => new LayerSparsity(l.Name, l.Elements, l.Zeros) { Sources = sources.TryGetValue(l.Name, out var s) ? s : [] })];
+    }
+
+    /// <summary>One schedule point per trained epoch; the validation metric is the executor's accuracy.</summary>
+    internal static IReadOnlyList<SchedulePoint> Schedule(IEnumerable<EpochPoint> history) =>
+        [.. history.Select(p => new SchedulePoint(p.Epoch, p.Sparsity, p.Loss, p.ValidationAccuracy))];
+
+    /// <summary>The sensitivity sweep: the label is the tensor, the metric its validation accuracy; a sweep point passes no gate, so all pass.</summary>
+    internal static IReadOnlyList<TrialRecord> Sensitivity(IEnumerable<SensitivityPoint> points) =>
+        [.. points.Select(p => new TrialRecord(p.Sparsity, p.Accuracy, true, p.Tensor))];
+
+    /// <summary>The <c>target_sparsity: max</c> trials: the sparsity reached, the gate metric, the verdict, and the target as the label.</summary>
+    internal static IReadOnlyList<TrialRecord> Trials(IEnumerable<SparsityTrial> trials) =>
+        [.. trials.Select(t => new TrialRecord(t.Sparsity, t.Value, t.Passed, $"target {t.Target:0.00}"))];
 
     private static MetricsRecord Record(OrtMeasurement m, GateMetric metric, double value) => new(
         m.Metrics.Count,

@@ -4,7 +4,6 @@ using Compress.Pruning.Dependency;
 using Compress.Pruning.Importance;
 using Compress.Pruning.Pruners;
 using Compress.Pruning.Schedules;
-using Compress.Reporting;
 using Compress.Training;
 using static TorchSharp.torch;
 
@@ -68,6 +67,6 @@ public sealed class ChannelPruningHook : ScheduledPruningHook
     }
 
     /// <summary>The physically shrunk model and the removed fraction of each eligible prunable tensor.</summary>
-    public (ModelProto Model, IReadOnlyList<LayerSparsity> Layers) Shrink(ModelProto original, IReadOnlyDictionary<string, Tensor> weights) =>
+    public (ModelProto Model, IReadOnlyList<TensorSparsity> Layers) Shrink(ModelProto original, IReadOnlyDictionary<string, Tensor> weights) =>
         Pruner.Shrink(original, weights, _reported);
 }

@@ -2,7 +2,6 @@ using Compress.Diagnostics;
 using Compress.Export;
 using Compress.Graph;
 using Compress.Onnx.Proto;
-using Compress.Reporting;
 using Compress.Training;
 using static TorchSharp.torch;
 
@@ -71,11 +70,11 @@ public sealed class CompressionEngine
             ? []
             : PrunableWeights.Find(model, pruning).Where(t => t.Status == PrunableStatus.Eligible && sources.Contains(t.Name)).Select(t => t.Name).ToList();
 
-        IReadOnlyList<TrialRecord> trials = [];
+        IReadOnlyList<SensitivityPoint> sensitivity = [];
         IReadOnlyList<double>? ratios = null;
         if (pruning.Allocation == SparsityAllocation.Sensitivity && pruning.Method is not (PruningMethod.None or PruningMethod.NM or PruningMethod.Channel))
         {
-            (ratios, trials) = SensitivityAnalysis.Allocate(module, eligible, validation, pruning, finetune.BatchSize);
+            (ratios, sensitivity) = SensitivityAnalysis.Allocate(module, eligible, validation, pruning, finetune.BatchSize);
         }
 
         using var hook = CreateHook(module, eligible, check, train, ratios);
@@ -95,7 +94,7 @@ public sealed class CompressionEngine
         }
 
         ModelProto result;
-        IReadOnlyList<LayerSparsity> layers;
+        IReadOnlyList<TensorSparsity> layers;
         if (hook is ChannelPruningHook channel)
         {
             (result, layers) = channel.Shrink(model, weights);
@@ -110,7 +109,7 @@ public sealed class CompressionEngine
         {
             SamplesPerSecond = outcome.SamplesPerSecond,
             EpochsRun = outcome.EpochsRun,
-            Trials = trials,
+            Sensitivity = sensitivity,
         };
     }
 

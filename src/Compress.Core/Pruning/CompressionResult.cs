@@ -1,5 +1,5 @@
 using Compress.Onnx.Proto;
-using Compress.Reporting;
+using Compress.Training;
 
 namespace Compress.Pruning;
 
@@ -11,7 +11,7 @@ namespace Compress.Pruning;
 /// <see cref="History"/> has one point per epoch; <see cref="ValidationAccuracy"/> is the final model's accuracy
 /// on the validation data measured by the executor. <see cref="SamplesPerSecond"/> is training throughput.
 /// </summary>
-public sealed record CompressionResult(ModelProto Model, IReadOnlyList<LayerSparsity> Layers, double TotalSparsity, IReadOnlyList<SchedulePoint> History, double ValidationAccuracy)
+public sealed record CompressionResult(ModelProto Model, IReadOnlyList<TensorSparsity> Layers, double TotalSparsity, IReadOnlyList<EpochPoint> History, double ValidationAccuracy)
 {
     /// <summary>Training throughput in samples per second (forward + backward + step), 0 when nothing was trained.</summary>
     public double SamplesPerSecond { get; init; }
@@ -19,6 +19,6 @@ public sealed record CompressionResult(ModelProto Model, IReadOnlyList<LayerSpar
     /// <summary>Epochs actually trained (fewer than asked when early stopping triggered).</summary>
     public int EpochsRun { get; init; }
 
-    /// <summary>Sensitivity sweep points (layer, sparsity, accuracy) when sensitivity allocation ran.</summary>
-    public IReadOnlyList<TrialRecord> Trials { get; init; } = [];
+    /// <summary>The sensitivity sweep's points (tensor, sparsity, accuracy) when sensitivity allocation ran; empty otherwise.</summary>
+    public IReadOnlyList<SensitivityPoint> Sensitivity { get; init; } = [];
 }

@@ -1,4 +1,3 @@
-using Compress.Reporting;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -87,22 +86,22 @@ public sealed class MaskSet : IDisposable
 public static class SparsityAccounting
 {
     /// <summary>Counts the exactly-zero elements of each named tensor.</summary>
-    public static IReadOnlyList<LayerSparsity> Count(IReadOnlyDictionary<string, Parameter> parameters, IEnumerable<string> names)
+    public static IReadOnlyList<TensorSparsity> Count(IReadOnlyDictionary<string, Parameter> parameters, IEnumerable<string> names)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var result = new List<LayerSparsity>();
+        var result = new List<TensorSparsity>();
         using var scope = NewDisposeScope();
         foreach (var name in names)
         {
             var p = parameters[name];
-            result.Add(new LayerSparsity(name, p.numel(), (p.detach() == 0).sum().item<long>()));
+            result.Add(new TensorSparsity(name, p.numel(), (p.detach() == 0).sum().item<long>()));
         }
 
         return result;
     }
 
     /// <summary>Total zeros over total elements (0 when there are no elements).</summary>
-    public static double Total(IReadOnlyList<LayerSparsity> layers)
+    public static double Total(IReadOnlyList<TensorSparsity> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         var elements = layers.Sum(l => l.Elements);

@@ -1,7 +1,6 @@
 using Compress.Graph;
 using Compress.Pruning.Importance;
 using Compress.Pruning.Pruners;
-using Compress.Reporting;
 using Compress.Training;
 using static TorchSharp.torch;
 
@@ -19,13 +18,13 @@ public static class SensitivityAnalysis
     public static readonly IReadOnlyList<double> Levels = [0.25, 0.5, 0.75, 0.9];
 
     /// <summary>Returns per-layer sparsity ratios (relative to the target, for <see cref="SparsityAllocator"/>) and the sweep's points.</summary>
-    public static (IReadOnlyList<double> Ratios, IReadOnlyList<TrialRecord> Trials) Allocate(OnnxGraphModule module, IReadOnlyList<string> names, ITrainingData validation, PruningOptions options, int batchSize)
+    public static (IReadOnlyList<double> Ratios, IReadOnlyList<SensitivityPoint> Points) Allocate(OnnxGraphModule module, IReadOnlyList<string> names, ITrainingData validation, PruningOptions options, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(options);
         var baseline = Evaluator.Evaluate(module, validation, batchSize).Accuracy;
-        var trials = new List<TrialRecord>();
+        var points = new List<SensitivityPoint>();
         var drops = new List<double[]>();
         var levels = Levels.Where(l => l <= options.MaxLayerSparsity).Append(options.MaxLayerSparsity).Distinct().OrderBy(l => l).ToArray();
         foreach (var name in names)
@@ -44,7 +43,7 @@ public static class SensitivityAnalysis
                 var accuracy = Evaluator.Evaluate(module, validation, batchSize).Accuracy;
                 worst = Math.Max(worst, baseline - accuracy);
                 curve[i] = worst;
-                trials.Add(new TrialRecord(levels[i], accuracy, true, name));
+                points.Add(new SensitivityPoint(name, levels[i], accuracy));
                 using (no_grad())
                 {
                     p.copy_(saved);
@@ -105,6 +104,6 @@ public static class SensitivityAnalysis
         }
 
         var ratios = s.Select(v => options.TargetSparsity > 0 ? v / options.TargetSparsity : 1).ToList();
-        return (ratios, trials);
+        return (ratios, points);
     }
 }

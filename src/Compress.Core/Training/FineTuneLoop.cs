@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using Compress.Diagnostics;
 using Compress.Graph;
-using Compress.Reporting;
 using static TorchSharp.torch;
 
 namespace Compress.Training;
 
 /// <summary>What a fine-tune run produced: one point per epoch, the last validation accuracy, and how many epochs ran.</summary>
-public sealed record FineTuneOutcome(IReadOnlyList<SchedulePoint> History, double ValidationAccuracy, int EpochsRun, double SamplesPerSecond);
+public sealed record FineTuneOutcome(IReadOnlyList<EpochPoint> History, double ValidationAccuracy, int EpochsRun, double SamplesPerSecond);
 
 /// <summary>
 /// The training loop: deterministic batches, the optimizer and LR schedule of <see cref="FineTuneOptions"/>,
@@ -41,7 +40,7 @@ public sealed class FineTuneLoop
         var totalSteps = o.Epochs * stepsPerEpoch;
         var parameters = _module.OnnxParameters.Values.ToList();
         using var optimizer = Optimizers.Create(o, parameters);
-        var history = new List<SchedulePoint>();
+        var history = new List<EpochPoint>();
         var clock = Stopwatch.StartNew();
         double? lastFinite = null;
         double accuracy = 0;
@@ -85,7 +84,7 @@ public sealed class FineTuneLoop
                 var (acc, valLoss) = Evaluator.Evaluate(_module, validation, o.BatchSize);
                 accuracy = acc;
                 var byLoss = string.Equals(o.EarlyStopMetric, "loss", StringComparison.OrdinalIgnoreCase);
-                history.Add(new SchedulePoint(epoch + 1, _hook.Sparsity, step == 0 ? 0 : lossSum / step, acc));
+                history.Add(new EpochPoint(epoch + 1, _hook.Sparsity, step == 0 ? 0 : lossSum / step, acc));
                 progress?.Report(new TrainingProgress(epoch + 1, o.Epochs, step, stepsPerEpoch, step == 0 ? 0 : lossSum / step, _hook.Sparsity, acc, clock.Elapsed));
                 if (o.EarlyStopPatience > 0 && _hook.AtFinalSparsity)
                 {

@@ -1,7 +1,6 @@
 using Compress.Export;
 using Compress.Onnx.Proto;
 using Compress.Pruning.Dependency;
-using Compress.Reporting;
 using static TorchSharp.torch;
 
 namespace Compress.Pruning.Pruners;
@@ -108,7 +107,7 @@ public sealed class ChannelPruner
     /// cut out, written into a copy of <paramref name="original"/>; and, for each of <paramref name="reported"/>,
     /// its original element count and how many elements were removed.
     /// </summary>
-    public (ModelProto Model, IReadOnlyList<LayerSparsity> Layers) Shrink(ModelProto original, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<string> reported)
+    public (ModelProto Model, IReadOnlyList<TensorSparsity> Layers) Shrink(ModelProto original, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<string> reported)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(weights);
@@ -149,7 +148,7 @@ public sealed class ChannelPruner
         var model = WeightWriteBack.Apply(original, shrunk);
         FixAttributesAndShapes(model);
         FixSegmentedShapes(model);
-        var layers = reported.Select(n => new LayerSparsity(n, weights[n].numel(), weights[n].numel() - shrunk[n].numel())).ToList();
+        var layers = reported.Select(n => new TensorSparsity(n, weights[n].numel(), weights[n].numel() - shrunk[n].numel())).ToList();
         return (model, layers);
     }
 

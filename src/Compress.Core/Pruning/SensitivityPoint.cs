@@ -1,0 +1,8 @@
+namespace Compress.Pruning;
+
+/// <summary>
+/// One point of the sensitivity sweep (<see cref="SensitivityAnalysis"/>): <see cref="Tensor"/> alone pruned by
+/// magnitude to <see cref="Sparsity"/> (a fraction of its weights), without fine-tuning, gives
+/// <see cref="Accuracy"/> (a fraction) on the validation data, measured by the executor.
+/// </summary>
+public sealed record SensitivityPoint(string Tensor, double Sparsity, double Accuracy);
