@@ -28,10 +28,24 @@ public static class OnnxModelIO
     public const long MaxOpset = 21;
 
     /// <summary>Loads a model file; external data is resolved relative to the file's folder.</summary>
-    public static ModelProto Load(string path)
+    public static ModelProto Load(string path) => Load(ReadFile(path), path);
+
+    /// <summary>
+    /// Loads a model from the bytes of the file at <paramref name="path"/> (read once by the caller, e.g. to hash the
+    /// same bytes: <see cref="ReadFile"/>); <paramref name="path"/> names the model in diagnostics and external data is
+    /// resolved relative to its folder.
+    /// </summary>
+    public static ModelProto Load(byte[] bytes, string path)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(path);
+        return Load(bytes.AsSpan(), path, Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    /// <summary>The bytes of the model file at <paramref name="path"/>; a missing or unreadable file is CMP2001.</summary>
+    public static byte[] ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
         try
         {
             if (Directory.Exists(path))
@@ -44,14 +58,12 @@ public static class OnnxModelIO
                 throw new CompressException(ModelMessages.ModelNotFound(path, "the file does not exist"));
             }
 
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             throw new CompressException(ModelMessages.ModelNotFound(path, e.Message), e);
         }
-
-        return Load(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <summary>

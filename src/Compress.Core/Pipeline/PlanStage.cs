@@ -7,14 +7,16 @@ using Compress.Pruning;
 namespace Compress.Pipeline;
 
 /// <summary>A run's plan with the model it compresses, loaded and hashed, and its pruning options checked against it.</summary>
-/// <param name="ModelSha256">SHA-256 of the model file, lower-case hex.</param>
+/// <param name="ModelSha256">SHA-256 of the model file, lower-case hex: of the bytes <paramref name="Model"/> was parsed from.</param>
+/// <param name="SpecFileSha256">SHA-256 of the spec file as read at the start of the run, lower-case hex (what the report and the manifest list; <see cref="PipelinePlan.SpecSha256"/> is the hash of the spec with its overrides, for the model's metadata).</param>
 /// <param name="Model">The copy that trains and is measured (<see cref="TrainingTwin.Working"/>): one feature input, batched.</param>
 /// <param name="Twin">How <paramref name="Model"/> was made from the file, and the way back to the file's signature.</param>
 /// <param name="Head">The output trained and measured, and its head (its labels already checked; <see cref="PipelinePlan.Labels"/> are its classes).</param>
-internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, PruningCheck Pruning, TrainingTwin Twin, OutputHead Head);
+internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, string SpecFileSha256, PruningCheck Pruning, TrainingTwin Twin, OutputHead Head);
 
 /// <summary>
-/// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model is loaded (CMP20xx), its constant
+/// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model file is read once — parsed (CMP20xx)
+/// and hashed from the same bytes, as is the spec file, so no later stage reads or hashes either again — its constant
 /// sub-graphs folded (<see cref="PrunableWeights.Prepare"/>) and its batched training copy made (<see cref="TrainingTwin"/>),
 /// its output head is detected and checked against the labels (CMP1030–CMP1034), and the pruning and fine-tuning
 /// options are checked against it (CMP4002–CMP4004, CMP4006 warnings) — all before any data is read. A one-label
@@ -30,7 +32,9 @@ internal static class PlanStage
         context.Report(PipelineStage.Load, $"loading {plan.ModelPath}");
         // Folded once, here: baseline, training and export all see the weights as initializers (PrunableWeights.Prepare);
         // then the batched training copy of the folded model (TrainingTwin), whose head is what trains.
-        var twin = TrainingTwin.Build(PrunableWeights.Prepare(OnnxModelIO.Load(plan.ModelPath)), plan.Inputs ?? ModelInputOptions.Default, plan.FrontEnd, plan.ModelPath);
+        var bytes = OnnxModelIO.ReadFile(plan.ModelPath);
+        var modelSha256 = RunManifest.Hash(bytes);
+        var twin = TrainingTwin.Build(PrunableWeights.Prepare(OnnxModelIO.Load(bytes, plan.ModelPath)), plan.Inputs ?? ModelInputOptions.Default, plan.FrontEnd, plan.ModelPath);
         var model = twin.Working;
         var spec = request.Spec;
         var detected = OutputHead.Detect(model, plan.OutputName, spec.LocationOf(plan.OutputName is null ? "model" : "model.output"));
@@ -52,6 +56,6 @@ internal static class PlanStage
         var diagnostics = detected.Diagnostics.Concat(check.Diagnostics).ToList();
         return check.Failed
             ? Result<PlannedRun>.Fail(diagnostics)
-            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, RunManifest.HashFile(plan.ModelPath), check.Value!, twin, head), diagnostics);
+            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, modelSha256, RunManifest.HashFile(plan.SpecFile), check.Value!, twin, head), diagnostics);
     }
 }

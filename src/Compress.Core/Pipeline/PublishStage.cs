@@ -8,15 +8,19 @@ namespace Compress.Pipeline;
 /// <summary>
 /// Stage 5, <b>publish</b>: compresses the chosen bytes for embedding and checks they decode back (CMP6002), writes
 /// the report (always, warnings included), and only when the gate passed the model and the manifest — each file
-/// atomically. A failed gate is the gate's CMP5xxx errors and no model.
+/// atomically. A failed gate is the gate's CMP5xxx errors and no model. The manifest comes last: it vouches for the
+/// model written before it, so a write that fails (and throws) leaves no new manifest.
 /// </summary>
-internal sealed class PublishStage(string toolVersion)
+/// <param name="compress">Compresses the measured bytes for embedding (default <see cref="EmbeddedCompressor.Compress"/>); tests inject a faulty one.</param>
+internal sealed class PublishStage(string toolVersion, Func<byte[], EmbeddedCompression, EmbeddedFilter, byte[]>? compress = null)
 {
+    private readonly Func<byte[], EmbeddedCompression, EmbeddedFilter, byte[]> _compress = compress ?? ((bytes, compression, filter) => EmbeddedCompressor.Compress(bytes, compression, filter));
+
     public PipelineResult Run(PlannedRun run, PreparedData data, Baseline baseline, AttemptSearch search, RunContext context)
     {
         var plan = run.Plan;
         var chosen = search.Chosen;
-        var embedded = EmbeddedCompressor.Compress(chosen.Bytes, plan.Compression, plan.Filter);
+        var embedded = _compress(chosen.Bytes, plan.Compression, plan.Filter);
         if (!EmbeddedCompressor.Decompress(embedded, plan.Compression).AsSpan().SequenceEqual(chosen.Bytes))
         {
             context.Add([ExportMessages.EmbeddingMismatch(plan.OutputPath)]);
@@ -54,7 +58,7 @@ internal sealed class PublishStage(string toolVersion)
         var input = chosen.Shipped.Graph.Input.FirstOrDefault(i => i.Name == run.Twin.DataInput.Name) ?? OrtEvaluation.DataInput(chosen.Shipped);
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            [plan.SpecFile] = RunManifest.HashFile(plan.SpecFile),
+            [plan.SpecFile] = run.SpecFileSha256,
             [plan.ModelPath] = run.ModelSha256,
         };
         foreach (var (path, sha) in data.Fingerprint.Files)

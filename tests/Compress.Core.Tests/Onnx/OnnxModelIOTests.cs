@@ -103,6 +103,30 @@ public sealed class OnnxModelIOTests : IDisposable
         Assert.Equal((float[])OrtRunner.Run(SmallModel(), [Input]).Values.Single().Data, (float[])OrtRunner.Run(model, [Input]).Values.Single().Data);
     }
 
+    [Fact]
+    public void LoadBytesWithPath_ReadsExternalDataRelativeToThePathsFolder_LikeLoadingTheFile()
+    {
+        var values = (float[])CaseTensor.Random("w", 1, -1, 1, 12).Data;
+        Directory.CreateDirectory(Path.Combine(_folder, "data"));
+        File.WriteAllBytes(Path.Combine(_folder, "data", "weights.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+        var path = Write("external.onnx", OnnxModelIO.Save(SmallModel(weight: External("data/weights.bin", 0, 48))));
+
+        var bytes = OnnxModelIO.ReadFile(path);
+        var model = OnnxModelIO.Load(bytes, path);
+
+        Assert.Equal(File.ReadAllBytes(path), bytes);
+        Assert.Empty(model.Graph.Initializer[0].ExternalData);
+        Assert.Equal(OnnxModelIO.Save(OnnxModelIO.Load(path)), OnnxModelIO.Save(model));
+    }
+
+    [Fact]
+    public void ReadFile_MissingFile_IsCMP2001()
+    {
+        var e = Assert.Throws<CompressException>(() => OnnxModelIO.ReadFile(Path.Combine(_folder, "absent.onnx")));
+
+        Assert.Equal(ModelMessages.ModelNotFoundCode, Assert.Single(e.Diagnostics).Code);
+    }
+
     private static TensorProto External(string location, long? offset, long? length)
     {
         var t = new TensorProto { Name = "w", DataType = (int)DataType.Float, Dims = { 3, 4 }, DataLocation = TensorProto.Types.DataLocation.External };

@@ -19,6 +19,7 @@ public sealed class PlanStageTests : IDisposable
         var run = result.Value!;
         Assert.NotNull(run.Pruning.Dependencies);
         Assert.Equal(RunManifest.HashFile(spec.Model.Path), run.ModelSha256);
+        Assert.Equal(RunManifest.HashFile(spec.File), run.SpecFileSha256);
         var trial = run.Pruning.WithTargetSparsity(0.4);
         Assert.Empty(trial.Diagnostics);
         Assert.Same(run.Pruning.Dependencies, trial.Value!.Dependencies);
