@@ -51,7 +51,7 @@ public sealed record CompressionReport
     /// <summary>Loss, validation metric and sparsity along the schedule.</summary>
     public IReadOnlyList<SchedulePoint> Schedule { get; init; } = [];
 
-    /// <summary>Accuracy-vs-sparsity points (sensitivity sweep or <c>target_sparsity: max</c> trials).</summary>
+    /// <summary>The sparsities <c>target_sparsity: max</c> tried, with the gate metric and verdict of each (empty otherwise; the sensitivity sweep is <see cref="Sensitivity"/>).</summary>
     public IReadOnlyList<TrialRecord> Trials { get; init; } = [];
 
     /// <summary>The sensitivity sweep of <c>allocation: sensitivity</c>: one point per (layer, sparsity) with the validation accuracy (empty otherwise).</summary>
