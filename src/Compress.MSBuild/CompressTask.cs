@@ -8,13 +8,16 @@ namespace Compress.MSBuild;
 /// out of process for one model (TorchSharp never loads into MSBuild), turns the tool's canonical diagnostics
 /// into MSBuild errors and warnings with code, file, line and column, checks the output against its manifest,
 /// and writes the up-to-date stamp. Before starting it deletes the previous output, manifest and stamp, so a
-/// failed run leaves nothing that could be embedded.
+/// failed run leaves nothing that could be embedded. Every line the tool prints (stdout and stderr) is also written to
+/// <c>dotnet-compress.log</c> in the report folder, so an abnormal exit (a crash, a signal: CMP0008) can point at it.
 /// </summary>
 public sealed class CompressTask : ToolTask
 {
     private const int RememberedLines = 20;
     private readonly Queue<string> _lastLines = new();
+    private readonly object _logLock = new();
     private ToolLocation? _tool;
+    private StreamWriter? _log;
 
     /// <summary>The compress.yaml.</summary>
     [Required]
@@ -52,6 +55,9 @@ public sealed class CompressTask : ToolTask
     /// <summary>The logical resource name, for messages.</summary>
     public string? LogicalName { get; set; }
 
+    /// <summary>The log of the tool's output: <c>dotnet-compress.log</c> in <see cref="ReportDirectory"/>.</summary>
+    public string LogFile => Path.Combine(Path.GetFullPath(ReportDirectory), ToolExit.LogFileName);
+
     /// <inheritdoc/>
     protected override string ToolName => ToolLocator.CommandName;
 
@@ -70,7 +76,21 @@ public sealed class CompressTask : ToolTask
             }
         }
 
-        if (!base.Execute() || Log.HasLoggedErrors)
+        bool ran;
+        try
+        {
+            ran = base.Execute();
+        }
+        finally
+        {
+            lock (_logLock)
+            {
+                _log?.Dispose();
+                _log = null;
+            }
+        }
+
+        if (!ran || Log.HasLoggedErrors)
         {
             if (Directory.Exists(ReportDirectory) && Directory.EnumerateFileSystemEntries(ReportDirectory).Any())
             {
@@ -104,6 +124,12 @@ public sealed class CompressTask : ToolTask
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile)) ?? ".");
         Directory.CreateDirectory(ReportDirectory);
+        if (!Log.HasLoggedErrors)
+        {
+            // Truncated per run: the log is of the last run only, like the report next to it.
+            _log = new StreamWriter(new FileStream(LogFile, FileMode.Create, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        }
+
         return !Log.HasLoggedErrors;
     }
 
@@ -137,8 +163,16 @@ public sealed class CompressTask : ToolTask
     }
 
     /// <inheritdoc/>
+    protected override void LogToolCommand(string message)
+    {
+        base.LogToolCommand(message);
+        WriteToLog("> " + message);
+    }
+
+    /// <inheritdoc/>
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
+        WriteToLog(singleLine);
         var diagnostic = CanonicalDiagnostic.TryParse(singleLine, SpecDirectory);
         if (diagnostic is null)
         {
@@ -162,12 +196,26 @@ public sealed class CompressTask : ToolTask
     /// <inheritdoc/>
     protected override bool HandleTaskExecutionErrors()
     {
-        if (!Log.HasLoggedErrors)
+        WriteToLog(string.Format(System.Globalization.CultureInfo.InvariantCulture, "exit code {0}", ExitCode));
+        if (ToolExit.Classify(ExitCode) == ToolExitKind.Abnormal)
+        {
+            // Even after errors of its own: a crash is what to report, and the log holds everything it printed.
+            Log.LogError(null, MSBuildMessages.ToolCrashedCode, null, Spec, 0, 0, 0, 0, MSBuildMessages.ToolCrashed(ExitCode, LogFile, _lastLines));
+        }
+        else if (!Log.HasLoggedErrors)
         {
             Log.LogError(null, MSBuildMessages.ToolFailedCode, null, Spec, 0, 0, 0, 0, MSBuildMessages.ToolFailed(ExitCode, _lastLines));
         }
 
         return false;
+    }
+
+    private void WriteToLog(string line)
+    {
+        lock (_logLock)
+        {
+            _log?.WriteLine(line);
+        }
     }
 
     private string SpecDirectory => Path.GetDirectoryName(Path.GetFullPath(Spec)) ?? ".";

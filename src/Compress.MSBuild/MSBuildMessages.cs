@@ -23,11 +23,14 @@ public static class MSBuildMessages
     /// <summary>A <c>CompressModel</c> item's metadata is not usable (class name, output name).</summary>
     public const string InvalidMetadataCode = "CMP0005";
 
-    /// <summary>The tool failed without printing a diagnostic of its own.</summary>
+    /// <summary>The tool exited 1 or 2 (or 130) without printing an error diagnostic of its own.</summary>
     public const string ToolFailedCode = "CMP0006";
 
     /// <summary>The tool reported success but its output or manifest is missing, unreadable or inconsistent.</summary>
     public const string BadOutputCode = "CMP0007";
+
+    /// <summary>The tool ended abnormally: killed by a signal, aborted, or an exit code outside its contract (0, 1, 2, 130).</summary>
+    public const string ToolCrashedCode = "CMP0008";
 
     /// <summary>How to install the tool, shown with <see cref="ToolNotFoundCode"/>.</summary>
     public const string HowToInstall =
@@ -60,6 +63,16 @@ public static class MSBuildMessages
             : string.Format(CultureInfo.InvariantCulture, "dotnet-compress exited with code {0} without printing a diagnostic.", exitCode);
         var tail = string.Join(" | ", lastOutput.Where(l => l.Trim().Length > 0));
         return what + " Nothing was embedded." + (tail.Length == 0 ? "" : " Its last output: " + tail);
+    }
+
+    internal static string ToolCrashed(int exitCode, string logFile, IEnumerable<string> lastOutput)
+    {
+        var why = ToolExit.Explain(exitCode);
+        var tail = string.Join(" | ", lastOutput.Where(l => l.Trim().Length > 0));
+        return string.Format(CultureInfo.InvariantCulture, "dotnet-compress ended abnormally with exit code {0}", exitCode)
+            + (why is null ? "" : " (" + why + ")")
+            + ". Nothing was embedded. Its whole output is in " + logFile + "; run 'dotnet compress doctor' and report the log if it recurs."
+            + (tail.Length == 0 ? "" : " Its last output: " + tail);
     }
 
     internal static string BadOutput(string path, string detail) =>

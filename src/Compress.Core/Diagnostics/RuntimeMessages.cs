@@ -21,6 +21,14 @@ public static class RuntimeMessages
     /// <summary>libtorch's convolutions disagree with a float64 reference on this machine (<c>doctor</c>'s self-test).</summary>
     public const string WrongConvolutionsCode = "CMP0106";
 
+    /// <summary><c>device: cuda</c>, but TorchSharp has no CUDA here (the TorchSharp-cpu package, or no GPU/driver).</summary>
+    public const string CudaUnavailableCode = "CMP0107";
+
+    internal static Diagnostic CudaUnavailable(ISourceLocation? at, string package) => Diagnostic.Error(
+        CudaUnavailableCode,
+        $"'device: cuda' was asked for, but TorchSharp finds no CUDA here (torch.cuda.is_available() is false): this build uses the CPU-only TorchSharp-cpu package, or there is no GPU or driver. Install a build of the tool with {package} (and an NVIDIA driver), or set 'device: cpu' or 'device: auto'",
+        at?.File, at?.Line, at?.Column);
+
     internal static Diagnostic BadGuardSetting(string variable, string? value) => Diagnostic.Error(
         BadGuardSettingCode,
         $"{variable}={value} is not a known setting: use {variable}=off (the default: libtorch's oneDNN convolutions stay off) or {variable}=on");

@@ -12,7 +12,8 @@ namespace Compress.Pipeline;
 /// <param name="Model">The copy that trains and is measured (<see cref="TrainingTwin.Working"/>): one feature input, batched.</param>
 /// <param name="Twin">How <paramref name="Model"/> was made from the file, and the way back to the file's signature.</param>
 /// <param name="Head">The output trained and measured, and its head (its labels already checked; <see cref="PipelinePlan.Labels"/> are its classes).</param>
-internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, string SpecFileSha256, PruningCheck Pruning, TrainingTwin Twin, OutputHead Head);
+/// <param name="Device">The spec's <c>device</c>, resolved on this machine before anything else (CMP0107).</param>
+internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, string SpecFileSha256, PruningCheck Pruning, TrainingTwin Twin, OutputHead Head, Runtime.TrainingDevice Device);
 
 /// <summary>
 /// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model file is read once — parsed (CMP20xx)
@@ -29,6 +30,14 @@ internal static class PlanStage
     public static Result<PlannedRun> Run(PipelineRequest request, RunContext context)
     {
         var plan = SpecMapping.ToPlan(request);
+        // First: `device: cuda` without CUDA fails before the model or any data is read.
+        var device = Runtime.TrainingDevice.Resolve(request.Spec.Device, request.Spec.LocationOf("device"));
+        if (device.Value is null)
+        {
+            return Result<PlannedRun>.Fail(device.Diagnostics);
+        }
+
+        context.Report(PipelineStage.Load, $"training on {device.Value.Name} ({device.Value.Reason})");
         context.Report(PipelineStage.Load, $"loading {plan.ModelPath}");
         // Folded once, here: baseline, training and export all see the weights as initializers (PrunableWeights.Prepare);
         // then the batched training copy of the folded model (TrainingTwin), whose head is what trains.
@@ -56,6 +65,6 @@ internal static class PlanStage
         var diagnostics = detected.Diagnostics.Concat(check.Diagnostics).ToList();
         return check.Failed
             ? Result<PlannedRun>.Fail(diagnostics)
-            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, modelSha256, RunManifest.HashFile(plan.SpecFile), check.Value!, twin, head), diagnostics);
+            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, modelSha256, RunManifest.HashFile(plan.SpecFile), check.Value!, twin, head, device.Value), diagnostics);
     }
 }

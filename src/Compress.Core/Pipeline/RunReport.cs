@@ -31,6 +31,7 @@ internal static class RunReport
                 new("data", plan.Dataset.Root, data.Fingerprint.Sha256),
             ],
             Timings = timings,
+            Device = run.Device.Name,
             Method = plan.Pruning.Method.ToString().ToLowerInvariant(),
             Head = new HeadRecord(run.Head.Output, Spec.SpecNames.Of(run.Head.Kind), run.Head.TrainingValue, run.Head.LossName, run.Head.Node),
             Layers = Layers(chosen.Result.Layers, prunable),

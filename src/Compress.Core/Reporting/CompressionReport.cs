@@ -24,6 +24,9 @@ public sealed record CompressionReport
     /// <summary>Pruning method as written in the spec.</summary>
     public string Method { get; init; } = "none";
 
+    /// <summary>Where training ran: <c>cpu</c> or <c>cuda</c> (the spec's <c>device</c> resolved; <c>auto</c> picks CUDA when TorchSharp has it).</summary>
+    public string Device { get; init; } = "cpu";
+
     /// <summary>The output trained and measured, the head detected on it and the training loss (null in reports written before heads were detected).</summary>
     public HeadRecord? Head { get; init; }
 

@@ -59,6 +59,8 @@ public sealed record EnvironmentReport(IReadOnlyList<EnvironmentFact> Facts, boo
 
             facts.Add(new("threads", TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture)));
             facts.Add(new("CUDA", TorchSharp.torch.cuda.is_available() ? $"available ({TorchSharp.torch.cuda.device_count()} device(s))" : "not available (training runs on the CPU)"));
+            var auto = TrainingDevice.Resolve(ComputeDevice.Auto).Value!;
+            facts.Add(new("device: auto", $"{auto.Name} ({auto.Reason})"));
             var losses = TrainingSmokeTest.Run();
             trains = losses[^1] < losses[0] * 0.5f;
             facts.Add(new("training", trains

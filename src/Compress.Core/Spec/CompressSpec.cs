@@ -1,3 +1,4 @@
+using Compress.Runtime;
 namespace Compress.Spec;
 
 /// <summary>

@@ -26,15 +26,3 @@ public enum EarlyStopMetric
     [SpecName("loss")] Loss,
 }
 
-/// <summary><c>device</c>: where training runs.</summary>
-public enum ComputeDevice
-{
-    /// <summary>The CPU.</summary>
-    [SpecName("cpu")] Cpu,
-
-    /// <summary>A CUDA GPU (an error when none is available).</summary>
-    [SpecName("cuda")] Cuda,
-
-    /// <summary>CUDA when TorchSharp finds it, else the CPU.</summary>
-    [SpecName("auto")] Auto,
-}

@@ -1,6 +1,7 @@
 using Compress.Data;
 using Compress.Export;
 using Compress.Features;
+using Compress.Runtime;
 using Compress.Pruning;
 using Compress.Spec;
 using Compress.Training;

@@ -224,6 +224,22 @@ public sealed partial class BuildTests(PackageFeed feed)
     }
 
     [Fact]
+    public void ToolAborting_FailsWithCMP0008_NamingTheLogInTheReportFolder()
+    {
+        var app = new TestApp(feed, nameof(ToolAborting_FailsWithCMP0008_NamingTheLogInTheReportFolder), spec: "model:\n  path: model.onnx\ngate: abort\n");
+
+        var (exit, output) = app.Build();
+
+        Assert.NotEqual(0, exit);
+        var log = Path.Combine(app.CompressFolder, "Kws.report", "dotnet-compress.log");
+        Assert.Contains($"error {MSBuildMessages.ToolCrashedCode}: dotnet-compress ended abnormally with exit code 134 (killed by SIGABRT", output, StringComparison.Ordinal);
+        Assert.Contains(log, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(MSBuildMessages.ToolFailedCode, output, StringComparison.Ordinal);
+        Assert.Contains("native: fatal", File.ReadAllText(log), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(app.CompressFolder, "Kws.onnx")));
+    }
+
+    [Fact]
     public void MissingTool_FailsWithCMP0001_SayingHowToInstall()
     {
         var app = new TestApp(feed, nameof(MissingTool_FailsWithCMP0001_SayingHowToInstall), withTool: false);

@@ -3,7 +3,7 @@ namespace Compress.MSBuild.Tests.Integration;
 /// <summary>
 /// The fake dotnet-compress (fake-dotnet-compress.sh, copied next to the test assembly): follows the tool contract
 /// without training. It logs each invocation to <c>invocations.log</c> next to itself; the spec's text selects a
-/// behaviour: <c>gate: impossible</c> → CMP5001 and exit 2, <c>gate: silent</c> → exit 2 without a diagnostic, <c>unknown_key</c> → CMP1002 and exit 1,
+/// behaviour: <c>gate: impossible</c> → CMP5001 and exit 2, <c>gate: silent</c> → exit 2 without a diagnostic, <c>gate: abort</c> → SIGABRT (exit 134), <c>unknown_key</c> → CMP1002 and exit 1,
 /// <c>warn: yes</c> → a CMP4002 warning, <c>compression: gzip</c> → gzip output, <c>compression: gzip-shuffle</c> → the gzip of the spec folder's
 /// <c>model.cmpf</c> (a filter container the test wrote) with filter <c>shuffle</c>; <c>labels.txt</c> next to the spec
 /// sets the labels. It embeds the spec folder's <c>model.onnx</c> and lists it, the spec and <c>data/*/*.wav</c>.

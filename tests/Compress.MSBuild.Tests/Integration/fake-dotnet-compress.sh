@@ -24,6 +24,11 @@ if grep -q 'gate: silent' "$spec"; then
   echo "training..."
   exit 2
 fi
+if grep -q 'gate: abort' "$spec"; then
+  echo "training..."
+  echo "native: fatal" >&2
+  kill -ABRT $$
+fi
 if grep -q 'unknown_key' "$spec"; then
   echo "compress.yaml(3,1): error CMP1002: unknown key 'unknown_key' in compress.yaml" >&2
   exit 1

@@ -1,6 +1,7 @@
 using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Features;
+using Compress.Runtime;
 using Compress.Spec.Yaml;
 
 namespace Compress.Spec.Parsing;
