@@ -52,13 +52,23 @@ public sealed class ModelEvaluator : IModelEvaluator
             : Result<ModelEvaluation>.Fail(diagnostics);
     }
 
-    /// <summary>The ONNX bytes of a file that may be gzip- or Brotli-compressed and filtered (as <c>output.compress</c> and <c>output.filter</c> write).</summary>
+    /// <summary>
+    /// The ONNX bytes of a file that may be gzip- or Brotli-compressed and filtered (as <c>output.compress</c> and
+    /// <c>output.filter</c> write). gzip and the filter container are recognised by their magic bytes; Brotli has none,
+    /// so its output is only taken when it is a container or an ONNX model. Anything that does not decode is returned
+    /// unchanged, so the ONNX loader reports what is wrong with it as a CMP20xx diagnostic instead of a decoder crash.
+    /// </summary>
     public static byte[] Decompressed(byte[] stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
         if (stored.Length > 2 && stored[0] == 0x1f && stored[1] == 0x8b)
         {
-            return EmbeddedCompressor.Decompress(stored, EmbeddedCompression.Gzip);
+            return TryDecode(() => EmbeddedCompressor.Decompress(stored, EmbeddedCompression.Gzip)) ?? stored;
+        }
+
+        if (EmbeddedFilterDecoder.IsFiltered(stored))
+        {
+            return TryDecode(() => EmbeddedFilterDecoder.Decode(stored)) ?? stored; // a container already decompressed by another tool
         }
 
         if (LooksLikeOnnx(stored))
@@ -66,18 +76,20 @@ public sealed class ModelEvaluator : IModelEvaluator
             return stored;
         }
 
-        if (EmbeddedFilterDecoder.IsFiltered(stored))
-        {
-            return EmbeddedFilterDecoder.Decode(stored); // a container already decompressed by another tool
-        }
+        var brotli = TryDecode(() => EmbeddedCompressor.Decompress(stored, EmbeddedCompression.Brotli));
+        return brotli is not null && LooksLikeOnnx(brotli) ? brotli : stored;
+    }
 
+    // Random bytes make BrotliStream throw InvalidOperationException as well as InvalidDataException.
+    private static byte[]? TryDecode(Func<byte[]> decode)
+    {
         try
         {
-            return EmbeddedCompressor.Decompress(stored, EmbeddedCompression.Brotli);
+            return decode();
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
         {
-            return stored; // let the ONNX loader report what is wrong with it
+            return null;
         }
     }
 
