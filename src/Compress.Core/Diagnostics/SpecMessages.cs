@@ -72,7 +72,30 @@ public static class SpecMessages
     /// <summary><c>features.layout</c> is not a feature layout (batch first, frames and bins once each).</summary>
     public const string LayoutInvalidCode = "CMP1044";
 
+    /// <summary>The spec is larger than <c>YamlLimits.MaxBytes</c>; it is not parsed.</summary>
+    public const string TooLargeCode = "CMP1050";
+
+    /// <summary>Collections nest deeper than <c>YamlLimits.MaxDepth</c> (checked before YamlDotNet sees the text).</summary>
+    public const string TooDeepCode = "CMP1051";
+
+    /// <summary>Too many anchors/aliases, or aliases that would expand to more than <c>YamlLimits.MaxExpandedNodes</c> nodes.</summary>
+    public const string TooManyAliasesCode = "CMP1052";
+
+    /// <summary>A scalar is longer than <c>YamlLimits.MaxScalarLength</c> characters.</summary>
+    public const string ScalarTooLongCode = "CMP1053";
+
     internal static Diagnostic Syntax(ISourceLocation at, string detail) => Error(at, SyntaxCode, $"invalid YAML: {detail}");
+
+    internal static Diagnostic TooLarge(ISourceLocation at, long bytes, long limit) => Error(at,
+        TooLargeCode, $"the spec is {bytes} bytes, more than the limit of {limit} bytes; a compress.yaml is a few kilobytes");
+
+    internal static Diagnostic TooDeep(ISourceLocation at, int limit) => Error(at,
+        TooDeepCode, $"lists and mappings nest more than {limit} levels deep here; the spec nests at most 4");
+
+    internal static Diagnostic TooManyAliases(ISourceLocation at, string detail) => Error(at, TooManyAliasesCode, detail);
+
+    internal static Diagnostic ScalarTooLong(ISourceLocation at, int length, int limit) => Error(at,
+        ScalarTooLongCode, $"a value of {length} characters, more than the limit of {limit}");
 
     internal static Diagnostic UnknownKey(ISourceLocation at, string path, string? suggestion, IEnumerable<string> known) => Error(at,
         UnknownKeyCode,

@@ -27,6 +27,13 @@ public static class SpecParser
         string text;
         try
         {
+            // Checked before reading: the limit exists so that no spec is read whole into memory unbounded.
+            var bytes = new FileInfo(path).Length;
+            if (bytes > YamlLimits.MaxBytes)
+            {
+                return new SpecParseResult(null, [SpecMessages.TooLarge(new SpecLocation(path, 1, 1), bytes, YamlLimits.MaxBytes)]);
+            }
+
             text = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
