@@ -110,6 +110,14 @@ public sealed class ModelBuilder
     public static TensorProto Tensor(string name, long[] values, params long[] dims) =>
         Raw(name, DataType.Int64, values.AsSpan(), dims);
 
+    /// <summary>An int8 tensor proto (raw_data).</summary>
+    public static TensorProto Tensor(string name, sbyte[] values, params long[] dims) =>
+        Raw(name, DataType.Int8, values.AsSpan(), dims);
+
+    /// <summary>A uint8 tensor proto (raw_data).</summary>
+    public static TensorProto Tensor(string name, byte[] values, params long[] dims) =>
+        Raw(name, DataType.Uint8, values.AsSpan(), dims);
+
     /// <summary>An attribute from a C# value: long/int, float/double, string, long[]/int[], float[], string[], TensorProto, GraphProto.</summary>
     public static AttributeProto Attribute(string name, object value)
     {

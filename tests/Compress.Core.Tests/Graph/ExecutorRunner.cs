@@ -37,6 +37,9 @@ public static class ExecutorRunner
         long[] l => tensor(l, t.Shape),
         int[] i => tensor(i, t.Shape),
         bool[] b => tensor(b, t.Shape),
+        // byte[] and sbyte[] match each other's patterns (CLR array variance): test the exact type.
+        sbyte[] s when t.Data.GetType() == typeof(sbyte[]) => tensor(s, t.Shape),
+        byte[] u => tensor(u, t.Shape),
         _ => throw new ArgumentException($"unsupported test tensor type {t.Data.GetType()}"),
     };
 
@@ -51,6 +54,8 @@ public static class ExecutorRunner
             ScalarType.Int64 => new(name, cpu.data<long>().ToArray(), shape),
             ScalarType.Int32 => new(name, cpu.data<int>().ToArray(), shape),
             ScalarType.Bool => new(name, cpu.data<bool>().ToArray(), shape),
+            ScalarType.Int8 => new(name, cpu.data<sbyte>().ToArray(), shape),
+            ScalarType.Byte => new(name, cpu.data<byte>().ToArray(), shape),
             _ => throw new NotSupportedException($"output {name} has dtype {cpu.dtype}"),
         };
     }

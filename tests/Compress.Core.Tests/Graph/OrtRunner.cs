@@ -5,7 +5,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Compress.Core.Tests.Graph;
 
-/// <summary>A named test tensor: data (float[], double[], long[], int[], bool[]) and its shape.</summary>
+/// <summary>A named test tensor: data (float[], double[], long[], int[], bool[], sbyte[], byte[]) and its shape.</summary>
 public sealed record CaseTensor(string Name, Array Data, long[] Shape)
 {
     public static CaseTensor Floats(string name, float[] data, params long[] shape) => new(name, data, shape);
@@ -13,6 +13,10 @@ public sealed record CaseTensor(string Name, Array Data, long[] Shape)
     public static CaseTensor Longs(string name, long[] data, params long[] shape) => new(name, data, shape);
 
     public static CaseTensor Bools(string name, bool[] data, params long[] shape) => new(name, data, shape);
+
+    public static CaseTensor SByte(string name, sbyte[] data, params long[] shape) => new(name, data, shape);
+
+    public static CaseTensor Byte(string name, byte[] data, params long[] shape) => new(name, data, shape);
 
     /// <summary>Seeded uniform values in [low, high).</summary>
     public static CaseTensor Random(string name, int seed, float low, float high, params long[] shape)
@@ -69,6 +73,9 @@ public static class OrtRunner
         long[] l => OrtValue.CreateTensorValueFromMemory(l, t.Shape),
         int[] i => OrtValue.CreateTensorValueFromMemory(i, t.Shape),
         bool[] b => OrtValue.CreateTensorValueFromMemory(b, t.Shape),
+        // byte[] and sbyte[] match each other's patterns (CLR array variance): test the exact type.
+        sbyte[] s when t.Data.GetType() == typeof(sbyte[]) => OrtValue.CreateTensorValueFromMemory(s, t.Shape),
+        byte[] u => OrtValue.CreateTensorValueFromMemory(u, t.Shape),
         _ => throw new ArgumentException($"unsupported test tensor type {t.Data.GetType()}"),
     };
 
@@ -83,6 +90,8 @@ public static class OrtRunner
             TensorElementType.Int64 => new(name, value.GetTensorDataAsSpan<long>().ToArray(), shape),
             TensorElementType.Int32 => new(name, value.GetTensorDataAsSpan<int>().ToArray(), shape),
             TensorElementType.Bool => new(name, value.GetTensorDataAsSpan<bool>().ToArray(), shape),
+            TensorElementType.Int8 => new(name, value.GetTensorDataAsSpan<sbyte>().ToArray(), shape),
+            TensorElementType.UInt8 => new(name, value.GetTensorDataAsSpan<byte>().ToArray(), shape),
             _ => throw new NotSupportedException($"output {name} has element type {info.ElementDataType}"),
         };
     }
