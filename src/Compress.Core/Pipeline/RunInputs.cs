@@ -10,6 +10,9 @@ namespace Compress.Pipeline;
 /// <param name="Files">Full path → SHA-256 (lower-case hex), sorted by path.</param>
 public sealed record RunInputs(IReadOnlyDictionary<string, string> Files, string Key)
 {
+    /// <summary>The text <see cref="Key"/> hashes (what <c>hash --explain</c> prints).</summary>
+    public string Explain(string toolVersion, string spec) => InputsKey.Text(toolVersion, spec, Files);
+
     /// <summary>
     /// Collects the inputs of <paramref name="request"/> the way <c>run</c> reads them — plan stage (model loaded, output
     /// head detected, which may turn the labels into a sigmoid head's two classes) and the data stage's loading and
