@@ -14,13 +14,6 @@ internal static class FileHash
         return Hex(sha.ComputeHash(stream));
     }
 
-    /// <summary>The SHA-256 of a string's UTF-8 bytes.</summary>
-    public static string Sha256OfText(string text)
-    {
-        using var sha = SHA256.Create();
-        return Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(text)));
-    }
-
     private static string Hex(byte[] bytes)
     {
         var builder = new StringBuilder(bytes.Length * 2);

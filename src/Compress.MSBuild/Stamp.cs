@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text;
+using Compress.Pipeline;
 
 namespace Compress.MSBuild;
 
@@ -7,47 +7,32 @@ namespace Compress.MSBuild;
 /// The up-to-date stamp written after a successful run, and the check that compares it with the current state.
 /// A model is up to date when its output, manifest and stamp exist; the output's hash matches the manifest;
 /// every input the manifest lists still has its recorded hash; and the stamp text computed now — tool identity,
-/// extra arguments, the recorded hashes, and for every folder holding inputs the set of files there with the same
-/// extensions (so an added or removed clip counts as a change) — equals the stamp on disk. Nothing depends on
-/// timestamps, so a fresh clone with a restored output folder is up to date too (when the inputs are at the same
+/// extra arguments, and the inputs key over the recorded hashes and, for every folder holding inputs, the set of files
+/// there with the same extensions (so an added or removed clip counts as a change) — equals the stamp on disk.
+/// Nothing depends on timestamps, so a fresh clone with a restored output folder is up to date too (when the inputs are at the same
 /// absolute paths, or the manifest lists them relative to the spec's folder).
 /// </summary>
 internal static class Stamp
 {
-    private const string Header = "compress-stamp 1";
+    private const string Header = "compress-stamp 2";
 
-    /// <summary>The stamp text for a manifest, a tool and the item's extra arguments, from the current folder listings.</summary>
+    /// <summary>The line prefix of the inputs key (<see cref="InputsKey"/>, what <c>dotnet compress hash</c> prints).</summary>
+    public const string InputsPrefix = "inputs ";
+
+    /// <summary>
+    /// The stamp text for a manifest, a tool and the item's extra arguments: the tool's identity, the arguments, the
+    /// output's hash and the inputs key (<see cref="InputsKey"/>: spec, input hashes and the current folder listings).
+    /// </summary>
     /// <param name="spec">Full path of the compress.yaml.</param>
     public static string Compute(CompressManifest manifest, string spec, string extraArguments, string toolIdentity)
     {
+        var inputs = manifest.Inputs.Select(i => new KeyValuePair<string, string>(i.Path, i.Sha256));
         var text = new StringBuilder();
         text.Append(Header).Append('\n');
         text.Append("tool ").Append(toolIdentity).Append('\n');
         text.Append("args ").Append(extraArguments).Append('\n');
-        text.Append("spec ").Append(spec).Append('\n');
         text.Append("output ").Append(manifest.Sha256).Append('\n');
-        foreach (var input in manifest.Inputs.OrderBy(i => i.Path, StringComparer.Ordinal))
-        {
-            text.Append("input ").Append(input.Sha256).Append(' ').Append(input.Path).Append('\n');
-        }
-
-        var specDirectory = Path.GetDirectoryName(spec) ?? ".";
-        var groups = manifest.Inputs
-            .Select(i => Resolve(i.Path, specDirectory))
-            .GroupBy(p => (Directory: Path.GetDirectoryName(p) ?? ".", Extension: Path.GetExtension(p)))
-            .OrderBy(g => g.Key.Directory, StringComparer.Ordinal).ThenBy(g => g.Key.Extension, StringComparer.Ordinal);
-        foreach (var group in groups)
-        {
-            var names = Directory.Exists(group.Key.Directory)
-                ? Directory.GetFiles(group.Key.Directory, "*" + group.Key.Extension)
-                    .Where(f => string.Equals(Path.GetExtension(f), group.Key.Extension, StringComparison.Ordinal))
-                    .Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList()
-                : new List<string>();
-            text.Append("listing ").Append(names.Count.ToString(CultureInfo.InvariantCulture)).Append(' ')
-                .Append(FileHash.Sha256OfText(string.Join("\n", names))).Append(' ')
-                .Append(group.Key.Directory).Append(" *").Append(group.Key.Extension).Append('\n');
-        }
-
+        text.Append(InputsPrefix).Append(InputsKey.Compute(manifest.ToolVersion, spec, inputs)).Append('\n');
         return text.ToString();
     }
 
@@ -96,14 +81,14 @@ internal static class Stamp
         }
 
         var specDirectory = Path.GetDirectoryName(model.Spec) ?? ".";
-        if (!manifest.Inputs.Any(i => PathEquals(Resolve(i.Path, specDirectory), model.Spec)))
+        if (!manifest.Inputs.Any(i => PathEquals(InputsKey.Resolve(i.Path, specDirectory), model.Spec)))
         {
             return "the manifest was written for another spec";
         }
 
         foreach (var input in manifest.Inputs)
         {
-            var path = Resolve(input.Path, specDirectory);
+            var path = InputsKey.Resolve(input.Path, specDirectory);
             if (!File.Exists(path))
             {
                 return path + " was removed";
@@ -119,10 +104,6 @@ internal static class Stamp
             ? null
             : "the tool, its arguments, or the set of input files changed";
     }
-
-    /// <summary>An input path from the manifest: absolute as written, or relative to the spec's folder.</summary>
-    public static string Resolve(string path, string specDirectory) =>
-        Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(specDirectory, path));
 
     private static bool PathEquals(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);

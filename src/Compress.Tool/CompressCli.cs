@@ -32,6 +32,7 @@ public static class CompressCli
         var root = new RootCommand("Compress: prune and fine-tune ONNX speech models at build time, with an accuracy gate measured by ONNX Runtime.");
         root.Subcommands.Add(RunCommand.Create(output, error, services));
         root.Subcommands.Add(ValidateCommand.Create(output, error));
+        root.Subcommands.Add(HashCommand.Create(output, error));
         root.Subcommands.Add(InitCommand.Create(output, error));
         root.Subcommands.Add(EvalCommand.Create(output, error, services));
         root.Subcommands.Add(InspectCommand.Create(output, error));

@@ -1,3 +1,5 @@
+using Compress.Pipeline;
+
 namespace Compress.MSBuild.Tests;
 
 public sealed class StampTests : IDisposable
@@ -35,6 +37,26 @@ public sealed class StampTests : IDisposable
         File.Delete(other.StampFile);
         Assert.Equal(other.StampFile + " does not exist", Stamp.WhyStale(other, "tool-1"));
         Assert.Equal("dotnet-compress was not found", Stamp.WhyStale(Prepare(), null));
+    }
+
+    /// <summary>
+    /// The stamp's inputs line is the shared inputs key (what <c>dotnet compress hash</c> prints) over the full input
+    /// paths: the same for a manifest listing them relative to the spec or absolute, different when a clip is added.
+    /// </summary>
+    [Fact]
+    public void Compute_RecordsTheInputsKeyOfTheFullPaths_AndAnAddedClipChangesIt()
+    {
+        var model = Prepare();
+        var spec = Path.Combine(_root, "compress.yaml");
+        var clip = Path.Combine(_root, "data", "yes", "a.wav");
+        var stamp = File.ReadAllText(model.StampFile);
+        var expected = InputsKey.Compute("1", spec, [new(spec, FileHash.Sha256(spec)), new(clip, FileHash.Sha256(clip))]);
+
+        Assert.EndsWith($"\n{Stamp.InputsPrefix}{expected}\n", stamp, StringComparison.Ordinal);
+        Assert.Contains($"\ninput {FileHash.Sha256(clip)} {clip}\n", InputsKey.Text("1", spec, [new("data/yes/a.wav", FileHash.Sha256(clip))]), StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(_root, "data", "yes", "b.wav"), "another clip");
+        Assert.NotEqual(stamp, Stamp.Compute(CompressManifest.Read(model.ManifestFile), spec, "--seed 7", "tool-1"));
     }
 
     private ModelFiles Prepare()

@@ -39,10 +39,9 @@ internal static class DataStage
 {
     public static Result<PreparedData> Run(PipelinePlan plan, RunContext context)
     {
-        TorchRuntime.Initialize();
         var ct = context.Cancellation;
-        var loaded = DatasetLoader.TryLoad(plan.Dataset, plan.SpecFile);
-        if (loaded.Value is not { } dataset)
+        var loaded = Load(plan);
+        if (loaded.Value is not var (dataset, fingerprint))
         {
             return Result<PreparedData>.Fail(loaded.Diagnostics);
         }
@@ -51,7 +50,6 @@ internal static class DataStage
         try
         {
             var diagnostics = new List<Diagnostic>(loaded.Diagnostics);
-            var fingerprint = DataFingerprint.Of(dataset, dataset.BackgroundNoise);
             context.StageDone("load");
             ct.ThrowIfCancellationRequested();
 
@@ -95,4 +93,17 @@ internal static class DataStage
             throw;
         }
     }
+
+    /// <summary>The dataset (the caller disposes it) and the fingerprint of every file behind it: what <see cref="RunInputs"/> records.</summary>
+    public static Result<LoadedData> Load(PipelinePlan plan)
+    {
+        TorchRuntime.Initialize();
+        var loaded = DatasetLoader.TryLoad(plan.Dataset, plan.SpecFile);
+        return loaded.Value is { } dataset
+            ? Result<LoadedData>.Ok(new LoadedData(dataset, DataFingerprint.Of(dataset, dataset.BackgroundNoise)), loaded.Diagnostics)
+            : Result<LoadedData>.Fail(loaded.Diagnostics);
+    }
 }
+
+/// <summary>A loaded dataset with the fingerprint of its files.</summary>
+internal sealed record LoadedData(LoadedDataset Dataset, DataFingerprint Fingerprint);

@@ -56,16 +56,7 @@ internal sealed class PublishStage(string toolVersion, Func<byte[], EmbeddedComp
         // The shipped file's own inputs and outputs: the one the features go to (not a state input such as h0) and the
         // one that was measured (model.output), which is what the app reads.
         var input = chosen.Shipped.Graph.Input.FirstOrDefault(i => i.Name == run.Twin.DataInput.Name) ?? OrtEvaluation.DataInput(chosen.Shipped);
-        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            [plan.SpecFile] = run.SpecFileSha256,
-            [plan.ModelPath] = run.ModelSha256,
-        };
-        foreach (var (path, sha) in data.Fingerprint.Files)
-        {
-            files[path] = sha;
-        }
-
+        var inputs = RunInputs.Of(run, data.Fingerprint, toolVersion);
         return new RunManifest
         {
             ToolVersion = toolVersion,
@@ -77,7 +68,8 @@ internal sealed class PublishStage(string toolVersion, Func<byte[], EmbeddedComp
             InputName = input.Name,
             InputShape = input.Type?.TensorType?.Shape?.Dim.Select(d => d.HasDimValue ? d.DimValue : -1L).ToList() ?? [],
             OutputName = run.Head.Output,
-            Inputs = files.Select(f => new ManifestInput(f.Key, f.Value)).ToList(),
+            Inputs = inputs.Files.Select(f => new ManifestInput(f.Key, f.Value)).ToList(),
+            InputsKey = inputs.Key,
             Sha256 = RunManifest.Hash(embedded),
         };
     }

@@ -46,6 +46,12 @@ public sealed record RunManifest
     /// <summary>Every file the run read (spec, model, data), sorted by path.</summary>
     public required IReadOnlyList<ManifestInput> Inputs { get; init; }
 
+    /// <summary>
+    /// The inputs key of <see cref="Inputs"/> (<see cref="Pipeline.InputsKey"/>): what <c>dotnet compress hash</c> prints
+    /// for the same spec, model and data, and what the MSBuild stamp records (absent in manifests of older tools).
+    /// </summary>
+    public string? InputsKey { get; init; }
+
     /// <summary>SHA-256 of the bytes in <see cref="Output"/>.</summary>
     public required string Sha256 { get; init; }
 
