@@ -24,9 +24,17 @@ public static class RuntimeMessages
     /// <summary><c>device: cuda</c>, but TorchSharp has no CUDA here (the TorchSharp-cpu package, or no GPU/driver).</summary>
     public const string CudaUnavailableCode = "CMP0107";
 
+    /// <summary><c>device: cuda</c> on a machine with CUDA: the executor and training keep tensors on the CPU.</summary>
+    public const string CudaNotSupportedCode = "CMP0108";
+
     internal static Diagnostic CudaUnavailable(ISourceLocation? at, string package) => Diagnostic.Error(
         CudaUnavailableCode,
         $"'device: cuda' was asked for, but TorchSharp finds no CUDA here (torch.cuda.is_available() is false): this build uses the CPU-only TorchSharp-cpu package, or there is no GPU or driver. Install a build of the tool with {package} (and an NVIDIA driver), or set 'device: cpu' or 'device: auto'",
+        at?.File, at?.Line, at?.Column);
+
+    internal static Diagnostic CudaNotSupported(ISourceLocation? at) => Diagnostic.Error(
+        CudaNotSupportedCode,
+        "'device: cuda' was asked for and TorchSharp finds CUDA, but Compress's executor and training loop run on the CPU only in this version, so the run would not use the GPU: set 'device: cpu' or 'device: auto' (which trains on the CPU and says so)",
         at?.File, at?.Line, at?.Column);
 
     internal static Diagnostic BadGuardSetting(string variable, string? value) => Diagnostic.Error(

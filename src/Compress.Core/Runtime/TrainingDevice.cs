@@ -8,10 +8,10 @@ public enum ComputeDevice
     /// <summary>The CPU.</summary>
     [SpecName("cpu")] Cpu,
 
-    /// <summary>A CUDA GPU (CMP0107 when TorchSharp has none).</summary>
+    /// <summary>A CUDA GPU: CMP0107 when TorchSharp has none, CMP0108 when it has one (training runs on the CPU only).</summary>
     [SpecName("cuda")] Cuda,
 
-    /// <summary>CUDA when TorchSharp finds it, else the CPU.</summary>
+    /// <summary>The device Compress can train on here: the CPU (the executor does not place tensors on CUDA).</summary>
     [SpecName("auto")] Auto,
 }
 
@@ -34,17 +34,18 @@ public sealed record TrainingDevice(ComputeDevice Requested, bool IsCuda, string
 
     /// <summary>
     /// Resolves <paramref name="requested"/> given whether CUDA is available: <c>cpu</c> always works; <c>cuda</c>
-    /// without CUDA is CMP0107 naming the TorchSharp package for <paramref name="windows"/> or Linux; <c>auto</c> takes
-    /// CUDA when it is there, else the CPU.
+    /// without CUDA is CMP0107 naming the TorchSharp package for <paramref name="windows"/> or Linux, and with CUDA is
+    /// CMP0108, because the executor and the training loop keep every tensor on the CPU (reporting <c>cuda</c> while
+    /// training on the CPU would be a lie); <c>auto</c> is the CPU and says why.
     /// </summary>
     public static Result<TrainingDevice> Resolve(ComputeDevice requested, bool cudaAvailable, bool windows, ISourceLocation? at = null) => requested switch
     {
         ComputeDevice.Cpu => Result<TrainingDevice>.Ok(new(requested, false, "device: cpu")),
-        ComputeDevice.Cuda => cudaAvailable
-            ? Result<TrainingDevice>.Ok(new(requested, true, "device: cuda"))
-            : Result<TrainingDevice>.Fail([RuntimeMessages.CudaUnavailable(at, windows ? "TorchSharp-cuda-windows" : "TorchSharp-cuda-linux")]),
+        ComputeDevice.Cuda => Result<TrainingDevice>.Fail([cudaAvailable
+            ? RuntimeMessages.CudaNotSupported(at)
+            : RuntimeMessages.CudaUnavailable(at, windows ? "TorchSharp-cuda-windows" : "TorchSharp-cuda-linux")]),
         ComputeDevice.Auto => Result<TrainingDevice>.Ok(cudaAvailable
-            ? new(requested, true, "device: auto, CUDA is available")
+            ? new(requested, false, "device: auto, CUDA is available but Compress trains on the CPU")
             : new(requested, false, "device: auto, CUDA is not available")),
     };
 
