@@ -59,7 +59,7 @@ public sealed class ChannelPruningHook : ScheduledPruningHook
         {
             ChannelCriterion.Taylor => TaylorImportance.Score(_module, _weights, _train, _fineTune.BatchSize, _options.GradientBatches, _fineTune.Seed, _rounds++),
             ChannelCriterion.L2 => MagnitudeImportance.Score(_module.OnnxParameters, _weights).ToDictionary(p => p.Key, p => p.Value.Select(v => v * v).ToArray(), StringComparer.Ordinal),
-            _ => MagnitudeImportance.Score(_module.OnnxParameters, _weights),
+            ChannelCriterion.L1 => MagnitudeImportance.Score(_module.OnnxParameters, _weights),
         };
         var shapes = _weights.ToDictionary(n => n, n => _module.OnnxParameters[n].shape, StringComparer.Ordinal);
         Pruner.Prune(sparsity, sparsity >= Schedule.Final ? _options.RoundTo : 1, scores, shapes, Masks);

@@ -118,6 +118,7 @@ public sealed class CompressionEngine
         {
             PruningMethod.None => new NoPruningHook(),
             PruningMethod.Channel => new ChannelPruningHook(module, check.Pruning, check.FineTune, train, check.Dependencies),
-            _ => new UnstructuredPruningHook(module, eligible, check.Pruning, check.FineTune, train, ratios),
+            PruningMethod.Magnitude or PruningMethod.Gradient or PruningMethod.L1 or PruningMethod.L2 or PruningMethod.NM =>
+                new UnstructuredPruningHook(module, eligible, check.Pruning, check.FineTune, train, ratios),
         };
 }

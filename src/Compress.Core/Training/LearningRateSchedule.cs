@@ -23,7 +23,6 @@ public static class LearningRateSchedule
             LrScheduleKind.Constant => options.LearningRate,
             LrScheduleKind.Cosine => options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - warmup) / span)),
             LrScheduleKind.Step => options.LearningRate * Math.Pow(options.StepGamma, (step / Math.Max(1, stepsPerEpoch)) / Math.Max(1, options.StepEpochs)),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.LrSchedule, null),
         };
     }
 }

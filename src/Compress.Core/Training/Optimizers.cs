@@ -15,7 +15,6 @@ public static class Optimizers
             OptimizerKind.Sgd => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Nesterov),
             OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
             OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, null),
         };
     }
 
