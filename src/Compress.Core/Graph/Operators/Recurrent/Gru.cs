@@ -75,7 +75,10 @@ public sealed class Gru : RecurrentOperator
                 candidate = Clip(xp[.., (2 * hidden)..] + hr).tanh();
             }
 
-            h = ((1 - z) * candidate) + (z * h);
+            // (1 - z)·candidate + z·h written without a scalar: TorchSharp passes an implicit Scalar's native handle
+            // without keeping the Scalar alive, so a GC finalizer can free it during the call (suspected cause of a
+            // rare "Expected false to be true" from libtorch in this loop).
+            h = candidate + (z * (h - candidate));
             steps[t] = h;
         }
 
