@@ -132,8 +132,8 @@ public static class ModelMessages
         $"BatchNormalization: the model was exported in training mode ({how}), so this node normalises each batch with that batch's own statistics, also at inference, instead of the running mean and variance; compressing it would train and ship that behaviour. Re-export it for inference: call model.eval() before torch.onnx.export and pass training=torch.onnx.TrainingMode.EVAL (or PRESERVE after model.eval())",
         node: node);
 
-    internal static Diagnostic BrokenGraph(string? node, string detail) => Diagnostic.Error(
-        BrokenGraphCode, detail, node: node);
+    internal static Diagnostic BrokenGraph(string? node, string detail, string? file = null) => Diagnostic.Error(
+        BrokenGraphCode, detail, file, node: node);
 
     /// <param name="dataTypeName">The ONNX name of <paramref name="dataType"/> (e.g. <c>Complex64</c>), or "unknown".</param>
     internal static Diagnostic UnsupportedDataType(string tensor, int dataType, string dataTypeName) => Diagnostic.Error(

@@ -117,7 +117,7 @@ internal sealed class GraphCompiler
         var inputs = graph.Input.Select(i => i.Name).Where(n => !initializers.Contains(n)).ToList();
 
         // Instantiate operators first: they declare which inputs are state (buffers, not parameters).
-        var ordered = TopologicalOrder(graph, initializers.Concat(inputs).ToHashSet(StringComparer.Ordinal), outerNames is not null);
+        var ordered = TopologicalOrder(graph, outerNames is not null);
         var steps = new List<GraphStep>(ordered.Count);
         var stateNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (node, index) in ordered)
@@ -189,68 +189,12 @@ internal sealed class GraphCompiler
         return folded;
     }
 
-    private List<(NodeProto Node, int Index)> TopologicalOrder(GraphProto graph, HashSet<string> available, bool hasOuterScope)
+    /// <summary>The nodes in execution order, by the one rule <see cref="GraphStructure.Order"/> (CMP2103 for every defect).</summary>
+    private List<(NodeProto Node, int Index)> TopologicalOrder(GraphProto graph, bool hasOuterScope)
     {
-        var producers = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < graph.Node.Count; i++)
-        {
-            foreach (var output in graph.Node[i].Output.Where(o => o.Length > 0))
-            {
-                if (!producers.TryAdd(output, i))
-                {
-                    throw new CompressException(ModelMessages.BrokenGraph(graph.Node[i].Name, $"value '{output}' is produced by more than one node"));
-                }
-            }
-        }
-
-        var pending = new int[graph.Node.Count];
-        var consumers = new List<int>[graph.Node.Count];
-        for (var i = 0; i < graph.Node.Count; i++)
-        {
-            consumers[i] = [];
-        }
-
-        for (var i = 0; i < graph.Node.Count; i++)
-        {
-            foreach (var input in graph.Node[i].Input.Where(n => n.Length > 0).Distinct())
-            {
-                if (producers.TryGetValue(input, out var producer))
-                {
-                    pending[i]++;
-                    consumers[producer].Add(i);
-                }
-                else if (!available.Contains(input) && !hasOuterScope)
-                {
-                    throw new CompressException(ModelMessages.BrokenGraph(NameOf(graph, i), $"input '{input}' is not produced by any node, graph input or initializer"));
-                }
-            }
-        }
-
-        var ready = new SortedSet<int>(Enumerable.Range(0, graph.Node.Count).Where(i => pending[i] == 0));
-        var order = new List<(NodeProto, int)>(graph.Node.Count);
-        while (ready.Count > 0)
-        {
-            var next = ready.Min;
-            ready.Remove(next);
-            order.Add((graph.Node[next], next));
-            foreach (var consumer in consumers[next])
-            {
-                if (--pending[consumer] == 0)
-                {
-                    ready.Add(consumer);
-                }
-            }
-        }
-
-        if (order.Count != graph.Node.Count)
-        {
-            var stuck = Enumerable.Range(0, graph.Node.Count).First(i => pending[i] > 0);
-            throw new CompressException(ModelMessages.BrokenGraph(NameOf(graph, stuck), "the graph has a cycle"));
-        }
-
-        return order;
+        var order = GraphStructure.Order(graph, hasOuterScope ? _ => true : null, _file);
+        return order.Value is { } indices
+            ? indices.Select(i => (graph.Node[i], i)).ToList()
+            : throw new CompressException(order.Diagnostics);
     }
-
-    private static string NameOf(GraphProto graph, int index) =>
-        string.IsNullOrEmpty(graph.Node[index].Name) ? $"{graph.Node[index].OpType}#{index}" : graph.Node[index].Name;
 }

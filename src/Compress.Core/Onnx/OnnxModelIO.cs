@@ -10,8 +10,10 @@ namespace Compress.Onnx;
 /// the IR version (<see cref="MinIrVersion"/>–<see cref="MaxIrVersion"/>) and the ai.onnx opset
 /// (<see cref="MinOpset"/>–<see cref="MaxOpset"/>), reads external tensor data (<c>data_location = EXTERNAL</c>,
 /// keys <c>location</c>, <c>offset</c>, <c>length</c>, relative to the model's folder) into <c>raw_data</c>, and
-/// checks that every initializer's data fits its shape and type (all misfits reported at once). Every problem is a
-/// <see cref="CompressException"/> with CMP20xx diagnostics naming the file; no other exception escapes for bad input.
+/// checks that every initializer's data fits its shape and type and that the graph is well formed
+/// (<see cref="GraphStructure"/>: one producer per value, no undefined input, no cycle), all problems reported at once.
+/// Every problem is a <see cref="CompressException"/> with CMP20xx/CMP2103 diagnostics naming the file; no other
+/// exception escapes for bad input.
 /// </summary>
 public static class OnnxModelIO
 {
@@ -110,7 +112,7 @@ public static class OnnxModelIO
         CheckVersions(model, file);
         var folder = baseDirectory ?? (file is null ? null : Path.GetDirectoryName(Path.GetFullPath(file)));
         ExternalData.Resolve(model, file, folder);
-        var problems = InitializerCheck.Check(model.Graph, file);
+        var problems = InitializerCheck.Check(model.Graph, file).Concat(GraphStructure.Check(model.Graph, file)).ToList();
         if (problems.Count > 0)
         {
             throw new CompressException(problems);

@@ -3,8 +3,8 @@ using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Features;
 using Compress.Graph;
+using Compress.Onnx;
 using Compress.Onnx.Proto;
-using Google.Protobuf;
 
 namespace Compress.Spec.Checks;
 
@@ -14,21 +14,17 @@ internal static class ModelChecks
     /// <summary>Checks the model against the spec; returns its output head when one was found.</summary>
     public static OutputHead? Run(CompressSpec spec, OperatorRegistry registry, List<string> facts, List<Diagnostic> diagnostics)
     {
-        var at = spec.LocationOf("model.path");
+        // The loader run uses: versions, external data (confined to the model's folder), initializer sizes and the
+        // graph's structure, every defect a CMP20xx/CMP2103 naming the file and node; validate must not pass a model
+        // run would reject.
         ModelProto model;
         try
         {
-            model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(spec.Model.Path));
+            model = OnnxModelIO.Load(spec.Model.Path);
         }
-        catch (Exception e) when (e is InvalidProtocolBufferException or IOException or UnauthorizedAccessException)
+        catch (CompressException e)
         {
-            diagnostics.Add(SpecMessages.ModelUnreadable(at, spec.Model.Path, e.Message));
-            return null;
-        }
-
-        if (model.Graph is null)
-        {
-            diagnostics.Add(SpecMessages.ModelUnreadable(at, spec.Model.Path, "it has no graph"));
+            diagnostics.AddRange(e.Diagnostics);
             return null;
         }
 
