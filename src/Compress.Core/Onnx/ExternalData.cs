@@ -114,6 +114,11 @@ internal static class ExternalData
             throw Error($"location '{location}' leaves the model's folder");
         }
 
+        if (LinkLeaving(root, path) is { } link)
+        {
+            throw Error($"location '{location}' leaves the model's folder through the symbolic link '{link}'");
+        }
+
         var offset = Number("offset", 0);
         var length = Number("length", -1);
         try
@@ -163,5 +168,33 @@ internal static class ExternalData
         }
 
         CompressException Error(string detail) => new(ModelMessages.ExternalData(file, name, detail));
+    }
+
+    /// <summary>
+    /// The first file or folder on the way from <paramref name="root"/> to <paramref name="path"/> that is a symbolic
+    /// link resolving outside <paramref name="root"/>, or null: a link named like a data file must not read, say,
+    /// <c>/etc/shadow</c> into a model that is then trained on and embedded.
+    /// </summary>
+    private static string? LinkLeaving(string root, string path)
+    {
+        var inside = Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar;
+        var current = Path.TrimEndingDirectorySeparator(root);
+        foreach (var part in Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+            if (info.LinkTarget is null)
+            {
+                continue;
+            }
+
+            var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+            if (target is null || !Path.GetFullPath(target).StartsWith(inside, StringComparison.Ordinal))
+            {
+                return current;
+            }
+        }
+
+        return null;
     }
 }

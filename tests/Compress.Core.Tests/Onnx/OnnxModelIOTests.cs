@@ -276,6 +276,34 @@ public sealed class OnnxModelIOTests : IDisposable
     }
 
     [Fact]
+    public void ExternalDataThroughASymbolicLinkLeavingTheFolder_IsCMP2006()
+    {
+        // weights.bin → a file outside the model's folder; data/ → a folder outside it.
+        var outside = Directory.CreateTempSubdirectory("compress-outside-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(outside, "secret.bin"), new byte[48]);
+            var models = Directory.CreateDirectory(Path.Combine(_folder, "models")).FullName;
+            File.CreateSymbolicLink(Path.Combine(models, "weights.bin"), Path.Combine(outside, "secret.bin"));
+            Directory.CreateSymbolicLink(Path.Combine(models, "data"), outside);
+            File.WriteAllBytes(Path.Combine(models, "real.bin"), new byte[48]);
+            File.CreateSymbolicLink(Path.Combine(models, "inside.bin"), "real.bin");
+
+            var file = LoadFails(Write("models/file-link.onnx", SmallModel(weight: External("weights.bin", null, null)).ToByteArray()), ModelMessages.ExternalDataCode);
+            var folder = LoadFails(Write("models/dir-link.onnx", SmallModel(weight: External("data/secret.bin", null, null)).ToByteArray()), ModelMessages.ExternalDataCode);
+            var inside = OnnxModelIO.Load(Write("models/inside-link.onnx", SmallModel(weight: External("inside.bin", null, null)).ToByteArray()));
+
+            Assert.Contains($"leaves the model's folder through the symbolic link '{Path.Combine(models, "weights.bin")}'", file.Message, StringComparison.Ordinal);
+            Assert.Contains($"through the symbolic link '{Path.Combine(models, "data")}'", folder.Message, StringComparison.Ordinal);
+            Assert.Equal(48, inside.Graph.Initializer[0].RawData.Length);
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ExternalDataFromBytesWithoutAFolder_IsCMP2006()
     {
         var bytes = SmallModel(weight: External("weights.bin", null, null)).ToByteArray();
