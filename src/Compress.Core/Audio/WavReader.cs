@@ -4,10 +4,12 @@ using Compress.Diagnostics;
 namespace Compress.Audio;
 
 /// <summary>
-/// Decodes RIFF/WAVE files: PCM 8 (unsigned), 16, 24, 32-bit and IEEE float 32/64-bit, plain or
+/// Decodes RIFF/WAVE files: PCM 8 (unsigned), 16, 24, 32-bit, IEEE float 32/64-bit and G.711 µ-law/A-law, plain or
 /// WAVE_FORMAT_EXTENSIBLE, any channel count (averaged to mono), any sample rate (kept; resample with
-/// <see cref="AudioClip.ResampleTo"/>). Integers are scaled to [-1, 1) by 2^(bits-1). Unknown chunks are skipped.
-/// Every problem is a <see cref="CompressException"/> with a CMP3001–CMP3006 diagnostic naming the file.
+/// <see cref="AudioClip.ResampleTo"/>). Integers are scaled to [-1, 1) by 2^(bits-1), G.711 by 2^15 after the standard
+/// expansion to 16-bit linear. Unknown chunks are skipped. Every size is bounded before anything is allocated:
+/// the <c>fmt </c> chunk (≤ 1 KiB), channels, rate, and the clip's duration (<see cref="MaxSeconds"/>, CMP3007).
+/// Every problem is a <see cref="CompressException"/> with a CMP3001–CMP3007 diagnostic naming the file.
 /// </summary>
 public static class WavReader
 {
@@ -17,8 +19,16 @@ public static class WavReader
     /// <summary>The largest channel count accepted.</summary>
     public const int MaxChannels = 1024;
 
+    /// <summary>
+    /// The longest clip accepted, in seconds (10 minutes: far beyond a keyword or phrase, short enough that a header
+    /// claiming more cannot make the reader allocate gigabytes).
+    /// </summary>
+    public const int MaxSeconds = 600;
+
     private const ushort FormatPcm = 1;
     private const ushort FormatFloat = 3;
+    private const ushort FormatALaw = 6;
+    private const ushort FormatMuLaw = 7;
     private const ushort FormatExtensible = 0xFFFE;
 
     /// <summary>Reads the WAVE file at <paramref name="path"/>.</summary>
@@ -150,15 +160,23 @@ public static class WavReader
             tag = BinaryPrimitives.ReadUInt16LittleEndian(f[24..]);
         }
 
-        if (tag != FormatPcm && tag != FormatFloat)
+        var encoding = tag switch
         {
-            throw new CompressException(DataMessages.UnsupportedEncoding(file, $"format tag 0x{tag:X4} (compressed)"));
-        }
-
-        var isFloat = tag == FormatFloat;
-        if (isFloat ? bits is not (32 or 64) : bits is not (8 or 16 or 24 or 32))
+            FormatPcm => WavEncoding.Pcm,
+            FormatFloat => WavEncoding.Float,
+            FormatMuLaw => WavEncoding.MuLaw,
+            FormatALaw => WavEncoding.ALaw,
+            _ => throw new CompressException(DataMessages.UnsupportedEncoding(file, $"format tag 0x{tag:X4} (compressed)")),
+        };
+        var bitsFit = encoding switch
         {
-            throw new CompressException(DataMessages.UnsupportedEncoding(file, $"{bits}-bit {(isFloat ? "float" : "PCM")}"));
+            WavEncoding.Pcm => bits is 8 or 16 or 24 or 32,
+            WavEncoding.Float => bits is 32 or 64,
+            WavEncoding.MuLaw or WavEncoding.ALaw => bits == 8,
+        };
+        if (!bitsFit)
+        {
+            throw new CompressException(DataMessages.UnsupportedEncoding(file, $"{bits}-bit {encoding}"));
         }
 
         if (channels is < 1 or > MaxChannels)
@@ -171,7 +189,7 @@ public static class WavReader
             throw new CompressException(DataMessages.AbsurdHeader(file, $"sample rate {rate} Hz"));
         }
 
-        var format = new WavFormat(isFloat, channels, (int)rate, bits);
+        var format = new WavFormat(encoding, channels, (int)rate, bits);
         if (blockAlign != format.BlockAlign)
         {
             throw new CompressException(DataMessages.AbsurdHeader(file, $"block align {blockAlign} for {channels} channel(s) of {bits} bits (expected {format.BlockAlign})"));
@@ -198,9 +216,9 @@ public static class WavReader
             throw new CompressException(DataMessages.EmptyAudio(file));
         }
 
-        if (frames > int.MaxValue / 2)
+        if (frames > (long)MaxSeconds * format.SampleRate)
         {
-            throw new CompressException(DataMessages.AbsurdHeader(file, $"'data' chunk of {size} bytes"));
+            throw new CompressException(DataMessages.TooLong(file, frames / (double)format.SampleRate, MaxSeconds));
         }
 
         if (!decode)
@@ -213,7 +231,8 @@ public static class WavReader
             return (null, format, frames);
         }
 
-        var samples = new float[frames];
+        // Grown as data arrives, so a header that lies to a non-seekable stream costs nothing it did not deliver.
+        var samples = new float[Math.Min(frames, 1u << 20)];
         var bytesPerSample = format.BitsPerSample / 8;
         var framesPerBlock = Math.Max(1, (1 << 16) / format.BlockAlign);
         var buffer = new byte[framesPerBlock * format.BlockAlign];
@@ -225,6 +244,11 @@ public static class WavReader
             if (ReadFull(stream, buffer.AsSpan(0, want)) < want)
             {
                 throw new CompressException(DataMessages.Truncated(file, $"the 'data' chunk declares {size} bytes but ends early"));
+            }
+
+            if (done + count > samples.Length)
+            {
+                Array.Resize(ref samples, (int)Math.Min(frames, Math.Max(2L * samples.Length, done + count)));
             }
 
             for (var i = 0; i < count; i++)
@@ -245,15 +269,35 @@ public static class WavReader
         return (new AudioClip(samples, format.SampleRate), format, frames);
     }
 
-    private static float Decode(ReadOnlySpan<byte> b, WavFormat format) => (format.IsFloat, format.BitsPerSample) switch
+    private static float Decode(ReadOnlySpan<byte> b, WavFormat format) => (format.Encoding, format.BitsPerSample) switch
     {
-        (true, 32) => BinaryPrimitives.ReadSingleLittleEndian(b),
-        (true, _) => (float)BinaryPrimitives.ReadDoubleLittleEndian(b),
-        (false, 8) => (b[0] - 128) / 128f,
-        (false, 16) => BinaryPrimitives.ReadInt16LittleEndian(b) / 32768f,
-        (false, 24) => ((b[0] << 8 | b[1] << 16 | b[2] << 24) >> 8) / 8388608f,
-        _ => (float)(BinaryPrimitives.ReadInt32LittleEndian(b) / 2147483648.0),
+        (WavEncoding.Float, 32) => BinaryPrimitives.ReadSingleLittleEndian(b),
+        (WavEncoding.Float, _) => (float)BinaryPrimitives.ReadDoubleLittleEndian(b),
+        (WavEncoding.MuLaw, _) => MuLaw(b[0]) / 32768f,
+        (WavEncoding.ALaw, _) => ALaw(b[0]) / 32768f,
+        (WavEncoding.Pcm, 8) => (b[0] - 128) / 128f,
+        (WavEncoding.Pcm, 16) => BinaryPrimitives.ReadInt16LittleEndian(b) / 32768f,
+        (WavEncoding.Pcm, 24) => ((b[0] << 8 | b[1] << 16 | b[2] << 24) >> 8) / 8388608f,
+        (WavEncoding.Pcm, _) => (float)(BinaryPrimitives.ReadInt32LittleEndian(b) / 2147483648.0),
     };
+
+    /// <summary>G.711 µ-law to 16-bit linear (ITU-T G.711; the complement, 3-bit exponent, 4-bit mantissa, bias 0x84).</summary>
+    internal static int MuLaw(byte code)
+    {
+        var u = ~code & 0xFF;
+        var magnitude = (((u & 0x0F) << 3) + 0x84) << ((u >> 4) & 0x07);
+        return (u & 0x80) != 0 ? 0x84 - magnitude : magnitude - 0x84;
+    }
+
+    /// <summary>G.711 A-law to 16-bit linear (ITU-T G.711; even bits inverted, sign bit set means positive).</summary>
+    internal static int ALaw(byte code)
+    {
+        var a = code ^ 0x55;
+        var exponent = (a >> 4) & 0x07;
+        var mantissa = a & 0x0F;
+        var magnitude = exponent == 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
+        return (a & 0x80) != 0 ? magnitude : -magnitude;
+    }
 
     private static void Skip(Stream stream, string file, string id, long bytes)
     {

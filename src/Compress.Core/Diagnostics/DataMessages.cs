@@ -23,6 +23,9 @@ public static class DataMessages
     /// <summary>The file cannot be opened or read.</summary>
     public const string UnreadableCode = "CMP3006";
 
+    /// <summary>The clip is longer than the reader accepts (its header would make it allocate too much).</summary>
+    public const string TooLongCode = "CMP3007";
+
     /// <summary>The dataset root, manifest or array file does not exist.</summary>
     public const string DatasetMissingCode = "CMP3101";
 
@@ -60,13 +63,16 @@ public static class DataMessages
         NotWaveCode, $"not a RIFF/WAVE file: {detail}", file);
 
     internal static Diagnostic UnsupportedEncoding(string file, string detail) => Diagnostic.Error(
-        UnsupportedEncodingCode, $"unsupported WAVE encoding: {detail}; supported are PCM 8/16/24/32-bit and IEEE float 32/64-bit (convert with: sox in.wav -b 16 out.wav)", file);
+        UnsupportedEncodingCode, $"unsupported WAVE encoding: {detail}; supported are PCM 8/16/24/32-bit, IEEE float 32/64-bit and 8-bit µ-law/A-law (convert with: sox in.wav -b 16 out.wav)", file);
 
     internal static Diagnostic Truncated(string file, string detail) => Diagnostic.Error(
         TruncatedCode, $"truncated WAVE file: {detail}", file);
 
     internal static Diagnostic EmptyAudio(string file) => Diagnostic.Error(
         EmptyAudioCode, "the WAVE file has no audio samples", file);
+
+    internal static Diagnostic TooLong(string file, double seconds, int maxSeconds) => Diagnostic.Error(
+        TooLongCode, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the 'data' chunk holds {seconds:0.#} s of audio; clips may be at most {maxSeconds} s (cut long recordings into clips: sox in.wav out.wav trim 0 10 : newfile : restart)"), file);
 
     internal static Diagnostic AbsurdHeader(string file, string detail) => Diagnostic.Error(
         AbsurdHeaderCode, $"impossible WAVE header: {detail}", file);

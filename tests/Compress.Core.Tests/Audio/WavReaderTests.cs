@@ -100,11 +100,71 @@ public sealed class WavReaderTests : IDisposable
     [Fact]
     public void Read_CompressedCodec_ReportsCmp3002()
     {
-        var path = Path.Combine(_temp, "ulaw.wav");
-        Sox.Run("-n", "-r", "8000", "-c", "1", "-e", "u-law", path, "synth", "0.1", "sine", "440");
+        var path = Path.Combine(_temp, "adpcm.wav");
+        Sox.Run("-n", "-r", "8000", "-c", "1", "-e", "ima-adpcm", path, "synth", "0.1", "sine", "440");
 
         var d = AssertDiagnostic(DataMessages.UnsupportedEncodingCode, path);
-        Assert.Contains("0x0007", d.Message, StringComparison.Ordinal);
+        Assert.Contains("0x0011", d.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("u-law", 7)]
+    [InlineData("a-law", 6)]
+    public void Read_G711_DecodesExactlyAsSoxExpandsIt(string encoding, int tag)
+    {
+        // Stereo, so both channels' codes are expanded before averaging.
+        var path = Path.Combine(_temp, $"{encoding}.wav");
+        Sox.Run("-n", "-r", "8000", "-c", "2", "-e", encoding, path, "synth", "0.5", "sine", "440", "sine", "1000", "vol", "0.9");
+        Assert.Equal(tag, BitConverter.ToUInt16(File.ReadAllBytes(path), 20));
+        var expanded = Path.Combine(_temp, $"{encoding}-16.wav");
+        Sox.Run(path, "-e", "signed-integer", "-b", "16", expanded);
+
+        var clip = WavReader.Read(path);
+
+        var reference = WavReader.Read(expanded).Samples;
+        Assert.Equal(4000, clip.Samples.Length);
+        Assert.Equal(reference, clip.Samples);
+        Assert.InRange(clip.Samples.Max(), 0.5f, 1f);
+    }
+
+    [Fact]
+    public void G711_EndpointsAreTheStandardsValues()
+    {
+        Assert.Equal((0, 0, -32124, 32124), (WavReader.MuLaw(0xFF), WavReader.MuLaw(0x7F), WavReader.MuLaw(0x00), WavReader.MuLaw(0x80)));
+        Assert.Equal((8, -8, 32256, -32256), (WavReader.ALaw(0xD5), WavReader.ALaw(0x55), WavReader.ALaw(0xAA), WavReader.ALaw(0x2A)));
+        // Both companding laws are odd and monotonic over their codes' magnitudes.
+        var mu = Enumerable.Range(0, 128).Select(c => WavReader.MuLaw((byte)(0xFF - c))).ToList();
+        Assert.Equal(mu.Order(), mu);
+    }
+
+    [Fact]
+    public void Read_AClipLongerThanTheLimit_IsCmp3007_BeforeAllocatingIt()
+    {
+        // The header claims 8 kHz mono 16-bit for 700 s; only 2 s of data follow, on a stream that cannot seek.
+        var bytes = WavWriter.Encode(new float[16000], 8000);
+        BitConverter.GetBytes((uint)(700 * 8000 * 2)).CopyTo(bytes, 40);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = Assert.Throws<CompressException>(() => WavReader.Read(new NonSeekable(bytes), "long.wav"));
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        var d = Assert.Single(e.Diagnostics);
+        Assert.Equal((DataMessages.TooLongCode, "long.wav"), (d.Code, d.File));
+        Assert.Contains("700 s of audio; clips may be at most 600 s", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_AHeaderThatOverstatesTheDataOfANonSeekableStream_AllocatesOnlyWhatArrives()
+    {
+        // 500 s claimed (within the limit), 1 s delivered: a truncation error, not a 32 MB array.
+        var bytes = WavWriter.Encode(new float[8000], 8000);
+        BitConverter.GetBytes((uint)(500 * 8000 * 2)).CopyTo(bytes, 40);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = Assert.Throws<CompressException>(() => WavReader.Read(new NonSeekable(bytes), "liar.wav"));
+
+        Assert.Equal(DataMessages.TruncatedCode, Assert.Single(e.Diagnostics).Code);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 8 << 20);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class CorpusTests(SmallCorpusFixture corpus) : IClassFixture<Small
         Assert.All(clips, clip =>
         {
             var (format, frames) = WavReader.Inspect(clip);
-            Assert.Equal(new WavFormat(false, 1, 16000, 16), format);
+            Assert.Equal(new WavFormat(WavEncoding.Pcm, 1, 16000, 16), format);
             Assert.Equal(16000, frames);
         });
         var loud = WavReader.Read(clips[0]).Samples.Max(Math.Abs);
