@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Compress.Diagnostics;
 using Compress.Graph;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Compress.Training;
@@ -118,11 +119,11 @@ public sealed class FineTuneLoop
         return new FineTuneOutcome(history, accuracy, epochsRun, throughput);
     }
 
-    private double Step(optim.Optimizer optimizer, Batch batch, int epoch, double learningRate)
+    private double Step(ScalarSafeOptimizer optimizer, Batch batch, int epoch, double learningRate)
     {
         using var scope = NewDisposeScope();
-        Optimizers.SetLearningRate(optimizer, learningRate);
-        optimizer.zero_grad();
+        optimizer.LearningRate = learningRate;
+        optimizer.ZeroGrad();
         var x = tensor(batch.Features, batch.Shape);
         var labels = tensor(batch.Labels);
         var head = _module.Head;
@@ -136,7 +137,10 @@ public sealed class FineTuneLoop
                 teacherScores = HeadObjective.Scores(_teacher, x);
             }
 
-            loss = ((1 - _options.DistillationWeight) * loss) + (_options.DistillationWeight * HeadObjective.Distillation(head, scores, teacherScores, _options.Temperature));
+            // Scalars held until the native calls return (see ScalarSafeOptimizer).
+            using var studentWeight = (1 - _options.DistillationWeight).ToScalar();
+            using var teacherWeight = _options.DistillationWeight.ToScalar();
+            loss = loss.mul(studentWeight).add(HeadObjective.Distillation(head, scores, teacherScores, _options.Temperature).mul(teacherWeight));
         }
 
         if (_hook.Penalty(epoch) is { } penalty)
@@ -157,7 +161,7 @@ public sealed class FineTuneLoop
             nn.utils.clip_grad_norm_(_module.OnnxParameters.Values, _options.GradientClip);
         }
 
-        optimizer.step();
+        optimizer.Step();
         _hook.AfterOptimizerStep();
         return value;
     }

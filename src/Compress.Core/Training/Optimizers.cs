@@ -1,30 +1,20 @@
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Compress.Training;
 
-/// <summary>Creates the optimizer of <see cref="FineTuneOptions"/> and sets its learning rate per step.</summary>
+/// <summary>Creates the optimizer of <see cref="FineTuneOptions"/>.</summary>
 public static class Optimizers
 {
-    /// <summary>SGD (momentum, Nesterov, L2 weight decay), Adam (L2 weight decay) or AdamW (decoupled weight decay).</summary>
-    public static optim.Optimizer Create(FineTuneOptions options, IReadOnlyList<Parameter> parameters)
+    /// <summary>
+    /// SGD (momentum, Nesterov, L2 weight decay), Adam (L2 weight decay) or AdamW (decoupled weight decay): PyTorch's
+    /// rules in <see cref="ScalarSafeOptimizer"/>, not TorchSharp's optimizers, whose scalars can be freed mid-call.
+    /// </summary>
+    public static ScalarSafeOptimizer Create(FineTuneOptions options, IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Optimizer switch
         {
-            OptimizerKind.Sgd => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Nesterov),
-            OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-            OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            OptimizerKind.Sgd => new ScalarSafeOptimizer(OptimizerKind.Sgd, parameters, options.LearningRate, options.Momentum, options.Nesterov, options.WeightDecay),
+            OptimizerKind.Adam => new ScalarSafeOptimizer(OptimizerKind.Adam, parameters, options.LearningRate, weightDecay: options.WeightDecay),
+            OptimizerKind.AdamW => new ScalarSafeOptimizer(OptimizerKind.AdamW, parameters, options.LearningRate, weightDecay: options.WeightDecay),
         };
-    }
-
-    /// <summary>Sets the learning rate of every parameter group.</summary>
-    public static void SetLearningRate(optim.Optimizer optimizer, double learningRate)
-    {
-        ArgumentNullException.ThrowIfNull(optimizer);
-        foreach (var group in optimizer.ParamGroups)
-        {
-            group.LearningRate = learningRate;
-        }
     }
 }
