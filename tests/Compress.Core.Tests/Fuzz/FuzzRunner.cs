@@ -18,7 +18,8 @@ public sealed record FuzzFailure(int Index, int CaseSeed, string Mutation, strin
 /// <param name="Failures">Inputs that broke the invariant (any other exception, or too much allocated).</param>
 /// <param name="Elapsed">Wall time of the run (mutation included).</param>
 /// <param name="PeakAllocatedBytes">The most managed memory one case allocated.</param>
-public sealed record FuzzReport(string Target, int Cases, int Successes, IReadOnlyDictionary<string, int> Codes, IReadOnlyList<FuzzFailure> Failures, TimeSpan Elapsed, long PeakAllocatedBytes)
+/// <param name="PeakCaseSeed">The seed of that case (to replay it).</param>
+public sealed record FuzzReport(string Target, int Cases, int Successes, IReadOnlyDictionary<string, int> Codes, IReadOnlyList<FuzzFailure> Failures, TimeSpan Elapsed, long PeakAllocatedBytes, int PeakCaseSeed)
 {
     /// <summary>The failures as lines for a test message or the bench log.</summary>
     public string Describe() => string.Join('\n', Failures.Select(f => string.Create(CultureInfo.InvariantCulture,
@@ -43,6 +44,7 @@ public static class FuzzRunner
         var failures = new List<FuzzFailure>();
         var successes = 0;
         long peak = 0;
+        var peakSeed = 0;
         var watch = Stopwatch.StartNew();
         var done = 0;
         for (var index = 0; index < cases; index++, done++)
@@ -65,11 +67,19 @@ public static class FuzzRunner
             }
             catch (Exception e)
             {
-                problem = $"{e.GetType().FullName}: {e.Message} at {new StackTrace(e, false).GetFrames().FirstOrDefault()?.GetMethod()?.DeclaringType?.FullName}.{new StackTrace(e, false).GetFrames().FirstOrDefault()?.GetMethod()?.Name}";
+                // The innermost frame of our own code says more than a runtime helper (ThrowOverflowException...).
+                var frames = new StackTrace(e, false).GetFrames().Select(f => f.GetMethod()).ToList();
+                var thrower = frames.FirstOrDefault(m => m?.DeclaringType?.Namespace?.StartsWith("Compress", StringComparison.Ordinal) == true) ?? frames.FirstOrDefault();
+                problem = $"{e.GetType().FullName}: {e.Message} at {thrower?.DeclaringType?.FullName}.{thrower?.Name}";
             }
 
             var allocated = GC.GetTotalAllocatedBytes(precise: false) - before;
-            peak = Math.Max(peak, allocated);
+            if (allocated > peak)
+            {
+                peak = allocated;
+                peakSeed = caseSeed;
+            }
+
             if (problem is null && allocated > MaxAllocatedBytesPerCase)
             {
                 problem = string.Create(CultureInfo.InvariantCulture, $"allocated {allocated / (1 << 20)} MB (bound {MaxAllocatedBytesPerCase >> 20} MB)");
@@ -87,7 +97,7 @@ public static class FuzzRunner
             }
         }
 
-        return new FuzzReport(target.Name, done, successes, codes, failures, watch.Elapsed, peak);
+        return new FuzzReport(target.Name, done, successes, codes, failures, watch.Elapsed, peak, peakSeed);
     }
 
     /// <summary>The input of case seed <paramref name="caseSeed"/> of <paramref name="target"/> (from a failure message), to replay under a debugger.</summary>

@@ -6,6 +6,7 @@ using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Onnx;
 using Compress.Pruning;
+using Compress.Runtime;
 using Compress.Spec;
 
 namespace Compress.Fuzz;
@@ -48,7 +49,9 @@ public static partial class FuzzTargets
         files.AddRange(FixtureModels.Select(f => Path.Combine(repository, "tests/fixtures/exported", f)));
         var external = Path.Combine(scratch, "onnx-external");
         Directory.CreateDirectory(external);
-        return new FuzzTarget("onnx", InputKind.Binary, files.Select(Path.GetFileName).ToList()!, files.Select(File.ReadAllBytes).ToList(), bytes => Classify(() =>
+        // As the tool does before any torch call (constant folding evaluates Constant nodes with torch).
+        TorchRuntime.Initialize();
+        return new FuzzTarget("onnx", InputKind.OnnxModel, files.Select(Path.GetFileName).ToList()!, files.Select(File.ReadAllBytes).ToList(), bytes => Classify(() =>
         {
             var model = OnnxModelIO.Load(bytes, "fuzz.onnx", external);
             PrunableWeights.Prepare(model);

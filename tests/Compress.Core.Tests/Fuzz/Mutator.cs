@@ -12,6 +12,9 @@ public enum InputKind
 
     /// <summary>UTF-8 text: the binary mutations plus deep nesting, long scalars, alias bombs, line edits and tabs.</summary>
     Text,
+
+    /// <summary>An ONNX model: the binary mutations half of the time, else a structural one (<see cref="OnnxMutator"/>).</summary>
+    OnnxModel,
 }
 
 /// <summary>One mutated input and what was done to it (for the failure message that lets a case be replayed).</summary>
@@ -66,6 +69,7 @@ public static class Mutator
             {
                 InputKind.Binary => MutateBinary(data, seeds, random),
                 InputKind.Text => random.Next(3) == 0 ? MutateBinary(data, seeds, random) : MutateText(data, seeds, random),
+                InputKind.OnnxModel => random.Next(2) == 0 ? MutateBinary(data, seeds, random) : OnnxMutator.Mutate(data, random),
             };
             description.Append(step == 0 ? "" : "; ").Append(what);
         }
