@@ -373,7 +373,8 @@ public static class Mutator
                 break;
             case 5:
             {
-                var times = 1 + random.Next(random.Next(2) == 0 ? 2 : 200);
+                // At most ~4 MB added: past the parser's 1 MB limit, without making the input itself the allocation peak.
+                var times = Math.Min(1 + random.Next(random.Next(2) == 0 ? 2 : 200), Math.Max(1, (4 << 20) / (lines[line].Length + 1)));
                 lines.InsertRange(line, Enumerable.Repeat(lines[line], times));
                 what = F($"duplicate line {line + 1} {times} time(s)");
                 break;

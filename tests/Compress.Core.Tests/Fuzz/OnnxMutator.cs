@@ -248,7 +248,12 @@ public static class OnnxMutator
                     t.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = new[] { "-1", "1e9", "18446744073709551615", "16" }[random.Next(4)] });
                 }
 
-                return F($"initializer {t.Name}: external data at '{location}'");
+                if (random.Next(4) == 0)
+                {
+                    t.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "again.bin" });
+                }
+
+                return F($"initializer {t.Name}: external data at '{location.Replace("\0", "\\0", StringComparison.Ordinal)}' ({t.ExternalData.Count} keys)");
             }
 
             case 11 when nodes.Count > 0:
