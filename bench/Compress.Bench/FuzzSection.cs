@@ -17,6 +17,7 @@ public static class FuzzSection
     public static void Run(BenchArguments args, TextWriter log)
     {
         var watch = Stopwatch.StartNew();
+        var load = MachineInfo.LoadAverage();
         var scratch = Path.Combine(args.Scratch, "fuzz");
         Directory.CreateDirectory(scratch);
         var reports = new List<(FuzzTarget Target, FuzzReport Report)>();
@@ -36,6 +37,8 @@ public static class FuzzSection
         sb.AppendLine();
         sb.AppendLine(F($"{args.FuzzCases} mutated inputs per format (run seed {args.FuzzSeed}, `--fuzz-seed`; one process, Release build, one thread), each made from one seed file by one to four mutations: bit flips, boundary bytes (0x00, 0xFF, 0x7F, 0x80), truncation, splicing from itself or another seed, duplication of a slice, little-endian 32-bit sizes and protobuf varints (found by walking the message) replaced with huge values; for compress.yaml also deep flow and block nesting, long scalars, alias bombs, line deletion, duplication and swaps, tabs and YAML punctuation. The invariant: the reader succeeds or throws `CompressException` whose diagnostics all have a `CMPnnnn` code, and no case allocates more than {FuzzRunner.MaxAllocatedBytesPerCase >> 20} MB of managed memory. *onnx* is `OnnxModelIO.Load` followed by `PrunableWeights.Prepare` (what `run` and `validate` do next); *wav* is `WavReader.Read` over a memory stream; *yaml* is `SpecParser.ParseText`; *npy* is `NpyHeader.Read` (each input written to one scratch file). Codes are the first diagnostic of each rejected input. Time includes making the mutations; peak allocation is the most one case allocated (`GC.GetTotalAllocatedBytes`, input included)."));
         sb.AppendLine();
+        sb.AppendLine(F($"Command: `{args.CommandLine}`; CPU: {MachineInfo.Cpu()} ({Environment.ProcessorCount} logical CPUs, shared: load average {load} when the section started, so times and cases/s are rough)."));
+        sb.AppendLine();
         sb.AppendLine("| format | seeds | cases | accepted | coded errors | top codes (count) | other exceptions | time s | cases/s | peak allocation per case |");
         sb.AppendLine("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|");
         foreach (var (target, r) in reports)
@@ -46,7 +49,7 @@ public static class FuzzSection
         }
 
         sb.AppendLine();
-        sb.AppendLine("Seeds: " + string.Join("; ", reports.Select(p => F($"*{p.Target.Name}*: {string.Join(", ", p.Target.SeedNames)}"))) + ".");
+        sb.AppendLine("Seeds: " + string.Join("; ", reports.Select(p => F($"*{p.Target.Name}*: {string.Join(", ", p.Target.SeedNames.Select(n => $"`{n}`"))}"))) + ".");
         sb.AppendLine();
         var failures = reports.SelectMany(p => p.Report.Failures.Select(f => (p.Report.Target, Failure: f))).ToList();
         if (failures.Count == 0)
