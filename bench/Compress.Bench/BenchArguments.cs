@@ -80,6 +80,12 @@ public sealed class BenchArguments
     /// <summary>Repetitions of each build-cost measurement.</summary>
     public int BuildRuns => Int(nameof(BuildRuns), 2);
 
+    /// <summary>Mutated inputs per format (ONNX, WAV, compress.yaml, .npy) of the <c>fuzz</c> section.</summary>
+    public int FuzzCases => Int(nameof(FuzzCases), 10000);
+
+    /// <summary>Run seed of the <c>fuzz</c> section (case <c>i</c> replays from <c>Mutator.CaseSeed(seed, i)</c>); change it to explore new inputs.</summary>
+    public int FuzzSeed => Int(nameof(FuzzSeed), 20261206);
+
     /// <summary>Parses <c>SECTION [--key value]...</c>; keys are the property names in kebab case.</summary>
     public static BenchArguments Parse(string[] args)
     {

@@ -9,12 +9,12 @@ public static class MachineInfo
     /// <summary>nproc, CPU model, memory, OS, .NET, TorchSharp / libtorch and ONNX Runtime versions, load average.</summary>
     public static string Describe()
     {
-        var cpu = ReadField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+        var cpu = Cpu();
         var memoryKb = ReadField("/proc/meminfo", "MemTotal")?.Split(' ')[0];
         var memory = long.TryParse(memoryKb, out var kb) ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kb / 1048576.0:0.0} GiB") : "?";
         var kernel = File.Exists("/proc/sys/kernel/osrelease") ? "Linux " + File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : RuntimeInformation.OSDescription;
         var os = ReadOsRelease() ?? RuntimeInformation.OSDescription;
-        var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+        var load = LoadAverage();
         var rows = new (string, string)[]
         {
             ("logical CPUs (nproc)", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
@@ -28,6 +28,13 @@ public static class MachineInfo
         };
         return "| | |\n|---|---|\n" + string.Join('\n', rows.Select(r => $"| {r.Item1} | {r.Item2} |"));
     }
+
+    /// <summary>The CPU model (<c>model name</c> of /proc/cpuinfo), or the architecture.</summary>
+    public static string Cpu() => ReadField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+
+    /// <summary>The 1/5/15-minute load average from /proc/loadavg, or "?".</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     private static string Version(Assembly assembly)
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Compress.Bench;
 
 // Regenerates docs/benchmarks.md. Usage (from the repository root, after a Release build of src/Compress.Tool):
-//   dotnet run -c Release --project bench/Compress.Bench -- [all|baseline|models|network-latency|training|frontend|build|doc] [--key value]...
+//   dotnet run -c Release --project bench/Compress.Bench -- [all|baseline|models|network-latency|training|frontend|build|fuzz|doc] [--key value]...
 if (args.Length > 0 && args[0] == "frontend-child")
 {
     return FrontEndSection.Child(args);
@@ -25,13 +25,13 @@ if (arguments.Section != "doc" || !File.Exists(machineFile))
 
 var sections = arguments.Section switch
 {
-    "all" => new[] { "models", "network-latency", "training", "frontend", "build", "doc" },
-    "baseline" or "models" or "network-latency" or "training" or "frontend" or "build" or "doc" => [arguments.Section],
+    "all" => new[] { "models", "network-latency", "training", "frontend", "build", "fuzz", "doc" },
+    "baseline" or "models" or "network-latency" or "training" or "frontend" or "build" or "fuzz" or "doc" => [arguments.Section],
     _ => [],
 };
 if (sections.Length == 0)
 {
-    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, network-latency, training, frontend, build, doc");
+    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, network-latency, training, frontend, build, fuzz, doc");
     return 1;
 }
 
@@ -46,6 +46,7 @@ foreach (var section in sections)
         case "training": TrainingSection.Run(arguments, log); break;
         case "frontend": FrontEndSection.Run(arguments, log); break;
         case "build": BuildSection.Run(arguments, log); break;
+        case "fuzz": FuzzSection.Run(arguments, log); break;
         default: BenchDocument.Write(arguments, File.ReadAllText(machineFile)); break;
     }
 }

@@ -66,15 +66,35 @@ public sealed partial record NpyHeader(string Descr, IReadOnlyList<long> Shape, 
         }
 
         var d = descr.Groups[1].Value;
-        if (d.Length < 3 || d[0] == '>' || !char.IsAsciiDigit(d[2]))
+        if (d.Length < 3 || d[0] == '>' || !int.TryParse(d.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var size))
         {
             throw new CompressException(DataMessages.NpyInvalid(path, $"dtype '{d}' (only little-endian numbers are supported)"));
         }
 
-        var dims = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        // Untrusted text: a dimension that is not a non-negative integer, or a shape whose size overflows, is a bad
+        // file (CMP3104), not a FormatException or OverflowException (found by the fuzz tests).
+        var dims = new List<long>();
+        foreach (var s in shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var dim))
+            {
+                throw new CompressException(DataMessages.NpyInvalid(path, $"shape ({shape.Groups[1].Value}) has a dimension '{s}' that is not a non-negative integer"));
+            }
+
+            dims.Add(dim);
+        }
+
         var header = new NpyHeader(d, dims, prefix + headerLength);
-        var needed = header.DataOffset + (header.ElementCount * header.ElementSize);
+        long needed;
+        try
+        {
+            needed = checked(header.DataOffset + (header.ElementCount * size));
+        }
+        catch (OverflowException)
+        {
+            throw new CompressException(DataMessages.NpyInvalid(path, $"shape ({shape.Groups[1].Value}) of {d} elements is larger than any file"));
+        }
+
         if (stream.Length < needed)
         {
             throw new CompressException(DataMessages.NpyInvalid(path, $"the file has {stream.Length} bytes, its header needs {needed}"));

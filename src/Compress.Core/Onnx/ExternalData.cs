@@ -91,6 +91,13 @@ internal static class ExternalData
     private static void Load(TensorProto tensor, string? file, string? folder)
     {
         var name = tensor.Name ?? "";
+        // Untrusted input (found by fuzzing): a repeated key would make ToDictionary throw ArgumentException.
+        var repeated = tensor.ExternalData.GroupBy(e => e.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+        {
+            throw Error($"the key '{repeated.Key}' appears {repeated.Count()} times");
+        }
+
         var keys = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         if (!keys.TryGetValue("location", out var location) || location.Length == 0)
         {
@@ -100,6 +107,12 @@ internal static class ExternalData
         if (folder is null)
         {
             throw Error($"'{location}' is relative to the model's folder, which is unknown (pass the file or base directory)");
+        }
+
+        // A character no path may hold (NUL) would make Path.GetFullPath throw ArgumentException (found by fuzzing).
+        if (location.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            throw Error($"location '{location.Replace("\0", "\\0", StringComparison.Ordinal)}' holds a character no path may contain");
         }
 
         if (Path.IsPathRooted(location))

@@ -78,7 +78,7 @@ public static class OnnxTensors
             throw new CompressException(ModelMessages.TensorDataMismatch(name, $"negative dimension in shape [{string.Join(",", shape)}]"));
         }
 
-        var count = ElementCount(shape);
+        var count = CheckedCount(shape, ElementSize(proto.DataType), name);
         var bytes = RawBytes(proto, type, count, name);
         var result = empty(shape, dtype: type);
         if (count > 0)
@@ -109,7 +109,7 @@ public static class OnnxTensors
             throw new CompressException(ModelMessages.TensorDataMismatch(name, $"negative dimension in shape [{string.Join(",", shape)}]"));
         }
 
-        var count = ElementCount(shape);
+        var count = CheckedCount(shape, 1, name);
         using var scope = NewDisposeScope();
         var values = ToTorch(sparse.Values).flatten();
         var indices = ToTorch(sparse.Indices).to_type(ScalarType.Int64);
@@ -154,6 +154,24 @@ public static class OnnxTensors
         return proto;
     }
 
+    /// <summary>
+    /// The element count of <paramref name="shape"/>; a shape whose element or byte count overflows a long is
+    /// CMP2105, not an <see cref="OverflowException"/> (a forged shape in an untrusted model; found by fuzzing).
+    /// </summary>
+    private static long CheckedCount(long[] shape, int elementSize, string name)
+    {
+        try
+        {
+            var count = ElementCount(shape);
+            _ = checked(count * elementSize);
+            return count;
+        }
+        catch (OverflowException)
+        {
+            throw new CompressException(ModelMessages.TensorDataMismatch(name, $"shape [{string.Join(",", shape)}] holds more elements than any tensor can"));
+        }
+    }
+
     private static byte[] RawBytes(TensorProto proto, ScalarType type, long count, string name)
     {
         var size = ElementSize(proto.DataType);
@@ -168,8 +186,9 @@ public static class OnnxTensors
             return proto.RawData.ToByteArray();
         }
 
-        var bytes = new byte[expected];
-        var span = bytes.AsSpan();
+        // Allocated only once the values present match the shape: a forged shape with no data behind it (dims
+        // [2^31]) would otherwise allocate gigabytes or overflow (found by fuzzing).
+        byte[] bytes = [];
         long stored;
         switch (type)
         {
@@ -177,7 +196,8 @@ public static class OnnxTensors
                 stored = proto.FloatData.Count;
                 if (stored == count)
                 {
-                    MemoryMarshal.AsBytes(proto.FloatData.ToArray().AsSpan()).CopyTo(span);
+                    bytes = new byte[expected];
+                    MemoryMarshal.AsBytes(proto.FloatData.ToArray().AsSpan()).CopyTo(bytes);
                 }
 
                 break;
@@ -185,7 +205,8 @@ public static class OnnxTensors
                 stored = proto.DoubleData.Count;
                 if (stored == count)
                 {
-                    MemoryMarshal.AsBytes(proto.DoubleData.ToArray().AsSpan()).CopyTo(span);
+                    bytes = new byte[expected];
+                    MemoryMarshal.AsBytes(proto.DoubleData.ToArray().AsSpan()).CopyTo(bytes);
                 }
 
                 break;
@@ -193,7 +214,8 @@ public static class OnnxTensors
                 stored = proto.Int64Data.Count;
                 if (stored == count)
                 {
-                    MemoryMarshal.AsBytes(proto.Int64Data.ToArray().AsSpan()).CopyTo(span);
+                    bytes = new byte[expected];
+                    MemoryMarshal.AsBytes(proto.Int64Data.ToArray().AsSpan()).CopyTo(bytes);
                 }
 
                 break;
@@ -201,7 +223,8 @@ public static class OnnxTensors
                 stored = proto.Int32Data.Count;
                 if (stored == count)
                 {
-                    MemoryMarshal.AsBytes(proto.Int32Data.ToArray().AsSpan()).CopyTo(span);
+                    bytes = new byte[expected];
+                    MemoryMarshal.AsBytes(proto.Int32Data.ToArray().AsSpan()).CopyTo(bytes);
                 }
 
                 break;
@@ -210,6 +233,7 @@ public static class OnnxTensors
                 stored = proto.Int32Data.Count;
                 if (stored == count)
                 {
+                    bytes = new byte[expected];
                     for (var i = 0; i < count; i++)
                     {
                         var value = proto.Int32Data[i];
@@ -219,7 +243,7 @@ public static class OnnxTensors
                         }
                         else
                         {
-                            BitConverter.TryWriteBytes(span.Slice(i * 2, 2), unchecked((ushort)value));
+                            BitConverter.TryWriteBytes(bytes.AsSpan(i * 2, 2), unchecked((ushort)value));
                         }
                     }
                 }

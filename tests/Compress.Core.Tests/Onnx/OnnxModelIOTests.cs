@@ -312,6 +312,25 @@ public sealed class OnnxModelIOTests : IDisposable
     }
 
     [Fact]
+    public void ExternalDataLocationWithANulCharacter_IsCMP2006_NotArgumentException()
+    {
+        // Fuzz onnx case seed 1907236253: Path.GetFullPath threw ArgumentException("Null character in path").
+        var d = LoadFails(Write("ext-nul.onnx", SmallModel(weight: External("w\0.bin", null, null)).ToByteArray()), ModelMessages.ExternalDataCode);
+        Assert.Contains("no path may contain", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExternalDataWithARepeatedKey_IsCMP2006_NotArgumentException()
+    {
+        var weight = External("weights.bin", 0, 48);
+        weight.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "other.bin" });
+
+        var d = LoadFails(Write("ext-twice.onnx", SmallModel(weight: weight).ToByteArray()), ModelMessages.ExternalDataCode);
+
+        Assert.Contains("'location' appears 2 times", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Save_ToPath_LeavesNoTemporaryFiles()
     {
         var path = Path.Combine(_folder, "out", "model.onnx");
