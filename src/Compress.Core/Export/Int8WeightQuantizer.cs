@@ -1,10 +1,12 @@
 using System.Runtime.InteropServices;
 using Compress.Onnx.Proto;
-using Compress.Pruning;
 using Google.Protobuf;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Export;
+
+/// <summary>One read of a weight initializer: its name, the reading node (main graph) and which of its inputs it is.</summary>
+public sealed record WeightRead(string Name, NodeProto Node, int InputIndex);
 
 /// <summary>A model whose weights <see cref="Int8WeightQuantizer"/> quantized.</summary>
 /// <param name="Model">The quantized copy.</param>
@@ -18,8 +20,9 @@ public sealed record QuantizedWeights(ModelProto Model, IReadOnlyList<string> Qu
 }
 
 /// <summary>
-/// Post-training int8 weight quantization that keeps the sparsity. Each prunable float32 weight initializer of rank ≥ 2
-/// (<see cref="PrunableWeights"/>: Conv/ConvTranspose W, Gemm/MatMul B or constant A, GRU/LSTM W and R) becomes an int8
+/// Post-training int8 weight quantization that keeps the sparsity. Each float32 weight initializer of rank ≥ 2 it is
+/// given (the pipeline passes the prunable ones, <c>PrunableWeights.Reads</c>: Conv/ConvTranspose W, Gemm/MatMul B or
+/// constant A, GRU/LSTM W and R) becomes an int8
 /// initializer <c>&lt;name&gt;_quantized</c> read by a <c>DequantizeLinear</c> whose output keeps the original name, so
 /// every consumer is untouched. Symmetric, per output channel: scale_c = max|w_c| / 127 (1 for an all-zero channel, as
 /// ONNX Runtime requires scale &gt; 0), zero point 0, q = clamp(round_half_even(w / scale_c), −127, 127); a zero stays
@@ -33,14 +36,18 @@ public static class Int8WeightQuantizer
     /// <summary>What the exported model's metadata records (<c>compress.quantize</c>).</summary>
     public const string Scheme = "weights:int8,per-channel,symmetric,qdq";
 
-    /// <summary>The quantized copy of <paramref name="model"/> (the original is not modified).</summary>
-    public static QuantizedWeights Apply(ModelProto model)
+    /// <summary>
+    /// The copy of <paramref name="model"/> with each weight of <paramref name="weights"/> quantized (the original is not
+    /// modified). A weight read several times is quantized once, when every read agrees on the output-channel axis.
+    /// </summary>
+    public static QuantizedWeights Apply(ModelProto model, IEnumerable<WeightRead> weights)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(weights);
         var result = model.Clone();
         var graph = result.Graph ?? throw new ArgumentException("the model has no graph", nameof(model));
         var opset = result.OpsetImport.Where(o => o.Domain.Length == 0 || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
-        var operands = PrunableWeights.Operands(result).Where(o => o.IsPrunable).GroupBy(o => o.Value, StringComparer.Ordinal).ToList();
+        var operands = weights.GroupBy(o => o.Name, StringComparer.Ordinal).ToList();
         var leftFloat = new List<(string, string)>();
         if (opset < MinimumOpset)
         {
@@ -54,14 +61,6 @@ public static class Int8WeightQuantizer
         names.UnionWith(graph.Input.Select(i => i.Name));
         names.UnionWith(graph.Node.SelectMany(n => n.Input.Concat(n.Output)));
         names.UnionWith(graph.Node.Select(n => n.Name));
-        // WeightOperand.Node is the node's name, or OpType#index when it has none.
-        var readers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
-        for (var i = 0; i < graph.Node.Count; i++)
-        {
-            var n = graph.Node[i];
-            readers.TryAdd(string.IsNullOrEmpty(n.Name) ? $"{n.OpType}#{i}" : n.Name, n);
-        }
-
         var graphInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var quantized = new List<string>();
         var dequantizers = new List<NodeProto>();
@@ -71,7 +70,7 @@ public static class Int8WeightQuantizer
             var index = IndexOf(graph, name);
             var tensor = graph.Initializer[index];
             var rank = tensor.Dims.Count;
-            var axes = uses.Select(u => OutputChannelAxis(u.OpType, u.InputIndex, rank, readers.GetValueOrDefault(u.Node))).Distinct().ToList();
+            var axes = uses.Select(u => OutputChannelAxis(u.Node.OpType, u.InputIndex, rank, u.Node)).Distinct().ToList();
             var reason = tensor.DataType != (int)DataType.Float ? "not float32"
                 : rank < 2 ? "rank below 2"
                 : graphInputs.Contains(name) ? "also a graph input (it may be fed at run time)"

@@ -148,7 +148,7 @@ internal sealed class AttemptStage(string toolVersion)
 
     private static (ModelProto Model, int Quantized) Int8(PipelinePlan plan, ModelProto model, List<Diagnostic> warnings)
     {
-        var q = Int8WeightQuantizer.Apply(model);
+        var q = Int8WeightQuantizer.Apply(model, PrunableWeights.Reads(model));
         if (q.OpsetTooOld)
         {
             warnings.Add(ExportMessages.QuantizeOpsetTooOld(plan.OutputPath, q.Opset, Int8WeightQuantizer.MinimumOpset));

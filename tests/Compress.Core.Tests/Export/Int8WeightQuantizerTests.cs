@@ -113,7 +113,7 @@ public sealed class Int8WeightQuantizerTests
         var weight = transB ? b.Initializer("w", w, 4, 3) : b.Initializer("w", w, 3, 4);
         b.Output(b.Node("Gemm", [x, weight], ("transB", transB ? 1L : 0L)));
 
-        var q = Int8WeightQuantizer.Apply(b.Build());
+        var q = QuantizedExportTests.Quantize(b.Build());
 
         Assert.Equal(["w"], q.Quantized);
         var dq = q.Model.Graph.Node.Single(n => n.OpType == "DequantizeLinear");
@@ -134,7 +134,7 @@ public sealed class Int8WeightQuantizerTests
         b.Output(b.Node("MatMul", [x, b.Initializer("w", [1f, 2, 3, 4, 5, 6], 3, 2)]));
         var model = b.Build();
 
-        var q = Int8WeightQuantizer.Apply(model);
+        var q = QuantizedExportTests.Quantize(model);
 
         Assert.True(q.OpsetTooOld);
         Assert.Empty(q.Quantized);
@@ -147,12 +147,26 @@ public sealed class Int8WeightQuantizerTests
     {
         var model = SparseStorageTests.SparseMlp();
 
-        var q = Int8WeightQuantizer.Apply(model);
+        var q = QuantizedExportTests.Quantize(model);
 
         Assert.Equal(["w1", "w2"], q.Quantized);
         Assert.Equal((int)DataType.Float, q.Model.Graph.Initializer.Single(t => t.Name == "b1").DataType);
         Assert.Equal(["DequantizeLinear", "DequantizeLinear", "Gemm", "Relu", "Gemm"], q.Model.Graph.Node.Select(n => n.OpType));
         Assert.DoesNotContain(PrunableWeights.Operands(q.Model), o => o.IsPrunable);
+    }
+
+    [Fact]
+    public void Apply_AWeightWhoseReadersDisagreeOnTheAxis_StaysFloat()
+    {
+        var b = new ModelBuilder(17);
+        var x = b.Input("x", DataType.Float, 2, 4);
+        var w = b.Initializer("w", [.. Enumerable.Range(1, 16).Select(i => (float)i)], 4, 4);
+        b.Output(b.Node("Gemm", [b.Node("Gemm", [x, w]), w], ("transB", 1L)));
+
+        var q = QuantizedExportTests.Quantize(b.Build());
+
+        Assert.Empty(q.Quantized);
+        Assert.Equal(("w", "its readers disagree on the output-channel axis"), Assert.Single(q.LeftFloat));
     }
 
     [Fact]
@@ -163,7 +177,7 @@ public sealed class Int8WeightQuantizerTests
         var y = b.Node("MatMul", [x, b.Initializer("w", [1f, 2, 3, 4, 5, 6], 3, 2)]);
         b.Output(b.Node("Add", [y, b.Initializer("w_scale", [1f, 1], 2)]));
 
-        var q = Int8WeightQuantizer.Apply(b.Build());
+        var q = QuantizedExportTests.Quantize(b.Build());
 
         Assert.Equal("w_scale_1", q.Model.Graph.Node.Single(n => n.OpType == "DequantizeLinear").Input[1]);
         var input = CaseTensor.Random("x", 1, -1, 1, 2, 3);

@@ -33,6 +33,9 @@ public sealed class QuantizedExportTests
     /// </summary>
     private const double FloatTolerance = 0.01;
 
+    /// <summary>What the pipeline does: quantizes the prunable weights.</summary>
+    internal static QuantizedWeights Quantize(ModelProto model) => Int8WeightQuantizer.Apply(model, PrunableWeights.Reads(model));
+
     /// <summary>x[N,1,8,8] → Conv(8×1×3×3) → Relu → Flatten → Gemm(512×32) → Relu → MatMul(32×10), 70% of each weight zero.</summary>
     internal static ModelProto PrunedConvNet(int seed = 3)
     {
@@ -63,7 +66,7 @@ public sealed class QuantizedExportTests
         var model = PrunedConvNet();
         var input = CaseTensor.Random("x", 5, -1, 1, 16, 1, 8, 8);
 
-        var quantized = Int8WeightQuantizer.Apply(model);
+        var quantized = QuantizedExportTests.Quantize(model);
         var stored = SparseInitializers.Apply(quantized.Model, StorageMode.Sparse);
         var bytes = OnnxModelIO.Save(stored);
 
@@ -121,7 +124,7 @@ public sealed class QuantizedExportTests
     public void Verify_AgainstTheFloatModel_FlagsTheQuantizationError_SoTheExecutorMustRunTheQuantizedBytes()
     {
         var model = PrunedConvNet();
-        var bytes = OnnxModelIO.Save(SparseInitializers.Apply(Int8WeightQuantizer.Apply(model).Model, StorageMode.Sparse));
+        var bytes = OnnxModelIO.Save(SparseInitializers.Apply(QuantizedExportTests.Quantize(model).Model, StorageMode.Sparse));
         var input = CaseTensor.Random("x", 5, -1, 1, 16, 1, 8, 8);
 
         var problems = ExportVerifier.Verify(model, bytes, (float[])input.Data, input.Shape, null);
@@ -136,7 +139,7 @@ public sealed class QuantizedExportTests
         var model = Prune(PrunableWeights.Prepare(OnnxModelIO.Load(fixture.Path)));
         var inputs = fixture.RecordedInputs();
 
-        var quantized = Int8WeightQuantizer.Apply(model);
+        var quantized = QuantizedExportTests.Quantize(model);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(quantized.Model, StorageMode.Sparse));
 
         // The GRU's W and R are dequantized along their gates×hidden axis.

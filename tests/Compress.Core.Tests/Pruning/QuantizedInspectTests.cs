@@ -12,7 +12,7 @@ public sealed class QuantizedInspectTests
     [Fact]
     public void Describe_SparseInt8_ListsEachWeightAsStored_WithItsSparsityAndScheme()
     {
-        var model = SparseInitializers.Apply(Int8WeightQuantizer.Apply(QuantizedExportTests.PrunedConvNet()).Model, StorageMode.Sparse);
+        var model = SparseInitializers.Apply(QuantizedExportTests.Quantize(QuantizedExportTests.PrunedConvNet()).Model, StorageMode.Sparse);
 
         var lines = ModelInspector.Describe(model, "q.onnx").Split('\n');
 
@@ -26,7 +26,7 @@ public sealed class QuantizedInspectTests
     public void Describe_DenseInt8_FoldsEachDequantizeLinear_SoTheWeightIsListedPrunableWithItsSparsity()
     {
         // Constant folding (what run trains on) evaluates a DequantizeLinear of dense initializers into the float weight.
-        var model = Int8WeightQuantizer.Apply(QuantizedExportTests.PrunedConvNet()).Model;
+        var model = QuantizedExportTests.Quantize(QuantizedExportTests.PrunedConvNet()).Model;
 
         var lines = ModelInspector.Describe(model, "q.onnx").Split('\n');
 
