@@ -1,4 +1,5 @@
 using System.Globalization;
+using Compress.Architectures;
 using Compress.Core.Tests.Training;
 using Compress.Export;
 using Compress.Onnx;
@@ -58,6 +59,35 @@ public sealed class QuantizedPipelineTests(PipelineFixture fixture, ITestOutputH
         // (scale, zero point, DequantizeLinear node and names) outweighs the bytes int8 saves (docs/quantization.md);
         // QuantizedExportTests checks the shrinking on models with weights worth quantizing.
         Assert.Equal(report.Sizes.ExportedOnnxBytes, new FileInfo(spec.Output.Path).Length);
+    }
+
+    [Fact]
+    public void Run_Int8_OnAnOpset12Model_WarnsCmp6005_AndWritesFloatWeights()
+    {
+        OnnxModelIO.Save(new DsCnn(3, Channels: 8, Blocks: 1, Seed: 5, Opset: 12).Build(), Path.Combine(fixture.Root, "opset12.onnx"));
+        var spec = fixture.Spec("""
+            model:
+              path: opset12.onnx
+            finetune:
+              epochs: 1
+              batch_size: 16
+            output:
+              path: out/opset12.onnx
+              storage: sparse
+              report: out/opset12-report
+            quantize:
+              weights: int8
+            """, "opset12.yaml");
+
+        var result = PipelineFixture.Run(spec);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        Assert.Contains(result.Diagnostics, d => d.Code == Compress.Diagnostics.ExportMessages.QuantizeOpsetTooOldCode && !d.IsError);
+        var model = OnnxModelIO.Load(spec.Output.Path);
+        Assert.DoesNotContain(model.Graph.Node, n => n.OpType == "DequantizeLinear");
+        Assert.DoesNotContain(model.MetadataProps, p => p.Key == "compress.quantize");
+        var report = ReportWriter.FromJson(File.ReadAllText(Path.Combine(spec.Output.Report, "report.json")))!;
+        Assert.Equal(new QuantizationRecord("int8", "", 0), report.Quantization);
     }
 
     private CompressSpec Spec(string name, string quantize) => fixture.Spec($"""
