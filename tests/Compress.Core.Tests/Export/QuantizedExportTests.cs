@@ -120,6 +120,20 @@ public sealed class QuantizedExportTests
         Assert.Empty(ExportVerifier.Verify(OnnxModelIO.Load(bytes, "q.onnx"), bytes, batch, input.Shape, null));
     }
 
+    [Theory]
+    [InlineData(StorageMode.Sparse)]
+    [InlineData(StorageMode.Dense)]
+    public void Int8Bytes_ShuffledAndCompressed_DecodeToTheSameBytes_AndShrinkFurther(StorageMode storage)
+    {
+        var bytes = OnnxModelIO.Save(SparseInitializers.Apply(Quantize(PrunedConvNet()).Model, storage));
+
+        var embedded = EmbeddedCompressor.Compress(bytes, EmbeddedCompression.Brotli, EmbeddedFilter.Shuffle);
+
+        Assert.Equal(bytes, EmbeddedCompressor.Decompress(embedded, EmbeddedCompression.Brotli));
+        Assert.True(embedded.Length < bytes.Length, $"{embedded.Length} vs {bytes.Length}");
+        _output.WriteLine($"{storage}: {bytes.Length} B, shuffle + brotli {embedded.Length} B");
+    }
+
     [Fact]
     public void Verify_AgainstTheFloatModel_FlagsTheQuantizationError_SoTheExecutorMustRunTheQuantizedBytes()
     {
