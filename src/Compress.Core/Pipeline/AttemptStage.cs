@@ -94,7 +94,8 @@ internal sealed class AttemptStage(string toolVersion)
             plan.SpecSha256,
             toolVersion);
         var warnings = new List<Diagnostic>();
-        var (shipped, quantized) = Quantize(plan, plan.Ship(result.Model), warnings);
+        var weights = PrunableWeights.Reads(result.Model).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var (shipped, quantized) = Quantize(plan, plan.Ship(result.Model), weights, warnings);
         metadata = metadata with { Quantize = quantized > 0 ? Int8WeightQuantizer.Scheme : null };
         metadata.WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
@@ -115,7 +116,7 @@ internal sealed class AttemptStage(string toolVersion)
         var (measuredModel, measuredBytes) = (shipped, bytes);
         if (run.Twin.ChangesSignature)
         {
-            var (file, _) = Quantize(plan, plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch)), []);
+            var (file, _) = Quantize(plan, plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch)), weights, []);
             metadata.WriteTo(file);
             var fileBytes = OnnxModelIO.Save(SparseInitializers.Apply(file, plan.Storage));
             var differs = BatchEquivalence.CheckShipped(run.Twin, shipped, bytes, fileBytes, data.Test, plan.Prepend, plan.OutputPath);
@@ -139,16 +140,19 @@ internal sealed class AttemptStage(string toolVersion)
         return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate, quantized), warnings);
     }
 
-    /// <summary>The model with its weights stored as <c>quantize.weights</c> says, and how many became int8.</summary>
-    private static (ModelProto Model, int Quantized) Quantize(PipelinePlan plan, ModelProto model, List<Diagnostic> warnings) => plan.Quantize switch
+    /// <summary>
+    /// The model with its <paramref name="weights"/> (the trained model's prunable weights, so never a prepended
+    /// front end's matrices) stored as <c>quantize.weights</c> says, and how many became int8.
+    /// </summary>
+    private static (ModelProto Model, int Quantized) Quantize(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings) => plan.Quantize switch
     {
         WeightQuantization.None => (model, 0),
-        WeightQuantization.Int8 => Int8(plan, model, warnings),
+        WeightQuantization.Int8 => Int8(plan, model, weights, warnings),
     };
 
-    private static (ModelProto Model, int Quantized) Int8(PipelinePlan plan, ModelProto model, List<Diagnostic> warnings)
+    private static (ModelProto Model, int Quantized) Int8(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings)
     {
-        var q = Int8WeightQuantizer.Apply(model, PrunableWeights.Reads(model));
+        var q = Int8WeightQuantizer.Apply(model, PrunableWeights.Reads(model).Where(r => weights.Contains(r.Name)));
         if (q.OpsetTooOld)
         {
             warnings.Add(ExportMessages.QuantizeOpsetTooOld(plan.OutputPath, q.Opset, Int8WeightQuantizer.MinimumOpset));

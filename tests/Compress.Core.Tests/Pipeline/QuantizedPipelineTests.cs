@@ -62,6 +62,38 @@ public sealed class QuantizedPipelineTests(PipelineFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public void Run_Int8_WithThePrependedFrontEnd_QuantizesOnlyTheModelsWeights_NotTheFrontEndsMatrices()
+    {
+        var spec = fixture.Spec($"""
+            model:
+              path: {fixture.TrainedModel}
+            pruning:
+              method: magnitude
+              target_sparsity: 0.5
+            finetune:
+              epochs: 1
+              batch_size: 16
+            output:
+              path: out/int8-pcm.onnx
+              report: out/int8-pcm-report
+            quantize:
+              weights: int8
+            """, "int8-pcm.yaml", "  prepend: true");
+
+        var result = PipelineFixture.Run(spec);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        var model = OnnxModelIO.Load(spec.Output.Path);
+        var trained = Compress.Pruning.PrunableWeights.Prepare(OnnxModelIO.Load(fixture.TrainedModel));
+        Assert.Equal(
+            Compress.Pruning.PrunableWeights.Reads(trained).Select(r => r.Name).Distinct().Order(StringComparer.Ordinal),
+            model.Graph.Node.Where(n => n.OpType == "DequantizeLinear").Select(n => n.Output[0]).Order(StringComparer.Ordinal));
+        // The front end's mel filterbank (a MatMul's B) is still the float Constant node it was.
+        var constants = model.Graph.Node.Where(n => n.OpType == "Constant").Select(n => n.Output[0]).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains(model.Graph.Node, n => n.OpType == "MatMul" && constants.Contains(n.Input[1]));
+    }
+
+    [Fact]
     public void Run_Int8_OnAnOpset12Model_WarnsCmp6005_AndWritesFloatWeights()
     {
         OnnxModelIO.Save(new DsCnn(3, Channels: 8, Blocks: 1, Seed: 5, Opset: 12).Build(), Path.Combine(fixture.Root, "opset12.onnx"));
