@@ -40,6 +40,7 @@ public static class Int8WeightQuantizer
     /// The copy of <paramref name="model"/> with each weight of <paramref name="weights"/> quantized (the original is not
     /// modified). A weight read several times is quantized once, when every read agrees on the output-channel axis.
     /// </summary>
+    /// <exception cref="ArgumentException">A weight is not an initializer of the main graph.</exception>
     public static QuantizedWeights Apply(ModelProto model, IEnumerable<WeightRead> weights)
     {
         ArgumentNullException.ThrowIfNull(model);
