@@ -15,6 +15,12 @@ public static class ExportMessages
     /// <summary>The compressed (and filtered) bytes do not decode to the exported model: an internal error, never shipped.</summary>
     public const string EmbeddingMismatchCode = "CMP6004";
 
+    /// <summary><c>quantize.weights: int8</c> on a model whose opset predates per-channel DequantizeLinear: the weights stay float32.</summary>
+    public const string QuantizeOpsetTooOldCode = "CMP6005";
+
+    internal static Diagnostic QuantizeOpsetTooOld(string? file, long opset, long minimum) => Diagnostic.Warning(
+        QuantizeOpsetTooOldCode, $"'quantize.weights: int8' needs opset {minimum} or later (per-channel DequantizeLinear); the model imports opset {opset}, so the weights stay float32", file);
+
     internal static Diagnostic EmbeddingMismatch(string file) => Diagnostic.Error(
         EmbeddingMismatchCode, "the bytes to embed do not decode back to the measured model (a Compress bug, please report it); nothing was written", file);
 

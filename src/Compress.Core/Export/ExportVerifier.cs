@@ -9,12 +9,14 @@ namespace Compress.Export;
 /// <summary>
 /// The promise that what ships is what was measured: ONNX Runtime runs the exported bytes, the executor runs the
 /// dense trained model, both on the same batch of inputs (the pipeline passes the first clips of the test split), and
-/// every float output must agree within <see cref="Tolerance.Parity"/> (<see cref="BatchParity"/>).
+/// every float output must agree within <see cref="Tolerance.Parity"/> (<see cref="BatchParity"/>). With int8 weights
+/// (<see cref="Int8WeightQuantizer"/>) the executor runs the exported bytes themselves, so the check is the runtimes'
+/// agreement on the quantized graph; the float-to-int8 error is the gate's to judge.
 /// </summary>
 public static class ExportVerifier
 {
     /// <summary>Returns the problems found (empty when the export is faithful).</summary>
-    /// <param name="trained">The dense trained model (what the executor computed with).</param>
+    /// <param name="trained">The dense trained model (what the executor computed with), or the exported bytes loaded when the weights are int8.</param>
     /// <param name="exported">The bytes about to be written.</param>
     /// <param name="batch">Inputs (the pipeline passes the first test clips), row-major, with <paramref name="shape"/>, for the model's single input.</param>
     public static IReadOnlyList<Diagnostic> Verify(ModelProto trained, byte[] exported, float[] batch, long[] shape, string? file)

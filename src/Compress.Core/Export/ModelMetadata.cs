@@ -23,6 +23,9 @@ public sealed record ModelMetadata(
     string SpecSha256,
     string ToolVersion)
 {
+    /// <summary>The weight quantization scheme (<see cref="Int8WeightQuantizer.Scheme"/>), or null when the weights are float.</summary>
+    public string? Quantize { get; init; }
+
     /// <summary>The key prefix of every entry Compress writes.</summary>
     public const string Prefix = "compress.";
 
@@ -41,6 +44,11 @@ public sealed record ModelMetadata(
         }
 
         yield return new(Prefix + "sparsity", Sparsity.ToString("0.######", CultureInfo.InvariantCulture));
+        if (Quantize is not null)
+        {
+            yield return new(Prefix + "quantize", Quantize);
+        }
+
         yield return new(Prefix + "source_sha256", SourceSha256);
         yield return new(Prefix + "spec_sha256", SpecSha256);
         yield return new(Prefix + "tool_version", ToolVersion);

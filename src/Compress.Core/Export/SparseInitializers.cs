@@ -19,9 +19,9 @@ public enum StorageMode
 }
 
 /// <summary>
-/// Moves float32 initializers into <c>sparse_initializer</c> (values = the non-zeros in row-major order,
-/// indices = their linear positions) when that makes them smaller. ONNX Runtime 1.31 densifies sparse initializers
-/// at load, so this shrinks files, not latency.
+/// Moves float32 initializers, and int8 initializers of rank ≥ 2 (quantized weights, <see cref="Int8WeightQuantizer"/>),
+/// into <c>sparse_initializer</c> (values = the non-zeros in row-major order, indices = their linear positions) when
+/// that makes them smaller. ONNX Runtime 1.31 densifies sparse initializers at load, so this shrinks files, not latency.
 /// </summary>
 public static class SparseInitializers
 {
@@ -39,7 +39,8 @@ public static class SparseInitializers
         for (var i = 0; i < graph.Initializer.Count;)
         {
             var tensor = graph.Initializer[i];
-            if (tensor.DataType == (int)DataType.Float && TryMakeSparse(tensor, mode, out var sparse))
+            var candidate = tensor.DataType == (int)DataType.Float || (tensor.DataType == (int)DataType.Int8 && tensor.Dims.Count >= 2 && tensor.HasRawData);
+            if (candidate && TryMakeSparse(tensor, mode, out var sparse))
             {
                 graph.Initializer.RemoveAt(i);
                 graph.SparseInitializer.Add(sparse);
@@ -63,43 +64,41 @@ public static class SparseInitializers
     private static bool TryMakeSparse(TensorProto tensor, StorageMode mode, out SparseTensorProto sparse)
     {
         sparse = null!;
-        var values = tensor.HasRawData
-            ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
-            : tensor.FloatData.ToArray();
+        var isFloat = tensor.DataType == (int)DataType.Float;
+        var size = isFloat ? 4 : 1;
+        var bytes = tensor.HasRawData ? tensor.RawData.ToByteArray() : MemoryMarshal.AsBytes(tensor.FloatData.ToArray().AsSpan()).ToArray();
         var count = tensor.Dims.Aggregate(1L, (a, d) => a * d);
-        if (values.Length != count || count == 0)
+        if (bytes.Length != count * size || count == 0)
         {
             return false;
         }
 
+        // Both +0.0 and -0.0 are dropped (densifying gives +0.0, which computes identically).
+        bool IsZero(long i) => isFloat ? BitConverter.ToSingle(bytes, (int)(i * 4)) == 0f : bytes[i] == 0;
         var nonZero = 0;
-        foreach (var v in values)
+        for (long i = 0; i < count; i++)
         {
-            // Both +0.0 and -0.0 are dropped (densifying gives +0.0, which computes identically).
-            if (v != 0f)
-            {
-                nonZero++;
-            }
+            nonZero += IsZero(i) ? 0 : 1;
         }
 
         var indexType = IndexType(count, mode);
         var indexSize = indexType switch { DataType.Int16 => 2, DataType.Int32 => 4, _ => 8 };
-        if ((long)nonZero * (4 + indexSize) >= count * 4)
+        if ((long)nonZero * (size + indexSize) >= count * size)
         {
             return false;
         }
 
-        var kept = new float[nonZero];
+        var kept = new byte[nonZero * size];
         var indices = new byte[nonZero * indexSize];
         var k = 0;
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < count; i++)
         {
-            if (values[i] == 0f)
+            if (IsZero(i))
             {
                 continue;
             }
 
-            kept[k] = values[i];
+            bytes.AsSpan(i * size, size).CopyTo(kept.AsSpan(k * size, size));
             var slot = indices.AsSpan(k * indexSize, indexSize);
             switch (indexType)
             {
@@ -111,7 +110,7 @@ public static class SparseInitializers
             k++;
         }
 
-        var valueTensor = new TensorProto { Name = tensor.Name, DataType = (int)DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(kept.AsSpan())) };
+        var valueTensor = new TensorProto { Name = tensor.Name, DataType = tensor.DataType, RawData = ByteString.CopyFrom(kept) };
         valueTensor.Dims.Add(nonZero);
         var indexTensor = new TensorProto { Name = tensor.Name + "_indices", DataType = (int)indexType, RawData = ByteString.CopyFrom(indices) };
         indexTensor.Dims.Add(nonZero);

@@ -46,6 +46,13 @@ internal static class TensorStatistics
                     }
 
                     return zeros;
+                case DataType.Int8 or DataType.Uint8:
+                    foreach (var b in raw)
+                    {
+                        zeros += b == 0 ? 1 : 0;
+                    }
+
+                    return zeros;
                 default:
                     return null;
             }
@@ -56,6 +63,7 @@ internal static class TensorStatistics
             DataType.Float => tensor.FloatData.LongCount(v => v == 0),
             DataType.Double => tensor.DoubleData.LongCount(v => v == 0),
             DataType.Float16 or DataType.Bfloat16 => tensor.Int32Data.LongCount(v => (v & 0x7FFF) == 0),
+            DataType.Int8 or DataType.Uint8 => tensor.Int32Data.LongCount(v => v == 0),
             _ => null,
         };
     }

@@ -13,7 +13,8 @@ namespace Compress.Pipeline;
 /// <summary>One pruning + fine-tuning run, exported, verified and measured.</summary>
 /// <param name="Shipped">The exported model as it ships (what <see cref="Bytes"/> serialise).</param>
 /// <param name="Value">The gate metric's value on <see cref="Measurement"/>.</param>
-internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate);
+/// <param name="QuantizedTensors">How many weights <see cref="Bytes"/> store as int8 (<c>quantize.weights: int8</c>; 0 otherwise).</param>
+internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate, int QuantizedTensors = 0);
 
 /// <summary>One attempt of <c>target_sparsity: max</c>: the target it was pruned to and what it reached.</summary>
 /// <param name="Target">The target sparsity asked for (a fraction of the prunable weights).</param>
@@ -92,13 +93,19 @@ internal sealed class AttemptStage(string toolVersion)
             run.ModelSha256,
             plan.SpecSha256,
             toolVersion);
-        var shipped = plan.Ship(result.Model);
+        var warnings = new List<Diagnostic>();
+        var weights = PrunableWeights.Reads(result.Model).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var (shipped, quantized) = Quantize(plan, plan.Ship(result.Model), weights, warnings);
+        metadata = metadata with { Quantize = quantized > 0 ? Int8WeightQuantizer.Scheme : null };
         metadata.WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
 
-        // The exported bytes must reproduce the executor on real clips, or nothing is written.
+        // The exported bytes must reproduce the executor on real clips, or nothing is written. A quantized export is
+        // compared with the executor running those same bytes (int8 weights and DequantizeLinear): the float-to-int8
+        // error is the gate's to judge on the test split, the 1e-4 parity bar only the runtimes' agreement.
         var (batch, shape) = VerificationBatch.Of(data.Test, shipped);
-        var mismatch = ExportVerifier.Verify(shipped, bytes, batch, shape, plan.OutputPath);
+        var executorModel = quantized > 0 ? OnnxModelIO.Load(bytes, plan.OutputPath) : shipped;
+        var mismatch = ExportVerifier.Verify(executorModel, bytes, batch, shape, plan.OutputPath);
         if (mismatch.Count > 0)
         {
             return Result<Attempt>.Fail(mismatch);
@@ -109,7 +116,7 @@ internal sealed class AttemptStage(string toolVersion)
         var (measuredModel, measuredBytes) = (shipped, bytes);
         if (run.Twin.ChangesSignature)
         {
-            var file = plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch));
+            var (file, _) = Quantize(plan, plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch)), weights, []);
             metadata.WriteTo(file);
             var fileBytes = OnnxModelIO.Save(SparseInitializers.Apply(file, plan.Storage));
             var differs = BatchEquivalence.CheckShipped(run.Twin, shipped, bytes, fileBytes, data.Test, plan.Prepend, plan.OutputPath);
@@ -130,7 +137,28 @@ internal sealed class AttemptStage(string toolVersion)
 
         var value = plan.Gate.Metric.Compute(measurement);
         var gate = plan.Gate.Evaluate(value, baseline.Value, result.TotalSparsity, plan.GateLocation);
-        return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate));
+        return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate, quantized), warnings);
+    }
+
+    /// <summary>
+    /// The model with its <paramref name="weights"/> (the trained model's prunable weights, so never a prepended
+    /// front end's matrices) stored as <c>quantize.weights</c> says, and how many became int8.
+    /// </summary>
+    private static (ModelProto Model, int Quantized) Quantize(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings) => plan.Quantize switch
+    {
+        WeightQuantization.None => (model, 0),
+        WeightQuantization.Int8 => Int8(plan, model, weights, warnings),
+    };
+
+    private static (ModelProto Model, int Quantized) Int8(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings)
+    {
+        var q = Int8WeightQuantizer.Apply(model, PrunableWeights.Reads(model).Where(r => weights.Contains(r.Name)));
+        if (q.OpsetTooOld)
+        {
+            warnings.Add(ExportMessages.QuantizeOpsetTooOld(plan.OutputPath, q.Opset, Int8WeightQuantizer.MinimumOpset));
+        }
+
+        return (q.Model, q.Quantized.Count);
     }
 
     /// <summary>The sparsities to try: the target, or for <c>target_sparsity: max</c> an ascending sweep.</summary>

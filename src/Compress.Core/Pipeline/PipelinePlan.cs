@@ -42,6 +42,9 @@ public sealed record PipelinePlan(
     int Threads,
     ModelInputOptions? Inputs = null)
 {
+    /// <summary><c>quantize.weights</c>: how the exported weights are stored (default float32).</summary>
+    public WeightQuantization Quantize { get; init; } = WeightQuantization.None;
+
     /// <summary>The graph output named by <c>model.output</c> (null: chosen by <see cref="Graph.OutputHead.Detect"/>).</summary>
     public string? OutputName { get; init; }
 

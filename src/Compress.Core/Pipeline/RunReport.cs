@@ -42,6 +42,7 @@ internal static class RunReport
             Gate = new GateRecord(g.Metric.Name, g.Min, g.Max, g.MaxDrop, g.MaxRelativeDrop, chosen.Value, baseline.Value, chosen.Gate.Passed,
                 chosen.Gate.Failures.Select(f => f.Message).ToList()),
             Sizes = new SizeRecord(baseline.DenseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant(), plan.Filter.ToString().ToLowerInvariant()),
+            Quantization = new QuantizationRecord(Spec.SpecNames.Of(plan.Quantize), chosen.QuantizedTensors > 0 ? Int8WeightQuantizer.Scheme : "", chosen.QuantizedTensors),
             Schedule = Schedule(chosen.Result.History),
             Trials = Trials(search.Trials),
             Sensitivity = Sensitivity(chosen.Result.Sensitivity),

@@ -52,6 +52,7 @@ public static class SpecMapping
             Inputs: new ModelInputOptions(spec.Model.Input, spec.Features.Layout, spec.LocationOf("features.layout"), spec.Model.Inputs, spec.Model.Location, spec.Output.Batch))
         {
             OutputName = spec.Model.Output,
+            Quantize = spec.Quantize.Weights,
         };
     }
 

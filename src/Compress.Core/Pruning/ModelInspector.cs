@@ -88,8 +88,17 @@ public static class ModelInspector
             Line("  none");
         }
 
+        var quantized = Dequantized(prepared.Graph!, tensors, sparse);
         foreach (var o in excluded)
         {
+            if (quantized.TryGetValue(o.Value, out var q))
+            {
+                // An int8 weight behind a DequantizeLinear (quantize.weights: int8): the weight as stored, its sparsity and scheme.
+                var elements = TensorStatistics.SafeCount(q.Dims);
+                Line($"  {o.Value}  {o.OpType} {o.Node} input {o.InputIndex}  int8 [{string.Join(", ", q.Dims)}]  {Count(elements)} elements  sparsity {Sparsity(q.Name, elements, tensors, sparse)}  quantized: {q.Scheme}");
+                continue;
+            }
+
             var stored = o.Shape is null ? "" : $"  [{string.Join(", ", o.Shape)}]  {Count(o.Elements ?? 0)} elements  sparsity {Sparsity(o.Value, o.Elements ?? 0, tensors, sparse)}";
             Line($"  {o.Value}  {o.OpType} {o.Node} input {o.InputIndex}{stored}  not prunable: {PrunableWeights.Explain(o.Reason)}");
         }
@@ -113,6 +122,32 @@ public static class ModelInspector
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Each main-graph DequantizeLinear output whose input is an int8/uint8 initializer: that initializer's name, shape and the scheme as a phrase.</summary>
+    private static Dictionary<string, (string Name, IReadOnlyList<long> Dims, string Scheme)> Dequantized(
+        GraphProto graph, Dictionary<string, TensorProto> tensors, Dictionary<string, SparseTensorProto> sparse)
+    {
+        var result = new Dictionary<string, (string, IReadOnlyList<long>, string)>(StringComparer.Ordinal);
+        foreach (var node in graph.Node.Where(n => n.OpType == "DequantizeLinear" && OperatorRegistry.Normalise(n.Domain).Length == 0 && n.Input.Count >= 2 && n.Output.Count == 1))
+        {
+            var (type, dims) = tensors.TryGetValue(node.Input[0], out var t) ? (t.DataType, (IReadOnlyList<long>)[.. t.Dims])
+                : sparse.TryGetValue(node.Input[0], out var s) ? (s.Values.DataType, [.. s.Dims])
+                : (0, []);
+            if ((TensorProto.Types.DataType)type is not (TensorProto.Types.DataType.Int8 or TensorProto.Types.DataType.Uint8))
+            {
+                continue;
+            }
+
+            var scales = tensors.TryGetValue(node.Input[1], out var scale) ? TensorStatistics.SafeCount(scale.Dims) : 0;
+            var axis = node.Attribute.FirstOrDefault(a => a.Name == "axis")?.I ?? 1;
+            var scheme = scales > 1
+                ? string.Create(CultureInfo.InvariantCulture, $"DequantizeLinear per channel (axis {axis}, {scales} scales) from '{node.Input[0]}'")
+                : $"DequantizeLinear per tensor from '{node.Input[0]}'";
+            result[node.Output[0]] = (node.Input[0], dims, scheme);
+        }
+
+        return result;
     }
 
     private static void Values(IEnumerable<ValueInfoProto> values, Action<string> line)
@@ -174,8 +209,16 @@ public static class ModelInspector
 
         foreach (var s in graph.SparseInitializer)
         {
-            (floatElements, floatBytes, floatCount) = (floatElements + TensorStatistics.SafeCount(s.Dims),
-                floatBytes + (s.Values is null ? 0 : TensorStatistics.StoredBytes(s.Values)) + (s.Indices is null ? 0 : TensorStatistics.StoredBytes(s.Indices)), floatCount + 1);
+            var elements = TensorStatistics.SafeCount(s.Dims);
+            var bytes = (s.Values is null ? 0 : TensorStatistics.StoredBytes(s.Values)) + (s.Indices is null ? 0 : TensorStatistics.StoredBytes(s.Indices));
+            if (s.Values is null || IsFloat(s.Values))
+            {
+                (floatElements, floatBytes, floatCount) = (floatElements + elements, floatBytes + bytes, floatCount + 1);
+            }
+            else
+            {
+                (otherElements, otherBytes, otherCount) = (otherElements + elements, otherBytes + bytes, otherCount + 1);
+            }
         }
 
         line($"Parameters: {Count(floatElements)} in {floatCount} float initializers ({Size(floatBytes)})");

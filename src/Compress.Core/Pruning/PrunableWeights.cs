@@ -174,6 +174,20 @@ public static class PrunableWeights
 
     private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Every read of a prunable weight, with its reading node, in graph order: what <see cref="Export.Int8WeightQuantizer"/> quantizes.</summary>
+    public static IReadOnlyList<Export.WeightRead> Reads(ModelProto model)
+    {
+        var graph = model?.Graph ?? throw new ArgumentException("the model has no graph", nameof(model));
+        var readers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        for (var i = 0; i < graph.Node.Count; i++)
+        {
+            // WeightOperand.Node is the node's name, or OpType#index when it has none.
+            readers.TryAdd(string.IsNullOrEmpty(graph.Node[i].Name) ? $"{graph.Node[i].OpType}#{i}" : graph.Node[i].Name, graph.Node[i]);
+        }
+
+        return [.. Operands(model).Where(o => o.IsPrunable && readers.ContainsKey(o.Node)).Select(o => new Export.WeightRead(o.Value, readers[o.Node], o.InputIndex))];
+    }
+
     /// <summary>One weight operand per value none of whose uses is prunable (the first use), in order of first use.</summary>
     public static IReadOnlyList<WeightOperand> NotPrunable(ModelProto model) =>
         Operands(model).GroupBy(o => o.Value, StringComparer.Ordinal).Where(g => !g.Any(o => o.IsPrunable)).Select(g => g.First()).ToList();

@@ -51,6 +51,9 @@ public sealed record CompressionReport
     /// <summary>File sizes in bytes.</summary>
     public SizeRecord? Sizes { get; init; }
 
+    /// <summary>How the exported weights are stored (<c>quantize:</c>); null in reports written before it existed.</summary>
+    public QuantizationRecord? Quantization { get; init; }
+
     /// <summary>Loss, validation metric and sparsity along the schedule.</summary>
     public IReadOnlyList<SchedulePoint> Schedule { get; init; } = [];
 
@@ -104,6 +107,13 @@ public sealed record GateRecord(string Metric, double? Min, double? Max, double?
 /// Sizes in bytes: the dense input, the exported ONNX file, and what gets embedded (after the filter and compression).
 /// </summary>
 public sealed record SizeRecord(long DenseOnnxBytes, long ExportedOnnxBytes, long EmbeddedBytes, string Storage, string Compression, string Filter = "none");
+
+/// <summary>
+/// The exported model's weight quantization: <paramref name="Weights"/> as <c>quantize.weights</c> spells it,
+/// <paramref name="Scheme"/> as the model's <c>compress.quantize</c> metadata records it (empty when nothing was
+/// quantized), and how many weight tensors are stored as int8.
+/// </summary>
+public sealed record QuantizationRecord(string Weights, string Scheme, int QuantizedTensors);
 
 /// <summary>One point along training.</summary>
 public sealed record SchedulePoint(int Epoch, double Sparsity, double Loss, double? ValidationMetric);

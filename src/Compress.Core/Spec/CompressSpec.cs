@@ -45,6 +45,9 @@ public sealed record CompressSpec
     /// <summary><c>output:</c>.</summary>
     public required OutputSpec Output { get; init; }
 
+    /// <summary><c>quantize:</c>.</summary>
+    public QuantizeSpec Quantize { get; init; } = new();
+
     /// <summary><c>device:</c>. Default <see cref="ComputeDevice.Auto"/>.</summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
 

@@ -146,6 +146,9 @@ public static partial class SpecTemplate
               storage: sparse           # sparse | sparse-int64 | dense
               compress: none            # none | brotli | gzip (the embedded bytes)
 
+            quantize:
+              weights: none             # none | int8 (per-channel int8 weights, zeros kept; docs/quantization.md)
+
             device: auto                # cpu | cuda | auto
             seed: 0
 

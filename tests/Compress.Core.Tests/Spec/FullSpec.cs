@@ -91,6 +91,8 @@ internal static class FullSpec
           storage: sparse-int64
           compress: brotli
           report: out/report
+        quantize:
+          weights: int8
         device: cpu
         seed: 7
         threads: 2

@@ -30,6 +30,7 @@ public sealed class GoodSpecCorpusTests
         Assert.Equal(["0", "1", "2"], Load("raw-audio-none.yaml").Labels);
         Assert.Equal((5, 32, Path.Combine(Folder(), "speech")), (Load("one-shot-anchors.yaml").Finetune.Epochs, Load("one-shot-anchors.yaml").Finetune.BatchSize, Load("one-shot-anchors.yaml").Data.Cache));
         Assert.Equal("probs", Load("manifest-l1.yaml").Model.Output);
+        Assert.Equal(Compress.Export.WeightQuantization.Int8, Load("npy-nm.yaml").Quantize.Weights);
     }
 
     private static string Folder() => Path.Combine(FullSpec.RepositoryRoot(), "tests", "Compress.Core.Tests", "Spec", "GoodSpecs");

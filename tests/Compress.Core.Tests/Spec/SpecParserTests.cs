@@ -33,6 +33,7 @@ public sealed class SpecParserTests
         SpecAssert.Equal(new FinetuneSpec(), spec.Finetune);
         Assert.Null(spec.Gate);
         SpecAssert.Equal(new OutputSpec { Path = Path.Combine(Folder, "kws.compressed.onnx"), Report = Path.Combine(Folder, "compress-report") }, spec.Output);
+        Assert.Equal(WeightQuantization.None, spec.Quantize.Weights);
         Assert.Equal(ComputeDevice.Auto, spec.Device);
         Assert.Equal(0, spec.Seed);
         Assert.Null(spec.Threads);
@@ -106,9 +107,31 @@ public sealed class SpecParserTests
             spec.Finetune);
         SpecAssert.Equal(new GateSpec { Metric = GateMetricKind.Accuracy, Min = 0.9, MaxDrop = 0.02, MaxRelativeDrop = 0.03 }, spec.Gate);
         SpecAssert.Equal(new OutputSpec { Path = At("out/kws.onnx"), Storage = StorageMode.SparseInt64, Compress = EmbeddedCompression.Brotli, Filter = EmbeddedFilter.Shuffle, Report = At("out/report") }, spec.Output);
+        Assert.Equal(WeightQuantization.Int8, spec.Quantize.Weights);
         Assert.Equal(ComputeDevice.Cpu, spec.Device);
         Assert.Equal(7, spec.Seed);
         Assert.Equal(2, spec.Threads);
+    }
+
+    [Theory]
+    [InlineData("quantize:\n  weights: none\n", WeightQuantization.None)]
+    [InlineData("quantize:\n  weights: int8\n", WeightQuantization.Int8)]
+    [InlineData("quantize: {}\n", WeightQuantization.None)]
+    public void Quantize_Weights_ParsesEachSpelling(string section, WeightQuantization expected)
+    {
+        var spec = SpecAssert.Parses(Minimal + "\n" + section, "compress.yaml");
+
+        Assert.Equal(expected, spec.Quantize.Weights);
+        Assert.Equal(new SpecLocation("compress.yaml", 5, 1), spec.Quantize.Location);
+    }
+
+    [Fact]
+    public void Quantize_Weights_CanBeSetFromTheCommandLine()
+    {
+        var result = SpecParser.ParseText(Minimal, "compress.yaml", ["quantize.weights=int8"]);
+
+        Assert.Equal([], result.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(WeightQuantization.Int8, result.Spec!.Quantize.Weights);
     }
 
     [Fact]

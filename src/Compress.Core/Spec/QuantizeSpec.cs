@@ -1,0 +1,13 @@
+using Compress.Export;
+
+namespace Compress.Spec;
+
+/// <summary><c>quantize:</c> post-training quantization of the exported model (docs/quantization.md).</summary>
+public sealed record QuantizeSpec
+{
+    /// <summary><c>quantize.weights</c>. Default <see cref="WeightQuantization.None"/> (weights stay float32).</summary>
+    public WeightQuantization Weights { get; init; } = WeightQuantization.None;
+
+    /// <summary>Where the <c>quantize:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
+    public SpecLocation Location { get; init; } = SpecLocation.None;
+}
