@@ -4,8 +4,8 @@ using Google.Protobuf;
 namespace Compress.Tool.Tests;
 
 /// <summary>
-/// <c>validate</c> and <c>inspect</c> on models that <c>run</c> would reject (issue 18's seven files): each is exit 1
-/// with the loader's code naming the node or tensor, and <c>validate</c> never says "Everything needed to run is in
+/// <c>validate</c>, <c>inspect</c> and <c>run</c> on malformed models (issue 18's seven files): each is exit 1 with the
+/// loader's code naming the node or tensor, <c>run</c> writes nothing, and <c>validate</c> never says "Everything needed to run is in
 /// place". The model is the workspace's MatMul classifier (audio → MatMul(w) → logits), broken one way per case.
 /// </summary>
 public sealed class HostileModelTests
@@ -50,6 +50,22 @@ public sealed class HostileModelTests
         Assert.Equal(1, exit);
         Assert.Contains($"error {code}:", error, StringComparison.Ordinal);
         Assert.True(error.Contains(detail, StringComparison.Ordinal), error);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Run_StopsWithTheSameCode_BeforeTrainingAndWritesNothing(string kind, string code, string detail)
+    {
+        using var ws = TestWorkspace.WithSpec();
+        Break(ws.ModelPath, kind);
+        var output = Path.Combine(ws.Folder, "out.onnx");
+
+        var (exit, _, error) = CliHarness.Run(CliHarness.With(new Compress.Pipeline.CompressPipeline("test")), "run", ws.SpecPath, "--output", output, "-v", "minimal");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"error {code}:", error, StringComparison.Ordinal);
+        Assert.True(error.Contains(detail, StringComparison.Ordinal), error);
+        Assert.False(File.Exists(output));
     }
 
     [Fact]
