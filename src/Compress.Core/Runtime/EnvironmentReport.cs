@@ -58,7 +58,7 @@ public sealed record EnvironmentReport(IReadOnlyList<EnvironmentFact> Facts, boo
             }
 
             facts.Add(new("threads", TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            facts.Add(new("CUDA", TorchSharp.torch.cuda.is_available() ? $"available ({TorchSharp.torch.cuda.device_count()} device(s))" : "not available (training runs on the CPU)"));
+            facts.Add(new("CUDA", TorchSharp.torch.cuda.is_available() ? $"available ({TorchSharp.torch.cuda.device_count()} device(s)), not used: training runs on the CPU (device: cuda is CMP0108)" : "not available (training runs on the CPU)"));
             var auto = TrainingDevice.Resolve(ComputeDevice.Auto).Value!;
             facts.Add(new("device: auto", $"{auto.Name} ({auto.Reason})"));
             var losses = TrainingSmokeTest.Run();
