@@ -1,8 +1,10 @@
 using Compress.Graph;
+using Compress.Graph.Operators;
 using Compress.Pruning.Importance;
 using Compress.Pruning.Pruners;
 using Compress.Pruning.Schedules;
 using Compress.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Compress.Pruning;
@@ -64,10 +66,16 @@ public sealed class UnstructuredPruningHook : ScheduledPruningHook
         {
             var p = _module.OnnxParameters[name];
             var term = _options.Method == PruningMethod.L1 ? p.abs().sum() : p.square().sum();
-            sum = sum is null ? term : sum + term;
+            sum = sum is null ? term : sum.Plus(term);
         }
 
-        return sum is null ? null : sum * _options.RegularizationLambda;
+        if (sum is null)
+        {
+            return null;
+        }
+
+        using var lambda = _options.RegularizationLambda.ToScalar(); // held through the call (see RootedScalars)
+        return sum.mul(lambda);
     }
 
     /// <summary>Prunes the eligible weights to <paramref name="sparsity"/> now.</summary>

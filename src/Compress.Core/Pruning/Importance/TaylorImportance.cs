@@ -1,4 +1,5 @@
 using Compress.Graph;
+using Compress.Graph.Operators;
 using Compress.Training;
 using static TorchSharp.torch;
 
@@ -39,7 +40,7 @@ public static class TaylorImportance
                     var p = module.OnnxParameters[name];
                     if (p.grad is { } grad)
                     {
-                        accumulators[name].add_((p.detach() * grad).abs());
+                        accumulators[name].PlusInPlace((p.detach() * grad).abs());
                     }
                 }
             }

@@ -56,7 +56,7 @@ public sealed class Min : VariadicOperator
 public sealed class Sum : VariadicOperator
 {
     /// <inheritdoc />
-    protected override Tensor Combine(Tensor a, Tensor b) => a + b;
+    protected override Tensor Combine(Tensor a, Tensor b) => a.Plus(b);
 }
 
 /// <summary><c>Mean</c>: element-wise mean of the inputs.</summary>
@@ -65,7 +65,7 @@ public sealed class Sum : VariadicOperator
 public sealed class Mean : VariadicOperator
 {
     /// <inheritdoc />
-    protected override Tensor Combine(Tensor a, Tensor b) => a + b;
+    protected override Tensor Combine(Tensor a, Tensor b) => a.Plus(b);
 
     /// <inheritdoc />
     protected override Tensor Finish(Tensor result, int count) => result / count;

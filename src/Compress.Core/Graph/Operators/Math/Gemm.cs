@@ -40,7 +40,7 @@ public sealed class Gemm : OnnxOperator
 
         if (Optional(inputs, 2) is { } c)
         {
-            y = _beta == 1f ? y + c : y + (c * _beta);
+            y = _beta == 1f ? y.Plus(c) : y.Plus(c * _beta);
         }
 
         return [y];

@@ -67,7 +67,7 @@ public sealed class ConvTranspose : OnnxOperator
             var shape = new long[y.dim()];
             Array.Fill(shape, 1L);
             shape[1] = -1;
-            y = y + bias.reshape(shape);
+            y = y.Plus(bias.reshape(shape));
         }
 
         return [y];

@@ -24,7 +24,7 @@ public sealed class LayerNormalization : OnnxOperator
         var y = centred * invStd * scale;
         if (bias is not null)
         {
-            y = y + bias;
+            y = y.Plus(bias);
         }
 
         return [y, mean, invStd];
@@ -48,6 +48,6 @@ public sealed class InstanceNormalization : OnnxOperator
         var mean = x.mean(axes, keepdim: true);
         var centred = x - mean;
         var y = centred * (centred.square().mean(axes, keepdim: true) + Node.Float("epsilon", 1e-5f)).rsqrt();
-        return [(y * scale.reshape(shape)) + bias.reshape(shape)];
+        return [(y * scale.reshape(shape)).Plus(bias.reshape(shape))];
     }
 }

@@ -46,7 +46,7 @@ public sealed class QuantizeLinear : OnnxOperator
         var y = (x.to_type(ScalarType.Float32) / scale.to_type(ScalarType.Float32)).round();
         if (zeroPoint is not null)
         {
-            y = y + QuantizationAxis.Broadcast(Node, zeroPoint, x, _axis).to_type(ScalarType.Float32);
+            y = y.Plus(QuantizationAxis.Broadcast(Node, zeroPoint, x, _axis).to_type(ScalarType.Float32));
         }
 
         var (low, high) = type == ScalarType.Int8 ? (-128, 127) : (0, 255);

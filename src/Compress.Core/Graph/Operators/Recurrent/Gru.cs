@@ -33,7 +33,7 @@ public sealed class Gru : RecurrentOperator
         Tensor? rb = null;
         if (b is not null)
         {
-            projected = projected + b[..(3 * hidden)];
+            projected = projected.Plus(b[..(3 * hidden)]);
             rb = b[(3 * hidden)..];
         }
 
@@ -48,37 +48,35 @@ public sealed class Gru : RecurrentOperator
             var recurrent = h.matmul(rzr);
             if (rb is not null)
             {
-                recurrent = recurrent + rb[..(2 * hidden)];
+                recurrent = recurrent.Plus(rb[..(2 * hidden)]);
             }
 
-            var z = Clip(xp[.., ..hidden] + recurrent[.., ..hidden]).sigmoid();
-            var reset = Clip(xp[.., hidden..(2 * hidden)] + recurrent[.., hidden..]).sigmoid();
+            var z = Clip(xp[.., ..hidden].Plus(recurrent[.., ..hidden])).sigmoid();
+            var reset = Clip(xp[.., hidden..(2 * hidden)].Plus(recurrent[.., hidden..])).sigmoid();
             Tensor candidate;
             if (_linearBeforeReset)
             {
                 var hr = h.matmul(rh);
                 if (rb is not null)
                 {
-                    hr = hr + rb[(2 * hidden)..];
+                    hr = hr.Plus(rb[(2 * hidden)..]);
                 }
 
-                candidate = Clip(xp[.., (2 * hidden)..] + (reset * hr)).tanh();
+                candidate = Clip(xp[.., (2 * hidden)..].Plus(reset * hr)).tanh();
             }
             else
             {
                 var hr = (reset * h).matmul(rh);
                 if (rb is not null)
                 {
-                    hr = hr + rb[(2 * hidden)..];
+                    hr = hr.Plus(rb[(2 * hidden)..]);
                 }
 
-                candidate = Clip(xp[.., (2 * hidden)..] + hr).tanh();
+                candidate = Clip(xp[.., (2 * hidden)..].Plus(hr)).tanh();
             }
 
-            // (1 - z)·candidate + z·h written without a scalar: TorchSharp passes an implicit Scalar's native handle
-            // without keeping the Scalar alive, so a GC finalizer can free it during the call (suspected cause of a
-            // rare "Expected false to be true" from libtorch in this loop).
-            h = candidate + (z * (h - candidate));
+            // (1 - z)·candidate + z·h with no transient Scalar (see RootedScalars).
+            h = candidate.Plus(z * (h - candidate));
             steps[t] = h;
         }
 

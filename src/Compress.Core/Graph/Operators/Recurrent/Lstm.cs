@@ -34,7 +34,7 @@ public sealed class Lstm : RecurrentOperator
         var projected = x.matmul(w.t());                       // [seq, batch, 4H]
         if (b is not null)
         {
-            projected = projected + b[..(int)(4 * hidden)] + b[(int)(4 * hidden)..];
+            projected = projected.Plus(b[..(int)(4 * hidden)]).Plus(b[(int)(4 * hidden)..]);
         }
 
         var rt = r.t();
@@ -44,22 +44,22 @@ public sealed class Lstm : RecurrentOperator
         for (var s = 0; s < steps.Length; s++)
         {
             var t = reverse ? steps.Length - 1 - s : s;
-            var gates = projected[t] + h.matmul(rt);
+            var gates = projected[t].Plus(h.matmul(rt));
             var parts = gates.chunk(4, 1);
             Tensor i = parts[0], o = parts[1], f = parts[2], g = parts[3];
             if (p is not null)
             {
-                i = i + (p[..(int)hidden] * c);
-                f = f + (p[(int)(2 * hidden)..] * c);
+                i = i.Plus(p[..(int)hidden] * c);
+                f = f.Plus(p[(int)(2 * hidden)..] * c);
             }
 
             var inputGate = Clip(i).sigmoid();
             var forgetGate = Clip(f).sigmoid();
             var candidate = Clip(g).tanh();
-            c = (forgetGate * c) + (inputGate * candidate);
+            c = (forgetGate * c).Plus(inputGate * candidate);
             if (p is not null)
             {
-                o = o + (p[(int)hidden..(int)(2 * hidden)] * c);
+                o = o.Plus(p[(int)hidden..(int)(2 * hidden)] * c);
             }
 
             h = Clip(o).sigmoid() * c.tanh();

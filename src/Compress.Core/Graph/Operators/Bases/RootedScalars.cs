@@ -1,0 +1,21 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Compress.Graph.Operators;
+
+/// <summary>
+/// Tensor arithmetic that hands libtorch only scalars the process keeps alive. TorchSharp 0.107's <c>a + b</c> is
+/// <c>a.add(b, 1)</c> with an implicitly converted <see cref="Scalar"/> that nothing references once its handle is read,
+/// so the garbage collector may finalize (free) it while libtorch is still reading it: the rare "Expected false to be
+/// true" (c10::Scalar::toFloat) seen in GRU loops and on Add nodes. A static scalar is never finalized.
+/// </summary>
+internal static class RootedScalars
+{
+    private static readonly Scalar One = 1.ToScalar();
+
+    /// <summary><paramref name="a"/> + <paramref name="b"/> with broadcasting (what <c>a + b</c> computes).</summary>
+    public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary>Adds <paramref name="b"/> to <paramref name="a"/> in place (what <c>a.add_(b)</c> does).</summary>
+    public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
+}
