@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Compress.Diagnostics;
 using Compress.Graph;
+using Compress.Graph.Operators;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -140,7 +141,7 @@ public sealed class FineTuneLoop
             // Scalars held until the native calls return (see ScalarSafeOptimizer).
             using var studentWeight = (1 - _options.DistillationWeight).ToScalar();
             using var teacherWeight = _options.DistillationWeight.ToScalar();
-            loss = loss.mul(studentWeight).add(HeadObjective.Distillation(head, scores, teacherScores, _options.Temperature).mul(teacherWeight));
+            loss = loss.mul(studentWeight).Plus(HeadObjective.Distillation(head, scores, teacherScores, _options.Temperature).mul(teacherWeight));
         }
 
         if (_hook.Penalty(epoch) is { } penalty)

@@ -1,3 +1,4 @@
+using Compress.Graph.Operators;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,7 +8,7 @@ namespace Compress.Training;
 /// <summary>
 /// SGD (momentum, Nesterov, L2 weight decay), Adam (L2 weight decay) and AdamW (decoupled weight decay) with PyTorch's
 /// update rules, written so that every <see cref="Scalar"/> handed to libtorch is held by a local until the native
-/// call returns.
+/// call returns, including the alpha of 1 that TorchSharp's <c>add_</c> overloads create (<see cref="RootedScalars"/>).
 /// </summary>
 /// <remarks>
 /// TorchSharp 0.107's own optimizers pass implicitly converted scalars (<c>value: -step_size</c>) to native code
@@ -113,7 +114,7 @@ public sealed class ScalarSafeOptimizer : IDisposable
             }
             else
             {
-                buffer.mul_(momentum).add_(direction);
+                buffer.mul_(momentum).PlusInPlace(direction);
             }
 
             direction = _nesterov ? direction.add(buffer, alpha: momentum) : buffer;
@@ -152,7 +153,7 @@ public sealed class ScalarSafeOptimizer : IDisposable
         using var root2 = Math.Sqrt(correction2).ToScalar();
         using var epsilon = Epsilon.ToScalar();
         using var step = (-LearningRate / correction1).ToScalar();
-        var denominator = v.sqrt().div_(root2).add_(epsilon);
+        var denominator = v.sqrt().div_(root2).PlusInPlace(epsilon);
         p.addcdiv_(m, denominator, value: step);
     }
 }

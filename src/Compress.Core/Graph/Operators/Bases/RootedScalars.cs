@@ -18,4 +18,7 @@ internal static class RootedScalars
 
     /// <summary>Adds <paramref name="b"/> to <paramref name="a"/> in place (what <c>a.add_(b)</c> does).</summary>
     public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
+
+    /// <summary>Adds <paramref name="b"/> (held by the caller) to <paramref name="a"/> in place (what <c>a.add_(b)</c> does, whose hidden alpha is transient).</summary>
+    public static Tensor PlusInPlace(this Tensor a, Scalar b) => a.add_(b, One);
 }
