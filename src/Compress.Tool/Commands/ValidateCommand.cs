@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Compress.Diagnostics;
-using Compress.Onnx;
+using Compress.Onnx.Proto;
 using Compress.Pipeline;
 using Compress.Pruning;
 using Compress.Spec.Checks;
@@ -50,9 +50,10 @@ public static class ValidateCommand
         var diagnostics = report.Diagnostics.Any(d => d.IsError && d.Code == SpecMessages.PathNotFoundCode)
             ? report.Diagnostics
             : [.. report.Diagnostics, .. DataValidation.BadFiles(spec)];
-        if (!report.Diagnostics.Any(d => d.IsError))
+        // Without errors the model was loaded (a missing or unreadable one is an error).
+        if (!report.Diagnostics.Any(d => d.IsError) && report.Model is { } model)
         {
-            diagnostics = [.. diagnostics, .. PruningProblems(spec)];
+            diagnostics = [.. diagnostics, .. PruningProblems(spec, model)];
         }
 
         var failed = CommandOptions.Report(error, diagnostics, verbosity);
@@ -65,12 +66,12 @@ public static class ValidateCommand
         return failed ? CompressCli.Error : CompressCli.Success;
     }
 
-    /// <summary>The pruning options against the model, by the same rule and checks as <c>run</c>.</summary>
-    private static IReadOnlyList<Diagnostic> PruningProblems(Compress.Spec.CompressSpec spec)
+    /// <summary>The pruning options against the model the spec checks loaded, by the same rule and checks as <c>run</c>.</summary>
+    private static IReadOnlyList<Diagnostic> PruningProblems(Compress.Spec.CompressSpec spec, ModelProto model)
     {
         try
         {
-            return PruningValidator.Validate(PrunableWeights.Prepare(OnnxModelIO.Load(spec.Model.Path)), SpecMapping.Pruning(spec.Pruning));
+            return PruningValidator.Validate(PrunableWeights.Prepare(model), SpecMapping.Pruning(spec.Pruning));
         }
         catch (CompressException e)
         {

@@ -11,8 +11,8 @@ namespace Compress.Spec.Checks;
 /// <summary>The model half of <c>validate</c>: readable, operators supported, inputs and outputs fit the spec.</summary>
 internal static class ModelChecks
 {
-    /// <summary>Checks the model against the spec; returns its output head when one was found.</summary>
-    public static OutputHead? Run(CompressSpec spec, OperatorRegistry registry, List<string> facts, List<Diagnostic> diagnostics)
+    /// <summary>Checks the model against the spec; returns its output head when one was found, and the loaded model.</summary>
+    public static (OutputHead? Head, ModelProto? Model) Run(CompressSpec spec, OperatorRegistry registry, List<string> facts, List<Diagnostic> diagnostics)
     {
         // The loader run uses: versions, external data (confined to the model's folder), initializer sizes and the
         // graph's structure, every defect a CMP20xx/CMP2103 naming the file and node; validate must not pass a model
@@ -25,7 +25,7 @@ internal static class ModelChecks
         catch (CompressException e)
         {
             diagnostics.AddRange(e.Diagnostics);
-            return null;
+            return (null, null);
         }
 
         var shape = ModelShape.Of(model);
@@ -58,7 +58,7 @@ internal static class ModelChecks
             CheckInput(spec, input, diagnostics);
         }
 
-        return head.Value;
+        return (head.Value, model);
     }
 
     private static List<Diagnostic> Unsupported(string file, ModelProto model, ModelShape shape, OperatorRegistry registry)

@@ -1,11 +1,15 @@
 using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Graph;
+using Compress.Onnx.Proto;
 
 namespace Compress.Spec.Checks;
 
-/// <summary>What <c>validate</c> found: facts for people (one line each) and diagnostics.</summary>
-public sealed record ValidationReport(IReadOnlyList<string> Facts, IReadOnlyList<Diagnostic> Diagnostics)
+/// <summary>
+/// What <c>validate</c> found: facts for people (one line each), diagnostics, and the model as <c>OnnxModelIO.Load</c>
+/// returned it (null when it could not be loaded), so later checks need not load it again.
+/// </summary>
+public sealed record ValidationReport(IReadOnlyList<string> Facts, IReadOnlyList<Diagnostic> Diagnostics, ModelProto? Model = null)
 {
     /// <summary>True when any diagnostic is an error.</summary>
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
@@ -75,10 +79,10 @@ public static class SpecChecks
         ArgumentNullException.ThrowIfNull(spec);
         var facts = new List<string>();
         var diagnostics = new List<Diagnostic>(CheckPaths(spec));
-        var head = System.IO.File.Exists(spec.Model.Path) ? ModelChecks.Run(spec, registry ?? OperatorRegistry.Default, facts, diagnostics) : null;
+        var (head, model) = System.IO.File.Exists(spec.Model.Path) ? ModelChecks.Run(spec, registry ?? OperatorRegistry.Default, facts, diagnostics) : (null, null);
 
         // The data are labelled with the head's classes (a one-label sigmoid head adds _negative_).
         DataChecks.Run(head is null ? spec : spec with { Labels = new ValueList<string>([.. head.ClassesFor(spec.Labels)]) }, facts, diagnostics);
-        return new ValidationReport(facts, diagnostics);
+        return new ValidationReport(facts, diagnostics, model);
     }
 }
