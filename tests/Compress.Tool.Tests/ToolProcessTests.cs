@@ -14,19 +14,8 @@ public sealed class ToolProcessTests
     private const int SigInt = 2;
     private const int SigTerm = 15;
 
-    /// <summary>Enough epochs that training is still going when the signal arrives.</summary>
-    private const string LongSpec = """
-        model: model.onnx
-        data:
-          root: data
-        labels: [yes, no]
-        features:
-          kind: none
-        gate:
-          min: 0.5
-        finetune:
-          epochs: 2000
-        """;
+    /// <summary>The workspace's spec with enough epochs that training is still going when the signal arrives.</summary>
+    private static readonly string LongSpec = TestWorkspace.Spec.Replace("epochs: 2", "epochs: 2000", StringComparison.Ordinal);
 
     private static readonly string Tool = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "dotnet-compress.exe" : "dotnet-compress");
 
@@ -57,7 +46,7 @@ public sealed class ToolProcessTests
         AssertNothingWritten(ws.Folder, outputs);
 
         // What the cancelled run left (feature cache, locks) does not stand in the way of the next run.
-        File.WriteAllText(ws.SpecPath, LongSpec.Replace("epochs: 2000", "epochs: 2", StringComparison.Ordinal));
+        File.WriteAllText(ws.SpecPath, TestWorkspace.Spec);
         using var again = Started(ws, outputs);
         Assert.True(again.WaitForExit(TimeSpan.FromMinutes(3)) == 0, again.Text);
         Assert.True(File.Exists(outputs.Model) && File.Exists(outputs.Manifest) && File.Exists(Path.Combine(outputs.Report, "report.json")));
