@@ -55,7 +55,120 @@ public static class FrontEndSection
             throw new InvalidOperationException($"front-end {n}: expected a cold build then a reuse, got reused={b.Reused}/{r.Reused}");
         }
 
+        AppendForms(args, sb, log);
         Write(args, "60-frontend", sb.ToString(), watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The two forms of the same front end: the Conv1d with the windowed DFT basis (every model before graph version 2;
+    /// now only a prime n_fft) and the factored DFT — file size, ONNX Runtime single-clip latency (interleaved, one
+    /// thread) and the executor's batch forward (interleaved, torch's threads).
+    /// </summary>
+    private static void AppendForms(BenchArguments args, StringBuilder sb, TextWriter log)
+    {
+        var forms = new (string Name, FrontEndForm Form)[] { ("Conv1d DFT basis, stored filterbank (before)", FrontEndForm.Conv), ("factored DFT, built filterbank (now)", FrontEndForm.Auto) };
+        Directory.CreateDirectory(args.Scratch);
+        var files = forms.Select(f =>
+        {
+            var path = Path.Combine(args.Scratch, F($"frontend-{f.Form}.onnx"));
+            File.WriteAllBytes(path, Compress.Onnx.OnnxModelIO.Save(Before(f.Form)));
+            return (f.Name, Path: path);
+        }).ToList();
+        var latency = LatencyBenchmark.Run(files, args.LatencyRuns);
+        var executor = ExecutorForward(forms.Select(f => Before(f.Form)).ToList(), batch: 64, rounds: 20);
+        sb.AppendLine();
+        sb.AppendLine("### The front end's two forms");
+        sb.AppendLine();
+        sb.AppendLine(F($"The sample's front end alone (1 s PCM → 49 × 40 log-mel) as `features.prepend` wrote it before (a Conv1d whose 514 output channels are the windowed DFT basis, built from tables at load, and the stored [514, 40] mel filterbank) and now (a factored DFT: frames sliced from hop-long chunks, a [32, 64] and a [32, 18] DFT MatMul with element-wise twiddles, the filterbank built from its 40 filters' edges; docs/data.md). ONNX Runtime: one clip per call, one thread, {args.LatencyRuns} interleaved rounds after 30 warm-up rounds. Executor: a batch of 64 clips per forward (no gradient, 2 torch threads), 20 interleaved rounds after 3 warm-up rounds."));
+        sb.AppendLine();
+        sb.AppendLine("| form | file bytes | ORT ms per clip (IQR) | ORT / Conv1d | executor ms per 64 clips (IQR) | executor / Conv1d |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|");
+        for (var i = 0; i < forms.Length; i++)
+        {
+            var ort = latency[i].Times;
+            var ex = executor[i];
+            sb.AppendLine(F($"| {forms[i].Name} | {new FileInfo(files[i].Path).Length} | {ort.Median:0.000} ({ort.P25:0.000}–{ort.P75:0.000}) | {ort.Median / latency[0].Times.Median:0.00}× | {ex.Median:0.0} ({ex.P25:0.0}–{ex.P75:0.0}) | {ex.Median / executor[0].Median:0.00}× |"));
+            log.WriteLine(F($"front-end form {forms[i].Name}: ORT {ort.Median:0.000} ms, executor {ex.Median:0.0} ms"));
+        }
+    }
+
+    /// <summary>
+    /// The front end in <paramref name="form"/>; the Conv1d form with the mel filterbank stored as a [2K, M] constant,
+    /// as it was before the filterbank was built by nodes, so the size column compares the files users got.
+    /// </summary>
+    private static Compress.Onnx.Proto.ModelProto Before(FrontEndForm form)
+    {
+        var model = FrontEndGraph.Build(SampleFrontEnd, form);
+        if (form != FrontEndForm.Conv)
+        {
+            return model;
+        }
+
+        var mel = FrontEndMatrices.MelFilterbank(SampleFrontEnd);
+        var stacked = new float[2 * mel.Length];
+        mel.CopyTo(stacked, 0);
+        mel.CopyTo(stacked, mel.Length);
+        var matmul = model.Graph.Node.Single(n => n.Name == "frontend/Mel");
+        var bank = new Compress.Onnx.Proto.NodeProto { OpType = "Constant", Name = "frontend/stored_mel_const" };
+        bank.Output.Add("frontend/stored_mel");
+        bank.Attribute.Add(Compress.Onnx.ModelBuilder.Attribute("value", Compress.Onnx.ModelBuilder.Tensor("", stacked, 2 * SampleFrontEnd.FrequencyBins, SampleFrontEnd.MelBins)));
+        model.Graph.Node.Insert(model.Graph.Node.IndexOf(matmul), bank);
+        matmul.Input[1] = "frontend/stored_mel";
+
+        // Drop the nodes that built the filterbank, now unread.
+        for (var removed = true; removed;)
+        {
+            var read = model.Graph.Node.SelectMany(n => n.Input).Concat(model.Graph.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
+            var unread = model.Graph.Node.Where(n => n.Output.All(o => !read.Contains(o))).ToList();
+            unread.ForEach(n => model.Graph.Node.Remove(n));
+            removed = unread.Count > 0;
+        }
+
+        return model;
+    }
+
+    /// <summary>Executor forward time of each model on the same seeded batch, interleaved round by round.</summary>
+    private static List<Measurement> ExecutorForward(IReadOnlyList<Compress.Onnx.Proto.ModelProto> models, int batch, int rounds)
+    {
+        Compress.Runtime.TorchRuntime.Initialize();
+        var random = new Random(1);
+        var pcm = new float[batch * SampleFrontEnd.Samples];
+        for (var i = 0; i < pcm.Length; i++)
+        {
+            pcm[i] = (float)((random.NextDouble() * 2) - 1) * 0.1f;
+        }
+
+        var modules = models.Select(m => Compress.Graph.OnnxGraphModule.Create(m)).ToList();
+        var times = models.Select(_ => new List<double>()).ToList();
+        try
+        {
+            using var noGrad = TorchSharp.torch.no_grad();
+            using var input = TorchSharp.torch.tensor(pcm, [batch, SampleFrontEnd.Samples]);
+            for (var round = -3; round < rounds; round++)
+            {
+                for (var k = 0; k < modules.Count; k++)
+                {
+                    var index = (k + Math.Max(0, round)) % modules.Count;
+                    var timer = Stopwatch.StartNew();
+                    using (var scope = TorchSharp.torch.NewDisposeScope())
+                    {
+                        modules[index].eval();
+                        _ = modules[index].Forward(input).sum().item<float>();
+                    }
+
+                    if (round >= 0)
+                    {
+                        times[index].Add(timer.Elapsed.TotalMilliseconds);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            modules.ForEach(m => m.Dispose());
+        }
+
+        return [.. times.Select((t, i) => new Measurement(models[i].Graph.Name, t))];
     }
 
     /// <summary>

@@ -118,6 +118,7 @@ public static class FeatureCache
         // rounding; a cache made one way is not reused the other way, so a run's features do not depend on history.
         Add($"onednn/{Runtime.TorchRuntime.Initialize().OneDnn.Choice}");
         Add(FrontEndGraph.Describe(frontEnd));
+        Add($"front-end-graph/{FrontEndGraph.GraphVersion}");
         Add(augmentation?.Describe() ?? "no-augmentation");
         Add(seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var noise in backgroundNoise)

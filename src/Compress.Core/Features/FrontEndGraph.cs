@@ -6,14 +6,34 @@ using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Features;
 
+/// <summary>How <see cref="FrontEndGraph"/> computes the power spectrum.</summary>
+public enum FrontEndForm
+{
+    /// <summary>The factored DFT when n_fft has a factor pair, else the Conv1d.</summary>
+    Auto,
+
+    /// <summary>The Conv1d with the windowed DFT basis (the only form before graph version 2).</summary>
+    Conv,
+}
+
 /// <summary>
 /// The front-end as ONNX nodes, so the executor computes features for training and an app can feed raw PCM to
-/// ONNX Runtime: Unsqueeze → Conv1d with the windowed DFT basis (stride = hop) → x·x → Transpose → MatMul with
-/// the mel filterbank stacked twice (adds real² and imaginary²) → Max(x, floor) → Log [→ MatMul DCT] → Unsqueeze.
-/// All matrices are <c>Constant</c> nodes, so the executor folds them and never trains them.
+/// ONNX Runtime: the power spectrum (a factored DFT: Gather frames → window → MatMul → Transpose → batched MatMul →
+/// x·x; a prime n_fft: a Conv1d with the windowed DFT basis) → MatMul with the mel filterbank → Max(x, floor) → Log
+/// [→ MatMul DCT] → Unsqueeze. Every matrix is a <c>Constant</c> or built from small constant tables by nodes, so the
+/// executor folds them and never trains them.
 /// </summary>
 public static class FrontEndGraph
 {
+    /// <summary>
+    /// How the nodes compute the features, part of the feature cache's key: 2 = the factored DFT and the mel filterbank
+    /// built by nodes (features differ from version 1's Conv1d and stored matrix by float32 rounding only).
+    /// </summary>
+    public const int GraphVersion = 2;
+
+    /// <summary>The oldest default-domain opset the front end's nodes exist in (Range, and Pad/Slice with inputs: 11).</summary>
+    public const long MinimumOpset = 11;
+
     /// <summary>Metadata key that <see cref="Prepend"/> writes, describing the front-end it added.</summary>
     public const string MetadataKey = "compress.front_end";
 
@@ -22,19 +42,23 @@ public static class FrontEndGraph
     /// float [N, 1, Frames, Bins] (or [N, 1, Samples] for <see cref="FrontEndKind.None"/>); node and constant names
     /// start with <c>frontend/</c>. Throws <see cref="CompressException"/> (CMP3201) for invalid options.
     /// </summary>
-    public static ModelProto Build(FrontEndOptions o, string inputName = "pcm", string outputName = "features", long opset = 17)
+    public static ModelProto Build(FrontEndOptions o, string inputName = "pcm", string outputName = "features", long opset = 17) =>
+        Build(o, FrontEndForm.Auto, inputName, outputName, opset);
+
+    /// <summary><see cref="Build(FrontEndOptions, string, string, long)"/> with the spectrum's form chosen (tests and benchmarks compare the two).</summary>
+    public static ModelProto Build(FrontEndOptions o, FrontEndForm form, string inputName = "pcm", string outputName = "features", long opset = 17)
     {
         ArgumentNullException.ThrowIfNull(o);
         o.EnsureValid();
-        if (opset < 9)
+        if (opset < MinimumOpset)
         {
-            throw new CompressException(DataMessages.InvalidFrontEnd($"opset {opset} is too old; the front-end needs opset 9 or newer"));
+            throw new CompressException(DataMessages.InvalidFrontEnd($"opset {opset} is too old; the front-end needs opset {MinimumOpset} or newer"));
         }
 
         var graph = new GraphProto { Name = "front_end" };
         graph.Input.Add(ModelBuilder.ValueInfo(inputName, DataType.Float, "N", (long)o.Samples));
         graph.Output.Add(ModelBuilder.ValueInfo(outputName, DataType.Float, [(object)"N", .. o.OutputShape.Cast<object>()]));
-        AddNodes(graph, o, inputName, outputName, "frontend/", opset);
+        AddNodes(graph, o, inputName, outputName, "frontend/", opset, form);
         var model = new ModelProto { IrVersion = 8, ProducerName = "Compress.FrontEndGraph", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return model;
@@ -73,9 +97,9 @@ public static class FrontEndGraph
         }
 
         var opset = model.OpsetImport.Where(s => s.Domain.Length == 0 || s.Domain == "ai.onnx").Select(s => s.Version).DefaultIfEmpty(0).Max();
-        if (opset < 9)
+        if (opset < MinimumOpset)
         {
-            throw new CompressException(DataMessages.PrependMismatch($"the model imports the default ONNX domain at opset {opset}; the front-end needs 9 or newer"));
+            throw new CompressException(DataMessages.PrependMismatch($"the model imports the default ONNX domain at opset {opset}; the front-end needs {MinimumOpset} or newer"));
         }
 
         var (batch, reshapeTo) = MatchShape(feature, o);
@@ -83,7 +107,7 @@ public static class FrontEndGraph
         var copy = model.Clone();
         var front = new GraphProto();
         var features = reshapeTo is null ? feature.Name : prefix + "features";
-        AddNodes(front, o, pcmInputName, features, prefix, opset);
+        AddNodes(front, o, pcmInputName, features, prefix, opset, FrontEndForm.Auto);
         if (reshapeTo is not null)
         {
             var shape = Constant(front, prefix + "reshape_shape", ModelBuilder.Tensor(prefix + "reshape_shape", [-1L, .. reshapeTo], reshapeTo.Length + 1));
@@ -107,7 +131,7 @@ public static class FrontEndGraph
             $"kind={o.Kind.ToString().ToLowerInvariant()};sample_rate={o.SampleRate};samples={o.Samples};window={o.WindowSamples};hop={o.HopSamples};n_fft={o.NFft};mel_bins={o.MelBins};fmin={o.FMin:R};fmax={o.UpperHz:R};log_floor={o.LogFloor:R};coefficients={o.Coefficients}");
     }
 
-    private static void AddNodes(GraphProto g, FrontEndOptions o, string input, string output, string prefix, long opset)
+    private static void AddNodes(GraphProto g, FrontEndOptions o, string input, string output, string prefix, long opset, FrontEndForm form)
     {
         if (o.Kind == FrontEndKind.None)
         {
@@ -115,29 +139,231 @@ public static class FrontEndGraph
             return;
         }
 
-        int k = o.FrequencyBins, m = o.MelBins;
-        var framed = Unsqueeze(g, prefix + "Unsqueeze_in", input, prefix + "pcm_channel", opset);
-        var basis = DftBasis(g, o, prefix, opset);
-        var spectrum = AddNode(g, "Conv", prefix + "Stft", [framed, basis], prefix + "spectrum",
-            ("kernel_shape", new long[] { o.WindowSamples }), ("strides", new long[] { o.HopSamples }));
-        var power = AddNode(g, "Mul", prefix + "Power", [spectrum, spectrum], prefix + "power");
-        var frames = AddNode(g, "Transpose", prefix + "Transpose", [power], prefix + "power_frames", ("perm", new long[] { 0, 2, 1 }));
-        var mel = FrontEndMatrices.MelFilterbank(o);
-        var stacked = new float[2 * k * m];
-        mel.CopyTo(stacked, 0);
-        mel.CopyTo(stacked, k * m);
-        var bank = Constant(g, prefix + "mel_filterbank", ModelBuilder.Tensor(prefix + "mel_filterbank", stacked, 2 * k, m));
-        var energies = AddNode(g, "MatMul", prefix + "Mel", [frames, bank], prefix + "mel");
+        var factors = SpectrumForm(o, form);
+        var (power, bank) = factors is { } f
+            ? (FactoredPower(g, o, input, prefix, opset, f.Q, f.P), FactoredFilterbank(g, o, prefix, opset, f.P, MelFilterbank(g, o, prefix, opset)))
+            : (ConvPower(g, o, input, prefix, opset), Stacked(g, prefix, MelFilterbank(g, o, prefix, opset)));
+        var energies = AddNode(g, "MatMul", prefix + "Mel", [power, bank], prefix + "mel");
         var floor = Constant(g, prefix + "log_floor", ModelBuilder.Tensor(prefix + "log_floor", [(float)o.LogFloor]));
         var floored = AddNode(g, "Max", prefix + "Floor", [energies, floor], prefix + "mel_floored");
         var features = AddNode(g, "Log", prefix + "Log", [floored], prefix + "log_mel");
         if (o.Kind == FrontEndKind.Mfcc)
         {
-            var dct = Constant(g, prefix + "dct", ModelBuilder.Tensor(prefix + "dct", FrontEndMatrices.Dct(m, o.Coefficients), m, o.Coefficients));
+            var dct = Constant(g, prefix + "dct", ModelBuilder.Tensor(prefix + "dct", FrontEndMatrices.Dct(o.MelBins, o.Coefficients), o.MelBins, o.Coefficients));
             features = AddNode(g, "MatMul", prefix + "Dct", [features, dct], prefix + "mfcc");
         }
 
         Unsqueeze(g, prefix + "Unsqueeze_out", features, output, opset);
+    }
+
+    /// <summary>
+    /// The factors Q · P = n_fft (Q ≤ P, as close to √n_fft as the divisors allow, Q ≥ 2) of the factored DFT, or null
+    /// for the Conv1d form: a prime n_fft, or <paramref name="form"/> asks for it.
+    /// </summary>
+    internal static (int Q, int P)? SpectrumForm(FrontEndOptions o, FrontEndForm form = FrontEndForm.Auto)
+    {
+        if (form == FrontEndForm.Conv)
+        {
+            return null;
+        }
+
+        for (var q = (int)Math.Sqrt(o.NFft); q >= 2; q--)
+        {
+            if (o.NFft % q == 0)
+            {
+                return (q, o.NFft / q);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The power spectrum by a factored DFT (Cooley–Tukey, two MatMul stages), [N, frames, P · 2·K1] in the order
+    /// <see cref="FactoredFilterbank"/> reads (K1 = ⌈K / P⌉). With n_fft = P·Q, n = p·Q + q and k = k2 + P·k1:
+    /// X[k] = Σ_q e^(−2πi·q·k1/Q) · e^(−2πi·q·k2/n_fft) · Σ_p x[p·Q + q]·e^(−2πi·p·k2/P). Frames are cut from hop-long
+    /// chunks of the PCM (Slice + Concat, no per-sample gather) and viewed as [P, Q]; a transpose puts q first, so stage
+    /// 1 is one MatMul with the [P, 2P] real/imaginary DFT matrix, the twiddle factors are element-wise, and stage 2 is
+    /// one MatMul with the [2Q, 2·K1] complex DFT matrix for the one-sided bins. At n_fft 512 (P 32, Q 16) that is
+    /// 51 k multiply-adds a frame against the Conv1d form's 247 k. Every matrix is gathered from the cos / −sin tables by
+    /// the exact phase index, like <see cref="DftBasis"/>, so both runtimes fold bit-identical constants.
+    /// </summary>
+    private static string FactoredPower(GraphProto g, FrontEndOptions o, string input, string prefix, long opset, int q, int p)
+    {
+        string Op(string op, string name, params string[] inputs) => AddNode(g, op, prefix + name, inputs, prefix + name + "_out");
+        string Longs(string name, params long[] values) => Constant(g, prefix + name, ModelBuilder.Tensor(prefix + name, values, values.Length));
+        string Reshape(string name, string x, params long[] dims) => Op("Reshape", name, x, Longs(name + "_shape", dims));
+        string Slice(string name, string x, long[] starts, long[] ends, long[] axes) => Op("Slice", name, x, Longs(name + "_starts", starts), Longs(name + "_ends", ends), Longs(name + "_axes", axes));
+        string Transpose(string name, string x) => AddNode(g, "Transpose", prefix + name, [x], prefix + name + "_out", ("perm", new long[] { 0, 1, 3, 2 }));
+        string Grid(string name, long count, long n, long[] dims) => Reshape(name, Op("Mul", name + "_scaled", RangeF(g, prefix, name + "_range", count), ScalarF(g, prefix, name + "_scale", n)), dims);
+        string Phase(string name, string x, string y) => PhaseIndex(g, o, prefix, name, Op("Mul", name + "_product", x, y));
+
+        int frames = o.Frames, hop = o.HopSamples, length = o.NFft, k1Count = (o.FrequencyBins + p - 1) / p;
+        var (cos, negSin) = PhaseTables(g, o, prefix);
+
+        // Frames [N, F, n_fft]: the clip padded (or cut) to C whole hops, viewed as [N, C, hop]; frame f is chunks f, f+1, ...
+        var pieces = (length + hop - 1) / hop;
+        var chunks = frames + pieces - 1;
+        var signal = input;
+        if ((long)chunks * hop > o.Samples)
+        {
+            signal = Op("Pad", "FramePad", signal, Longs("frame_pads", 0, 0, 0, ((long)chunks * hop) - o.Samples));
+        }
+        else if ((long)chunks * hop < o.Samples)
+        {
+            signal = Slice("FrameCut", signal, [0], [(long)chunks * hop], [1]);
+        }
+
+        var hops = Reshape("frame_chunks", signal, -1, chunks, hop);
+        var parts = Enumerable.Range(0, pieces)
+            .Select(j => Slice($"frame_piece{j}", hops, [j, 0], [j + frames, Math.Min(hop, length - ((long)j * hop))], [1, 2]))
+            .ToArray();
+        var framed = parts.Length == 1 ? parts[0] : AddNode(g, "Concat", prefix + "Frames", parts, prefix + "frames", ("axis", 2L));
+
+        // [N, F, Q, P] (sample p·Q + q at [q, p]) times the window, zero past its length.
+        var window = new float[length];
+        var hann = FrontEndMatrices.HannWindow(o.WindowSamples);
+        for (var qi = 0; qi < q; qi++)
+        {
+            for (var pi = 0; pi < p; pi++)
+            {
+                var n = (pi * q) + qi;
+                window[(qi * p) + pi] = n < hann.Length ? (float)hann[n] : 0;
+            }
+        }
+
+        var columns = Transpose("frame_columns", Reshape("frame_grid", framed, -1, frames, p, q));
+        var windowed = Op("Mul", "Window", columns, Constant(g, prefix + "window", ModelBuilder.Tensor(prefix + "window", window, q, p)));
+
+        // Stage 1 over p: [N, F, Q, 2P] = (re | im) of Σ_p x·e^(−2πi·p·k2/P), phase index p·k2·Q.
+        var stage1Index = Phase("stage1", Grid("stage1_p", p, q, [p, 1]), Grid("stage1_k2", p, 1, [1, p]));
+        var stage1 = AddNode(g, "Concat", prefix + "stage1_matrix", [Gather(g, prefix, "stage1_cos", cos, stage1Index), Gather(g, prefix, "stage1_sin", negSin, stage1Index)], prefix + "stage1_matrix_out", ("axis", 1L));
+        var y = AddNode(g, "MatMul", prefix + "Stage1", [windowed, stage1], prefix + "stage1");
+
+        // Twiddles e^(−2πi·q·k2/n_fft), element-wise on [Q, P].
+        var twiddleIndex = Phase("twiddle", Grid("twiddle_q", q, 1, [q, 1]), Grid("twiddle_k2", p, 1, [1, p]));
+        var tc = Gather(g, prefix, "twiddle_cos", cos, twiddleIndex);
+        var ts = Gather(g, prefix, "twiddle_sin", negSin, twiddleIndex);
+        var yr = Slice("stage1_re", y, [0], [p], [3]);
+        var yi = Slice("stage1_im", y, [p], [2L * p], [3]);
+        var zr = Op("Sub", "twiddled_re", Op("Mul", "yr_tc", yr, tc), Op("Mul", "yi_ts", yi, ts));
+        var zi = Op("Add", "twiddled_im", Op("Mul", "yr_ts", yr, ts), Op("Mul", "yi_tc", yi, tc));
+
+        // Stage 2 over q: [N, F, P, 2·K1] = (re | im) of Σ_q z·e^(−2πi·q·k1/Q), phase index q·k1·P.
+        var z = Transpose("stage2_rows", AddNode(g, "Concat", prefix + "twiddled", [zr, zi], prefix + "twiddled_out", ("axis", 2L)));
+        var stage2Index = Phase("stage2", Grid("stage2_q", q, p, [q, 1]), Grid("stage2_k1", k1Count, 1, [1, k1Count]));
+        var vc = Gather(g, prefix, "stage2_cos", cos, stage2Index);
+        var vs = Gather(g, prefix, "stage2_sin", negSin, stage2Index);
+        var top = AddNode(g, "Concat", prefix + "stage2_top", [vc, vs], prefix + "stage2_top_out", ("axis", 1L));
+        var bottom = AddNode(g, "Concat", prefix + "stage2_bottom", [Op("Neg", "stage2_neg_sin", vs), vc], prefix + "stage2_bottom_out", ("axis", 1L));
+        var stage2 = AddNode(g, "Concat", prefix + "stage2_matrix", [top, bottom], prefix + "stage2_matrix_out", ("axis", 0L));
+        var spectrum = AddNode(g, "MatMul", prefix + "Stage2", [z, stage2], prefix + "spectrum");
+        var power = AddNode(g, "Mul", prefix + "Power", [spectrum, spectrum], prefix + "power");
+        return Reshape("power_frames", power, -1, frames, (long)p * 2 * k1Count);
+    }
+
+    /// <summary>
+    /// The mel filterbank's rows in <see cref="FactoredPower"/>'s order: row (k2, c) is bin k2 + P·(c mod K1) — the
+    /// real and the imaginary square of that bin each get the bin's filter weights, bins past n_fft/2 get zeros.
+    /// </summary>
+    private static string FactoredFilterbank(GraphProto g, FrontEndOptions o, string prefix, long opset, int n2, string bank)
+    {
+        string Op(string op, string name, params string[] inputs) => AddNode(g, op, prefix + name, inputs, prefix + name + "_out");
+        var bins = o.FrequencyBins;
+        var k1Count = (bins + n2 - 1) / n2;
+        var k1 = RangeF(g, prefix, "mel_rows_k1", k1Count);
+        var c = AddNode(g, "Concat", prefix + "mel_rows_c", [k1, k1], prefix + "mel_rows_c_out", ("axis", 0L));
+        var k2 = Unsqueeze(g, prefix + "mel_rows_k2", RangeF(g, prefix, "mel_rows_k2_range", n2), prefix + "mel_rows_k2", opset, 1);
+        var rows = Op("Min", "mel_rows_clamp", Op("Add", "mel_rows_bin", Op("Mul", "mel_rows_k1_bins", c, ScalarF(g, prefix, "mel_rows_n2", n2)), k2), ScalarF(g, prefix, "mel_rows_zero_row", bins));
+        var flat = AddNode(g, "Reshape", prefix + "mel_rows_flat", [rows, Constant(g, prefix + "mel_rows_flat_shape", ModelBuilder.Tensor(prefix + "mel_rows_flat_shape", [-1L], 1))], prefix + "mel_rows_flat_out");
+        var index = AddNode(g, "Cast", prefix + "mel_rows_index", [flat], prefix + "mel_rows_index_out", ("to", (long)DataType.Int64));
+        var zeros = Constant(g, prefix + "mel_zero_row", ModelBuilder.Tensor(prefix + "mel_zero_row", new float[o.MelBins], 1, o.MelBins));
+        var extended = AddNode(g, "Concat", prefix + "mel_extended", [bank, zeros], prefix + "mel_extended_out", ("axis", 0L));
+        return AddNode(g, "Gather", prefix + "mel_rows", [extended, index], prefix + "mel_filterbank_rows", ("axis", 0L));
+    }
+
+    private static string Stacked(GraphProto g, string prefix, string bank) =>
+        AddNode(g, "Concat", prefix + "mel_stack", [bank, bank], prefix + "mel_filterbank_stacked", ("axis", 0L));
+
+    /// <summary>cos(2πr/n_fft) and −sin(2πr/n_fft) for r in [0, n_fft), computed in double and stored as float.</summary>
+    private static (string Cos, string NegativeSin) PhaseTables(GraphProto g, FrontEndOptions o, string prefix)
+    {
+        var cosines = new float[o.NFft];
+        var negativeSines = new float[o.NFft];
+        for (var r = 0; r < o.NFft; r++)
+        {
+            cosines[r] = (float)Math.Cos(2 * Math.PI * r / o.NFft);
+            negativeSines[r] = (float)-Math.Sin(2 * Math.PI * r / o.NFft);
+        }
+
+        return (Constant(g, prefix + "cos_table", ModelBuilder.Tensor(prefix + "cos_table", cosines, o.NFft)),
+            Constant(g, prefix + "neg_sin_table", ModelBuilder.Tensor(prefix + "neg_sin_table", negativeSines, o.NFft)));
+    }
+
+    /// <summary>
+    /// The int64 index product mod n_fft of a float tensor of exact integers (below 2^24): product − n_fft·⌊product /
+    /// n_fft⌋, exact in float32, so every runtime gathers the same table entries.
+    /// </summary>
+    private static string PhaseIndex(GraphProto g, FrontEndOptions o, string prefix, string name, string product)
+    {
+        string Op(string op, string suffix, params string[] inputs) => AddNode(g, op, prefix + name + suffix, inputs, prefix + name + suffix + "_out");
+        var nfft = ScalarF(g, prefix, name + "_nfft", o.NFft);
+        var wraps = Op("Floor", "_wraps", Op("Div", "_turns", product, nfft));
+        var phase = Op("Sub", "_phase", product, Op("Mul", "_whole", wraps, nfft));
+        return AddNode(g, "Cast", prefix + name + "_index", [phase], prefix + name + "_index_out", ("to", (long)DataType.Int64));
+    }
+
+    private static string Gather(GraphProto g, string prefix, string name, string table, string index) =>
+        AddNode(g, "Gather", prefix + name, [table, index], prefix + name + "_out");
+
+    private static string ScalarF(GraphProto g, string prefix, string name, float value) =>
+        Constant(g, prefix + name, ModelBuilder.Tensor(prefix + name, [value]));
+
+    /// <summary>0, 1, ..., count − 1 as float (exact), by a Range node.</summary>
+    private static string RangeF(GraphProto g, string prefix, string name, long count) =>
+        AddNode(g, "Range", prefix + name, [ScalarF(g, prefix, name + "_start", 0), ScalarF(g, prefix, name + "_limit", count), ScalarF(g, prefix, name + "_delta", 1)], prefix + name);
+
+    /// <summary>
+    /// A prime n_fft: [N, frames, 2K] = the real and imaginary parts squared, by a Conv1d with the windowed DFT basis
+    /// (stride = hop); the mel matrix is stacked twice so the MatMul adds real² and imaginary².
+    /// </summary>
+    private static string ConvPower(GraphProto g, FrontEndOptions o, string input, string prefix, long opset)
+    {
+        var framed = Unsqueeze(g, prefix + "Unsqueeze_in", input, prefix + "pcm_channel", opset);
+        var basis = DftBasis(g, o, prefix, opset);
+        var spectrum = AddNode(g, "Conv", prefix + "Stft", [framed, basis], prefix + "spectrum",
+            ("kernel_shape", new long[] { o.WindowSamples }), ("strides", new long[] { o.HopSamples }));
+        var power = AddNode(g, "Mul", prefix + "Power", [spectrum, spectrum], prefix + "power");
+        return AddNode(g, "Transpose", prefix + "Transpose", [power], prefix + "power_frames", ("perm", new long[] { 0, 2, 1 }));
+    }
+
+    /// <summary>
+    /// The HTK mel filterbank [K, M] (<see cref="FrontEndMatrices.MelFilterbank"/>) built by nodes from the filters'
+    /// lower, centre and upper edges (3 × M floats) instead of stored (K × M floats, 41 KB at n_fft 512 and 40 bins,
+    /// most of it zeros): bank[k, m] = max(0, min((f_k − lower_m) / (centre_m − lower_m), (upper_m − f_k) / (upper_m −
+    /// centre_m))) with f_k = k · sample_rate / n_fft. Element-wise float32 arithmetic, so ONNX Runtime and the executor
+    /// fold the same matrix.
+    /// </summary>
+    private static string MelFilterbank(GraphProto g, FrontEndOptions o, string prefix, long opset)
+    {
+        string Table(string name, IEnumerable<double> values)
+        {
+            float[] data = [.. values.Select(v => (float)v)];
+            return Constant(g, prefix + name, ModelBuilder.Tensor(prefix + name, data, data.Length));
+        }
+
+        string Op(string op, string name, params string[] inputs) => AddNode(g, op, prefix + name, inputs, prefix + name + "_out");
+
+        var edges = FrontEndMatrices.MelEdges(o);
+        var m = o.MelBins;
+        var lower = Table("mel_lower", edges.Take(m));
+        var centre = Table("mel_centre", edges.Skip(1).Take(m));
+        var upper = Table("mel_upper", edges.Skip(2).Take(m));
+        var hz = Op("Mul", "mel_bin_hz", RangeF(g, prefix, "mel_bins", o.FrequencyBins), ScalarF(g, prefix, "mel_hz_per_bin", (float)((double)o.SampleRate / o.NFft)));
+        var f = Unsqueeze(g, prefix + "mel_f", hz, prefix + "mel_f", opset, 1);
+        var rise = Op("Div", "mel_rise", Op("Sub", "mel_above_lower", f, lower), Op("Sub", "mel_rise_width", centre, lower));
+        var fall = Op("Div", "mel_fall", Op("Sub", "mel_below_upper", upper, f), Op("Sub", "mel_fall_width", upper, centre));
+        return Op("Max", "mel_filterbank", Op("Min", "mel_triangle", rise, fall), ScalarF(g, prefix, "mel_zero", 0));
     }
 
     /// <summary>
@@ -149,30 +375,17 @@ public static class FrontEndGraph
     /// </summary>
     private static string DftBasis(GraphProto g, FrontEndOptions o, string prefix, long opset)
     {
-        string Table(string name, float[] values) => Constant(g, prefix + name, ModelBuilder.Tensor(prefix + name, values, values.Length));
-        string Scalar(string name, float value) => Constant(g, prefix + name, ModelBuilder.Tensor(prefix + name, [value]));
         string Op(string op, string name, params string[] inputs) => AddNode(g, op, prefix + name, inputs, prefix + name + "_out");
-        string Range(string name, int count) =>
-            AddNode(g, "Range", prefix + name, [Scalar(name + "_start", 0), Scalar(name + "_limit", count), Scalar(name + "_delta", 1)], prefix + name);
 
-        var cosines = new float[o.NFft];
-        var negativeSines = new float[o.NFft];
-        for (var r = 0; r < o.NFft; r++)
-        {
-            cosines[r] = (float)Math.Cos(2 * Math.PI * r / o.NFft);
-            negativeSines[r] = (float)-Math.Sin(2 * Math.PI * r / o.NFft);
-        }
-
-        var n = Range("dft_n", o.WindowSamples);
-        var k = Range("dft_k", o.FrequencyBins);
+        var (cos, negSin) = PhaseTables(g, o, prefix);
+        var n = RangeF(g, prefix, "dft_n", o.WindowSamples);
+        var k = RangeF(g, prefix, "dft_k", o.FrequencyBins);
         var kn = Op("Mul", "dft_kn", Unsqueeze(g, prefix + "dft_k_col", k, prefix + "dft_k_col", opset, 1), Unsqueeze(g, prefix + "dft_n_row", n, prefix + "dft_n_row", opset, 0));
-        var nfft = Scalar("dft_nfft", o.NFft);
-        var wraps = Op("Floor", "dft_wraps", Op("Div", "dft_turns", kn, nfft));
-        var phase = Op("Sub", "dft_phase", kn, Op("Mul", "dft_whole", wraps, nfft));
-        var index = AddNode(g, "Cast", prefix + "dft_index", [phase], prefix + "dft_index_out", ("to", (long)DataType.Int64));
-        var window = Table("hann", [.. FrontEndMatrices.HannWindow(o.WindowSamples).Select(v => (float)v)]);
-        var real = Op("Mul", "dft_real", AddNode(g, "Gather", prefix + "dft_cos", [Table("cos_table", cosines), index], prefix + "dft_cos_out"), window);
-        var imaginary = Op("Mul", "dft_imaginary", AddNode(g, "Gather", prefix + "dft_sin", [Table("neg_sin_table", negativeSines), index], prefix + "dft_sin_out"), window);
+        var index = PhaseIndex(g, o, prefix, "dft", kn);
+        var hann = FrontEndMatrices.HannWindow(o.WindowSamples).Select(v => (float)v).ToArray();
+        var window = Constant(g, prefix + "hann", ModelBuilder.Tensor(prefix + "hann", hann, hann.Length));
+        var real = Op("Mul", "dft_real", Gather(g, prefix, "dft_cos", cos, index), window);
+        var imaginary = Op("Mul", "dft_imaginary", Gather(g, prefix, "dft_sin", negSin, index), window);
         var stacked = AddNode(g, "Concat", prefix + "dft_stack", [real, imaginary], prefix + "dft_stack_out", ("axis", 0L));
         return Unsqueeze(g, prefix + "dft_basis", stacked, prefix + "dft_basis", opset, 1);
     }

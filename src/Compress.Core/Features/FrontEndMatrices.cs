@@ -39,6 +39,15 @@ public static class FrontEndMatrices
     /// <summary>Inverse of <see cref="HzToMel"/>.</summary>
     public static double MelToHz(double mel) => 700 * (Math.Pow(10, mel / 2595) - 1);
 
+    /// <summary>The MelBins + 2 filter edges in Hz, equally spaced in mel from FMin to the upper edge.</summary>
+    public static double[] MelEdges(FrontEndOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var m = o.MelBins;
+        double melLow = HzToMel(o.FMin), melHigh = HzToMel(o.UpperHz);
+        return [.. Enumerable.Range(0, m + 2).Select(i => MelToHz(melLow + ((melHigh - melLow) * i / (m + 1))))];
+    }
+
     /// <summary>
     /// Triangular filters [K, MelBins] (no area normalisation): filter m rises linearly in Hz from edge m to edge m+1
     /// and falls to edge m+2, edges equally spaced in mel from FMin to the upper edge; evaluated at bin k·SampleRate/NFft.
@@ -47,8 +56,7 @@ public static class FrontEndMatrices
     {
         ArgumentNullException.ThrowIfNull(o);
         int k = o.FrequencyBins, m = o.MelBins;
-        double melLow = HzToMel(o.FMin), melHigh = HzToMel(o.UpperHz);
-        var edges = Enumerable.Range(0, m + 2).Select(i => MelToHz(melLow + ((melHigh - melLow) * i / (m + 1)))).ToArray();
+        var edges = MelEdges(o);
         var bank = new float[k * m];
         for (var bin = 0; bin < k; bin++)
         {

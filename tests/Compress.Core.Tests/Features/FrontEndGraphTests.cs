@@ -29,6 +29,7 @@ public sealed class FrontEndGraphTests
     [InlineData(FrontEndKind.Mfcc, 17)]
     [InlineData(FrontEndKind.None, 17)]
     [InlineData(FrontEndKind.Mfcc, 11)]
+    [InlineData(FrontEndKind.LogMel, 16)]
     public void Build_ExecutorMatchesOnnxRuntime(FrontEndKind kind, long opset)
     {
         var o = new FrontEndOptions(kind);
@@ -43,18 +44,87 @@ public sealed class FrontEndGraphTests
     }
 
     [Theory]
-    [InlineData(FrontEndKind.LogMel)]
-    [InlineData(FrontEndKind.Mfcc)]
-    public void Build_MatchesADirectDftReference(FrontEndKind kind)
+    [InlineData(FrontEndKind.LogMel, 17)]
+    [InlineData(FrontEndKind.Mfcc, 17)]
+    [InlineData(FrontEndKind.LogMel, 11)]
+    public void Build_MatchesADirectDftReference(FrontEndKind kind, long opset)
     {
         var o = new FrontEndOptions(kind, SampleRate: 8000, ClipSeconds: 0.25, WindowMs: 25, HopMs: 10, NFft: 256, MelBins: 20, FMin: 50, FMax: 3800, Coefficients: 13);
         var pcm = Signal(2, o.Samples, seed: 9);
 
-        var actual = (float[])ExecutorRunner.Run(FrontEndGraph.Build(o), [pcm])["features"].Data;
+        var actual = (float[])ExecutorRunner.Run(FrontEndGraph.Build(o, opset: opset), [pcm])["features"].Data;
 
         var expected = Reference(o, (float[])pcm.Data, 2);
         Assert.Equal(expected.Length, actual.Length);
         var comparison = new Tolerance(2e-3, 1e-4).Compare(expected, actual);
+        Assert.True(comparison.Passed, comparison.ToString());
+    }
+
+    [Theory]
+    [InlineData(FrontEndKind.LogMel)]
+    [InlineData(FrontEndKind.Mfcc)]
+    public void Build_FactoredForm_GivesTheConvFormsFeatures(FrontEndKind kind)
+    {
+        var o = new FrontEndOptions(kind);
+        var pcm = Signal(3, o.Samples, seed: 11);
+
+        var factored = FrontEndGraph.Build(o);
+        var conv = FrontEndGraph.Build(o, FrontEndForm.Conv);
+
+        Assert.Equal((16, 32), FrontEndGraph.SpectrumForm(o));
+        Assert.Contains(factored.Graph.Node, n => n.Name == "frontend/Stage2");
+        Assert.DoesNotContain(factored.Graph.Node, n => n.OpType == "Conv");
+        Assert.Contains(conv.Graph.Node, n => n.OpType == "Conv");
+        ParityAssert.Equal(OrtRunner.Run(conv, [pcm]), OrtRunner.Run(factored, [pcm]), Tolerance.Parity);
+        ParityAssert.Equal(OrtRunner.Run(factored, [pcm]), ExecutorRunner.Run(factored, [pcm]), Tolerance.Parity);
+    }
+
+    [Theory]
+    [InlineData(8000, 25, 10, 256)] // hop 80 < window 200 < n_fft: four chunks a frame, the clip padded
+    [InlineData(16000, 32, 32, 512)] // hop = window = n_fft: one chunk a frame, the clip cut to whole hops
+    [InlineData(16000, 25, 10, 400)] // n_fft 400 = 20 x 20, not a power of two
+    [InlineData(16000, 20, 40, 384)] // hop 640 > n_fft 384: frames skip samples
+    public void Build_FactoredForm_MatchesTheDirectReference_ForOtherGeometries(int rate, double windowMs, double hopMs, int nfft)
+    {
+        var o = new FrontEndOptions(FrontEndKind.LogMel, SampleRate: rate, ClipSeconds: 0.3, WindowMs: windowMs, HopMs: hopMs, NFft: nfft, MelBins: 24, FMin: 30, FMax: rate / 2.0);
+        var pcm = Signal(2, o.Samples, seed: 13);
+        var model = FrontEndGraph.Build(o);
+        Assert.NotNull(FrontEndGraph.SpectrumForm(o));
+
+        var ort = OrtRunner.Run(model, [pcm]);
+
+        var comparison = new Tolerance(2e-3, 1e-4).Compare(Reference(o, (float[])pcm.Data, 2), (float[])ort["features"].Data);
+        Assert.True(comparison.Passed, comparison.ToString());
+        ParityAssert.Equal(ort, ExecutorRunner.Run(model, [pcm]), Tolerance.Parity);
+    }
+
+    [Fact]
+    public void Build_PrimeNfft_FallsBackToTheConvForm()
+    {
+        var o = new FrontEndOptions(FrontEndKind.LogMel, ClipSeconds: 0.25, WindowMs: 25, HopMs: 10, NFft: 401, FMax: 7000);
+        var pcm = Signal(1, o.Samples, seed: 17);
+
+        var model = FrontEndGraph.Build(o);
+
+        Assert.Null(FrontEndGraph.SpectrumForm(o));
+        Assert.Contains(model.Graph.Node, n => n.OpType == "Conv");
+        var comparison = new Tolerance(2e-3, 1e-4).Compare(Reference(o, (float[])pcm.Data, 1), (float[])OrtRunner.Run(model, [pcm])["features"].Data);
+        Assert.True(comparison.Passed, comparison.ToString());
+    }
+
+    [Theory]
+    [InlineData(17)]
+    [InlineData(11)]
+    public void Build_FilterbankNodes_GiveTheDoublePrecisionMatrix(long opset)
+    {
+        var o = new FrontEndOptions(FrontEndKind.LogMel, NFft: 1024, MelBins: 64, FMin: 20, FMax: 7600);
+        var model = FrontEndGraph.Build(o, opset: opset);
+        model.Graph.Output.Add(new ValueInfoProto { Name = "frontend/mel_filterbank_out" });
+
+        var bank = OrtRunner.Run(model, [Signal(1, o.Samples, seed: 2)])["frontend/mel_filterbank_out"];
+
+        Assert.Equal([(long)o.FrequencyBins, o.MelBins], bank.Shape);
+        var comparison = new Tolerance(1e-6, 1e-5).Compare(FrontEndMatrices.MelFilterbank(o), (float[])bank.Data);
         Assert.True(comparison.Passed, comparison.ToString());
     }
 
@@ -67,6 +137,20 @@ public sealed class FrontEndGraphTests
         var features = (float[])ExecutorRunner.Run(FrontEndGraph.Build(o), [silence])["features"].Data;
 
         Assert.All(features, v => Assert.Equal(MathF.Log(1e-3f), v, 5));
+    }
+
+    [Fact]
+    public void BuildAndPrepend_BelowOpset11_ReportTheMinimum()
+    {
+        var build = Assert.Throws<CompressException>(() => FrontEndGraph.Build(LogMel, opset: 10));
+        var model = Classifier([1, 49, 40]);
+        model.OpsetImport[0].Version = 10;
+        var prepend = Assert.Throws<CompressException>(() => FrontEndGraph.Prepend(model, LogMel));
+
+        Assert.Equal(DataMessages.InvalidFrontEndCode, Assert.Single(build.Diagnostics).Code);
+        Assert.Contains("opset 10 is too old; the front-end needs opset 11 or newer", build.Diagnostics[0].Message, StringComparison.Ordinal);
+        Assert.Equal(DataMessages.PrependMismatchCode, Assert.Single(prepend.Diagnostics).Code);
+        Assert.Contains("at opset 10; the front-end needs 11 or newer", prepend.Diagnostics[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -107,11 +191,11 @@ public sealed class FrontEndGraphTests
     public void Prepend_NameClash_UsesAnotherPrefix()
     {
         var model = Classifier([1, 49, 40]);
-        model.Graph.Node[0].Name = "frontend/Stft";
+        model.Graph.Node[0].Name = "frontend/Mel";
 
         var combined = FrontEndGraph.Prepend(model, LogMel);
 
-        Assert.Contains(combined.Graph.Node, n => n.Name == "frontend1/Stft");
+        Assert.Contains(combined.Graph.Node, n => n.Name == "frontend1/Mel");
         Assert.Equal(combined.Graph.Node.Count, combined.Graph.Node.Select(n => n.Name).Distinct().Count());
         Assert.Single(OrtRunner.Run(combined, [Signal(1, LogMel.Samples, 1)]));
     }
