@@ -69,7 +69,7 @@ internal sealed class LatencyStage(Func<LatencyFeed, LatencyFeed, int, PairedLat
             return Result<LatencyFindings>.Ok(findings);
         }
 
-        var how = string.Create(CultureInfo.InvariantCulture, $"batch 1, {q.Threads} thread(s), {q.Rounds.Count} paired rounds, per-round ratios {q.RatioMin:0.000}–{q.RatioMax:0.000}");
+        var how = string.Create(CultureInfo.InvariantCulture, $"batch 1, {q.Threads} thread{(q.Threads == 1 ? "" : "s")}, {q.Rounds.Count} paired rounds, per-round ratios {q.RatioMin:0.000}–{q.RatioMax:0.000}");
         return plan.RequireFaster
             ? Result<LatencyFindings>.Fail([ExportMessages.Int8NotFaster(plan.RequireFasterLocation, q.Ratio, q.CandidateMsPerClip, q.ReferenceMsPerClip, how)])
             : Result<LatencyFindings>.Ok(findings, [ExportMessages.Int8Slower(plan.QuantizeLocation, q.Ratio, q.CandidateMsPerClip, q.ReferenceMsPerClip, how)]);

@@ -6,6 +6,7 @@ using Compress.Onnx;
 using Compress.Pipeline;
 using Compress.Reporting;
 using Compress.Spec;
+using Xunit.Abstractions;
 
 namespace Compress.Core.Tests.Pipeline;
 
@@ -15,12 +16,10 @@ namespace Compress.Core.Tests.Pipeline;
 /// the report test times for real and asserts only the bookkeeping.
 /// </summary>
 [Collection(Training.TorchThreadsCollection.Name)]
-public sealed class LatencyPipelineTests : IDisposable
+public sealed class LatencyPipelineTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ToneCorpus _corpus = new(speakers: 4, clipsPerSpeaker: 1);
 
-    public LatencyPipelineTests() =>
-        OnnxModelIO.Save(new DsCnn(3, Channels: 8, Blocks: 1, Seed: 3).Build(), Path.Combine(_corpus.Root, "random.onnx"));
 
     [Fact]
     public void Run_RequireFaster_Int8NotFaster_IsCmp6006AtTheKey_AndWritesNothing()
@@ -102,13 +101,37 @@ public sealed class LatencyPipelineTests : IDisposable
         Assert.False(json.RootElement.TryGetProperty("quantization_latency", out _));
         Assert.Contains("| ONNX Runtime ms per clip (paired, 1 thread) |", File.ReadAllText(Path.Combine(spec.Output.Report, "report.md")), StringComparison.Ordinal);
         Assert.DoesNotContain("(batched) |", File.ReadAllText(Path.Combine(spec.Output.Report, "report.md")), StringComparison.Ordinal);
+        output.WriteLine(latency.ToString());
+        output.WriteLine(batched.ToString());
+    }
+
+    [Fact]
+    public void Run_Int8_TimesTheFloatExportAgainstTheInt8File()
+    {
+        var spec = Spec("quantize:\n  weights: int8");
+
+        var result = new CompressPipeline("test").Run(new PipelineRequest(spec, null, null, null), new Progress<ProgressUpdate>(), CancellationToken.None);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        var report = ReportWriter.FromJson(File.ReadAllText(Path.Combine(spec.Output.Report, "report.json")))!;
+        var q = Assert.IsType<LatencyRecord>(report.QuantizationLatency);
+        Assert.Equal(("float", "int8", LatencyComparison.DefaultRounds, 1, 1), (q.Reference, q.Candidate, q.Rounds, q.Threads, q.Batch));
+        Assert.True(q.ReferenceMsPerClip > 0 && q.CandidateMsPerClip > 0);
+        // Whichever way it goes on this machine, the verdict and the warning agree.
+        Assert.Equal(q.Ratio >= 1, result.Diagnostics.Any(d => d.Code == ExportMessages.Int8SlowerCode));
+        output.WriteLine(q.ToString());
+        output.WriteLine(string.Join("\n", result.Diagnostics));
     }
 
     private string Out => Path.Combine(_corpus.Root, "out");
 
     private string Manifest => Path.Combine(Out, "kws.manifest.json");
 
-    private CompressSpec Spec(string quantize) => StageSpecs.Write(_corpus, $"""
+    /// <summary>A spec compressing a random 8-channel DS-CNN (written next to it) by half, with <paramref name="quantize"/>.</summary>
+    private CompressSpec Spec(string quantize)
+    {
+        OnnxModelIO.Save(new DsCnn(3, Channels: 8, Blocks: 1, Seed: 3).Build(), Path.Combine(_corpus.Root, "random.onnx"));
+        return StageSpecs.Write(_corpus, $"""
         model:
           path: random.onnx
         pruning:
@@ -125,6 +148,7 @@ public sealed class LatencyPipelineTests : IDisposable
           report: out/kws.report
         {quantize}
         """);
+    }
 
     private PipelineResult Run(CompressSpec spec, Func<LatencyFeed, LatencyFeed, int, PairedLatency> compare) =>
         new CompressPipeline("test", compare).Run(new PipelineRequest(spec, null, null, Manifest), new Progress<ProgressUpdate>(), CancellationToken.None);
