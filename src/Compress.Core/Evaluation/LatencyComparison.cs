@@ -55,7 +55,7 @@ public static class LatencyComparison
     public const int DefaultRounds = 40;
 
     /// <summary>Untimed calls of each model before the first round.</summary>
-    public const int WarmupCalls = 5;
+    public const int WarmupCalls = 10;
 
     /// <summary>ONNX Runtime intra-op threads by default: one, the number latency targets are stated for.</summary>
     public const int DefaultThreads = 1;
