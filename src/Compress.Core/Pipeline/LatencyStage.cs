@@ -45,6 +45,7 @@ internal sealed class LatencyStage(Func<LatencyFeed, LatencyFeed, int, PairedLat
             return Result<LatencyFindings>.Ok(new LatencyFindings(null, null, null));
         }
 
+        context.Cancellation.ThrowIfCancellationRequested();
         context.Report(PipelineStage.Evaluate, "timing the dense and the compressed model with ONNX Runtime (paired, 1 thread)");
         var output = run.Head.Output;
         LatencyFindings findings;
@@ -69,7 +70,7 @@ internal sealed class LatencyStage(Func<LatencyFeed, LatencyFeed, int, PairedLat
             return Result<LatencyFindings>.Ok(findings);
         }
 
-        var how = string.Create(CultureInfo.InvariantCulture, $"batch 1, {q.Threads} thread{(q.Threads == 1 ? "" : "s")}, {q.Rounds.Count} paired rounds, per-round ratios {q.RatioMin:0.000}–{q.RatioMax:0.000}");
+        var how = string.Create(CultureInfo.InvariantCulture, $"batch 1, {q.Threads} thread{(q.Threads == 1 ? "" : "s")}, {q.Rounds.Count} paired rounds, quartiles of the per-round ratios {q.RatioP25:0.000}–{q.RatioP75:0.000}");
         return plan.RequireFaster
             ? Result<LatencyFindings>.Fail([ExportMessages.Int8NotFaster(plan.RequireFasterLocation, q.Ratio, q.CandidateMsPerClip, q.ReferenceMsPerClip, how)])
             : Result<LatencyFindings>.Ok(findings, [ExportMessages.Int8Slower(plan.QuantizeLocation, q.Ratio, q.CandidateMsPerClip, q.ReferenceMsPerClip, how)]);

@@ -119,7 +119,7 @@ public static class MarkdownReport
         return md.ToString();
     }
 
-    /// <summary>A paired latency in the metrics table: ms per clip of each, and the ratio with its spread as the change.</summary>
+    /// <summary>A paired latency in the metrics table: ms per clip of each, and the median ratio with its quartiles as the change.</summary>
     private static void LatencyRow(StringBuilder md, LatencyRecord? l)
     {
         if (l is null)
@@ -133,7 +133,8 @@ public static class MarkdownReport
 
     private static string Threads(int threads) => threads == 1 ? "1 thread" : string.Create(Inv, $"{threads} threads");
 
-    private static string Spread(LatencyRecord l) => string.Create(Inv, $"{N(l.RatioMin)}–{N(l.RatioMax)} over {l.Rounds} rounds");
+    /// <summary>The per-round ratios' quartiles: min and max (in report.json) are one hiccup of the machine away from anything.</summary>
+    private static string Spread(LatencyRecord l) => string.Create(Inv, $"quartiles {N(l.RatioP25)}–{N(l.RatioP75)} of {l.Rounds} rounds");
 
     private static void Row(StringBuilder md, string name, double? baseline, double? compressed)
     {

@@ -58,7 +58,7 @@ public sealed class LatencyPipelineTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(new LatencyRecord("dense", "compressed", 0.2, 0.25, 1.25, 1.1, 1.4, 1.2, 1.3, 3, 1, 1), report.Latency);
         Assert.Contains(report.Warnings, w => w.Contains(ExportMessages.Int8SlowerCode, StringComparison.Ordinal));
         var md = File.ReadAllText(Path.Combine(spec.Output.Report, "report.md"));
-        Assert.Contains("| ONNX Runtime ms per clip (paired, 1 thread) | 0.2000 | 0.2500 | 1.250× (1.100–1.400 over 3 rounds) |", md, StringComparison.Ordinal);
+        Assert.Contains("| ONNX Runtime ms per clip (paired, 1 thread) | 0.2000 | 0.2500 | 1.250× (quartiles 1.200–1.300 of 3 rounds) |", md, StringComparison.Ordinal);
         Assert.Contains("int8/float **1.250×**", md, StringComparison.Ordinal);
         Assert.Contains("**int8 is not faster** than the float export", md, StringComparison.Ordinal);
     }
