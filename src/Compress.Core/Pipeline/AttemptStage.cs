@@ -14,7 +14,17 @@ namespace Compress.Pipeline;
 /// <param name="Shipped">The exported model as it ships (what <see cref="Bytes"/> serialise).</param>
 /// <param name="Value">The gate metric's value on <see cref="Measurement"/>.</param>
 /// <param name="QuantizedTensors">How many weights <see cref="Bytes"/> store as int8 (<c>quantize.weights: int8</c>; 0 otherwise).</param>
-internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate, int QuantizedTensors = 0);
+internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate, int QuantizedTensors = 0)
+{
+    /// <summary>The model ONNX Runtime measured (the batched training copy as exported; <see cref="Shipped"/> when the file keeps its signature).</summary>
+    public required ModelProto MeasuredModel { get; init; }
+
+    /// <summary>The serialised <see cref="MeasuredModel"/>.</summary>
+    public required byte[] MeasuredBytes { get; init; }
+
+    /// <summary>When weights were quantized: <see cref="MeasuredModel"/> exported without quantization (same storage), the float file int8's latency is compared with; null otherwise.</summary>
+    public byte[]? FloatBytes { get; init; }
+}
 
 /// <summary>One attempt of <c>target_sparsity: max</c>: the target it was pruned to and what it reached.</summary>
 /// <param name="Target">The target sparsity asked for (a fraction of the prunable weights).</param>
@@ -95,7 +105,15 @@ internal sealed class AttemptStage(string toolVersion)
             toolVersion);
         var warnings = new List<Diagnostic>();
         var weights = PrunableWeights.Reads(result.Model).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-        var (shipped, quantized) = Quantize(plan, plan.Ship(result.Model), weights, warnings);
+        var floatModel = plan.Ship(result.Model);
+        var (shipped, quantized) = Quantize(plan, floatModel, weights, warnings);
+        byte[]? floatBytes = null;
+        if (quantized > 0)
+        {
+            metadata.WriteTo(floatModel);
+            floatBytes = OnnxModelIO.Save(SparseInitializers.Apply(floatModel, plan.Storage));
+        }
+
         metadata = metadata with { Quantize = quantized > 0 ? Int8WeightQuantizer.Scheme : null };
         metadata.WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
@@ -137,7 +155,7 @@ internal sealed class AttemptStage(string toolVersion)
 
         var value = plan.Gate.Metric.Compute(measurement);
         var gate = plan.Gate.Evaluate(value, baseline.Value, result.TotalSparsity, plan.GateLocation);
-        return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate, quantized), warnings);
+        return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate, quantized) { MeasuredModel = measuredModel, MeasuredBytes = measuredBytes, FloatBytes = floatBytes }, warnings);
     }
 
     /// <summary>

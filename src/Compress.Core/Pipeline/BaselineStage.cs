@@ -6,8 +6,13 @@ namespace Compress.Pipeline;
 
 /// <summary>The dense input model as measured: what every attempt is compared with.</summary>
 /// <param name="Value">The gate metric's value on <see cref="Measurement"/>.</param>
-/// <param name="DenseBytes">Size in bytes of the dense model as it would ship (front end included).</param>
-internal sealed record Baseline(OrtMeasurement Measurement, double Value, long DenseBytes);
+/// <param name="Model">The dense model as measured (the batched training copy, front end prepended when asked).</param>
+/// <param name="Bytes">The serialised <paramref name="Model"/>: what the attempt's latency is compared with.</param>
+internal sealed record Baseline(OrtMeasurement Measurement, double Value, Onnx.Proto.ModelProto Model, byte[] Bytes)
+{
+    /// <summary>Size in bytes of the dense model as it would ship (front end included).</summary>
+    public long DenseBytes => Bytes.Length;
+}
 
 /// <summary>
 /// Stage 3, <b>baseline</b>: ships the dense input model the way the result will ship (front end prepended when
@@ -45,6 +50,6 @@ internal static class BaselineStage
         var value = plan.Gate.Metric.Compute(measured.Value!);
         context.Progress.Report(new ProgressUpdate(PipelineStage.Baseline, $"baseline {plan.Gate.Metric.Name} {value:0.0000}", Metric: value));
         context.StageDone("baseline");
-        return Result<Baseline>.Ok(new Baseline(measured.Value!, value, bytes.Length));
+        return Result<Baseline>.Ok(new Baseline(measured.Value!, value, shipped, bytes));
     }
 }

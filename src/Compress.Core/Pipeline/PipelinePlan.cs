@@ -45,6 +45,15 @@ public sealed record PipelinePlan(
     /// <summary><c>quantize.weights</c>: how the exported weights are stored (default float32).</summary>
     public WeightQuantization Quantize { get; init; } = WeightQuantization.None;
 
+    /// <summary><c>quantize.require_faster</c>: an int8 file not faster than the float export fails the run (CMP6006) instead of warning (CMP6007).</summary>
+    public bool RequireFaster { get; init; }
+
+    /// <summary>Where <c>quantize.require_faster</c> is written (CMP6006 points there).</summary>
+    public ISourceLocation RequireFasterLocation { get; init; } = Spec.SpecLocation.None;
+
+    /// <summary>Where <c>quantize:</c> is written (CMP6007 points there).</summary>
+    public ISourceLocation QuantizeLocation { get; init; } = Spec.SpecLocation.None;
+
     /// <summary>The graph output named by <c>model.output</c> (null: chosen by <see cref="Graph.OutputHead.Detect"/>).</summary>
     public string? OutputName { get; init; }
 

@@ -16,7 +16,7 @@ internal sealed class PublishStage(string toolVersion, Func<byte[], EmbeddedComp
 {
     private readonly Func<byte[], EmbeddedCompression, EmbeddedFilter, byte[]> _compress = compress ?? ((bytes, compression, filter) => EmbeddedCompressor.Compress(bytes, compression, filter));
 
-    public PipelineResult Run(PlannedRun run, PreparedData data, Baseline baseline, AttemptSearch search, RunContext context)
+    public PipelineResult Run(PlannedRun run, PreparedData data, Baseline baseline, AttemptSearch search, RunContext context, LatencyFindings? latency = null)
     {
         var plan = run.Plan;
         var chosen = search.Chosen;
@@ -30,7 +30,7 @@ internal sealed class PublishStage(string toolVersion, Func<byte[], EmbeddedComp
         if (plan.ReportFolder is not null)
         {
             context.Report(PipelineStage.Report, $"writing the report to {plan.ReportFolder}");
-            ReportWriter.Write(RunReport.Build(toolVersion, run, data, baseline, search, embedded.Length, context.Timings, context.Warnings), plan.ReportFolder);
+            ReportWriter.Write(RunReport.Build(toolVersion, run, data, baseline, search, embedded.Length, context.Timings, context.Warnings, latency), plan.ReportFolder);
         }
 
         if (!chosen.Gate.Passed)

@@ -15,7 +15,7 @@ internal static class RunReport
 {
     public static CompressionReport Build(
         string toolVersion, PlannedRun run, PreparedData data, Baseline baseline, AttemptSearch search, long embeddedBytes,
-        IReadOnlyList<StageTiming> timings, IReadOnlyList<Compress.Diagnostics.Diagnostic> warnings)
+        IReadOnlyList<StageTiming> timings, IReadOnlyList<Compress.Diagnostics.Diagnostic> warnings, LatencyFindings? latency = null)
     {
         var plan = run.Plan;
         var chosen = search.Chosen;
@@ -43,12 +43,30 @@ internal static class RunReport
                 chosen.Gate.Failures.Select(f => f.Message).ToList()),
             Sizes = new SizeRecord(baseline.DenseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant(), plan.Filter.ToString().ToLowerInvariant()),
             Quantization = new QuantizationRecord(Spec.SpecNames.Of(plan.Quantize), chosen.QuantizedTensors > 0 ? Int8WeightQuantizer.Scheme : "", chosen.QuantizedTensors),
+            Latency = Latency("dense", "compressed", latency?.Single),
+            LatencyBatched = Latency("dense", "compressed", latency?.Batched),
+            QuantizationLatency = Latency("float", "int8", latency?.Quantization),
             Schedule = Schedule(chosen.Result.History),
             Trials = Trials(search.Trials),
             Sensitivity = Sensitivity(chosen.Result.Sensitivity),
             Warnings = [.. warnings.Select(w => w.ToString())],
         };
     }
+
+    /// <summary>A paired latency as the report records it (ms to 5 decimals, ratios to 4); null stays null.</summary>
+    internal static LatencyRecord? Latency(string reference, string candidate, PairedLatency? p) => p is null ? null : new LatencyRecord(
+        reference,
+        candidate,
+        Math.Round(p.ReferenceMsPerClip, 5),
+        Math.Round(p.CandidateMsPerClip, 5),
+        Math.Round(p.Ratio, 4),
+        Math.Round(p.RatioMin, 4),
+        Math.Round(p.RatioMax, 4),
+        Math.Round(p.RatioP25, 4),
+        Math.Round(p.RatioP75, 4),
+        p.Rounds.Count,
+        p.Threads,
+        p.Batch);
 
     /// <summary>Each tensor's zero count, with the initializers constant folding made it from (by name in <paramref name="prunable"/>).</summary>
     internal static IReadOnlyList<LayerSparsity> Layers(IEnumerable<TensorSparsity> layers, IEnumerable<PrunableTensor> prunable)

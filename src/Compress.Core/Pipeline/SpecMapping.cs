@@ -53,6 +53,9 @@ public static class SpecMapping
         {
             OutputName = spec.Model.Output,
             Quantize = spec.Quantize.Weights,
+            RequireFaster = spec.Quantize.RequireFaster,
+            RequireFasterLocation = spec.Quantize.RequireFasterLocation,
+            QuantizeLocation = spec.Quantize.Location,
         };
     }
 

@@ -54,6 +54,15 @@ public sealed record CompressionReport
     /// <summary>How the exported weights are stored (<c>quantize:</c>); null in reports written before it existed.</summary>
     public QuantizationRecord? Quantization { get; init; }
 
+    /// <summary>Paired ONNX Runtime latency, dense (reference) against compressed (candidate), one clip per call; null in reports written before it existed.</summary>
+    public LatencyRecord? Latency { get; init; }
+
+    /// <summary>As <see cref="Latency"/>, several clips per call (<see cref="LatencyRecord.Batch"/>).</summary>
+    public LatencyRecord? LatencyBatched { get; init; }
+
+    /// <summary>With int8 weights: paired latency of the float export (reference) against the int8 file (candidate), one clip per call; null otherwise.</summary>
+    public LatencyRecord? QuantizationLatency { get; init; }
+
     /// <summary>Loss, validation metric and sparsity along the schedule.</summary>
     public IReadOnlyList<SchedulePoint> Schedule { get; init; } = [];
 
@@ -114,6 +123,26 @@ public sealed record SizeRecord(long DenseOnnxBytes, long ExportedOnnxBytes, lon
 /// quantized), and how many weight tensors are stored as int8.
 /// </summary>
 public sealed record QuantizationRecord(string Weights, string Scheme, int QuantizedTensors);
+
+/// <summary>
+/// Two models timed in one process, their ONNX Runtime calls alternating round by round on the same clips:
+/// milliseconds per clip (median over the rounds of a call's wall time / <paramref name="Batch"/>), the median of the
+/// per-round ratios candidate / reference (below 1: the candidate is faster) with their minimum, maximum and quartiles,
+/// the rounds, the intra-op threads and the clips per call.
+/// </summary>
+public sealed record LatencyRecord(
+    string Reference,
+    string Candidate,
+    double ReferenceMsPerClip,
+    double CandidateMsPerClip,
+    double Ratio,
+    double RatioMin,
+    double RatioMax,
+    double RatioP25,
+    double RatioP75,
+    int Rounds,
+    int Threads,
+    int Batch);
 
 /// <summary>One point along training.</summary>
 public sealed record SchedulePoint(int Epoch, double Sparsity, double Loss, double? ValidationMetric);

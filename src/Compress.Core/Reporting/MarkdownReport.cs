@@ -32,11 +32,17 @@ public static class MarkdownReport
                 Row(md, "FRR at FA/h", report.Baseline?.FrrAtFaPerHour, report.Compressed?.FrrAtFaPerHour);
             }
 
-            if (report.Baseline?.LatencyMsPerClip is not null || report.Compressed?.LatencyMsPerClip is not null)
-            {
-                Row(md, "ONNX Runtime ms per clip (batched)", report.Baseline?.LatencyMsPerClip, report.Compressed?.LatencyMsPerClip);
-            }
+            // The unpaired per-batch medians (baseline/compressed latency_ms_per_clip) are measured minutes apart and are
+            // not compared here: only the paired rows, timed in alternation, are.
+            LatencyRow(md, report.Latency);
+            LatencyRow(md, report.LatencyBatched);
+            md.AppendLine();
+        }
 
+        if (report.QuantizationLatency is { } ql)
+        {
+            var faster = ql.Ratio < 1 ? "int8 is faster" : "**int8 is not faster** than the float export";
+            md.AppendLine(Inv, $"int8 against the float export, ONNX Runtime ms per clip (paired, {Threads(ql.Threads)}, batch {ql.Batch}): float {N(ql.ReferenceMsPerClip, "0.0000")}, int8 {N(ql.CandidateMsPerClip, "0.0000")}, int8/float **{N(ql.Ratio)}×** ({Spread(ql)}) — {faster}.");
             md.AppendLine();
         }
 
@@ -112,6 +118,23 @@ public static class MarkdownReport
 
         return md.ToString();
     }
+
+    /// <summary>A paired latency in the metrics table: ms per clip of each, and the median ratio with its quartiles as the change.</summary>
+    private static void LatencyRow(StringBuilder md, LatencyRecord? l)
+    {
+        if (l is null)
+        {
+            return;
+        }
+
+        var batch = l.Batch == 1 ? "" : string.Create(Inv, $", batch {l.Batch}");
+        md.AppendLine(Inv, $"| ONNX Runtime ms per clip (paired, {Threads(l.Threads)}{batch}) | {N(l.ReferenceMsPerClip, "0.0000")} | {N(l.CandidateMsPerClip, "0.0000")} | {N(l.Ratio)}× ({Spread(l)}) |");
+    }
+
+    private static string Threads(int threads) => threads == 1 ? "1 thread" : string.Create(Inv, $"{threads} threads");
+
+    /// <summary>The per-round ratios' quartiles: min and max (in report.json) are one hiccup of the machine away from anything.</summary>
+    private static string Spread(LatencyRecord l) => string.Create(Inv, $"quartiles {N(l.RatioP25)}–{N(l.RatioP75)} of {l.Rounds} rounds");
 
     private static void Row(StringBuilder md, string name, double? baseline, double? compressed)
     {

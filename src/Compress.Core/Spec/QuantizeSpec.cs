@@ -8,6 +8,16 @@ public sealed record QuantizeSpec
     /// <summary><c>quantize.weights</c>. Default <see cref="WeightQuantization.None"/> (weights stay float32).</summary>
     public WeightQuantization Weights { get; init; } = WeightQuantization.None;
 
+    /// <summary>
+    /// <c>quantize.require_faster</c>: the run fails (CMP6006) when the int8 file is not faster than the float export
+    /// (median paired ONNX Runtime latency ratio int8/float ≥ 1, batch 1, one thread). Default false: a warning
+    /// (CMP6007) instead. Needs <c>weights: int8</c> (CMP1008 otherwise).
+    /// </summary>
+    public bool RequireFaster { get; init; }
+
+    /// <summary>Where <c>quantize.require_faster</c> is written (the <c>quantize:</c> key, or <see cref="SpecLocation.None"/>, when absent).</summary>
+    public SpecLocation RequireFasterLocation { get; init; } = SpecLocation.None;
+
     /// <summary>Where the <c>quantize:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
 }
