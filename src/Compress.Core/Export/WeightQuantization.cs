@@ -12,3 +12,16 @@ public enum WeightQuantization
     /// </summary>
     Int8,
 }
+
+/// <summary>When the weights become int8 (<c>quantize.mode</c>).</summary>
+public enum QuantizationMode
+{
+    /// <summary>After training: the fine-tuned float weights are quantized at export.</summary>
+    [SpecName("post_training")] PostTraining,
+
+    /// <summary>
+    /// Quantization-aware: the last <c>quantize.aware_epochs</c> epochs train against the int8 weights (float copies
+    /// take the updates, pruned weights stay 0); see <c>Pruning.QuantizationAwareHook</c>.
+    /// </summary>
+    [SpecName("aware")] Aware,
+}

@@ -42,7 +42,11 @@ internal static class RunReport
             Gate = new GateRecord(g.Metric.Name, g.Min, g.Max, g.MaxDrop, g.MaxRelativeDrop, chosen.Value, baseline.Value, chosen.Gate.Passed,
                 chosen.Gate.Failures.Select(f => f.Message).ToList()),
             Sizes = new SizeRecord(baseline.DenseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant(), plan.Filter.ToString().ToLowerInvariant()),
-            Quantization = new QuantizationRecord(Spec.SpecNames.Of(plan.Quantize), chosen.QuantizedTensors > 0 ? Int8WeightQuantizer.Scheme : "", chosen.QuantizedTensors),
+            Quantization = new QuantizationRecord(Spec.SpecNames.Of(plan.Quantize), chosen.QuantizedTensors > 0 ? Int8WeightQuantizer.Scheme : "", chosen.QuantizedTensors)
+            {
+                Mode = Spec.SpecNames.Of(plan.FineTune.QuantizeAwareEpochs > 0 ? QuantizationMode.Aware : QuantizationMode.PostTraining),
+                AwareEpochs = plan.FineTune.QuantizeAwareEpochs > 0 ? plan.FineTune.QuantizeAwareEpochs : null,
+            },
             Latency = Latency("dense", "compressed", latency?.Single),
             LatencyBatched = Latency("dense", "compressed", latency?.Batched),
             QuantizationLatency = Latency("float", "int8", latency?.Quantization),

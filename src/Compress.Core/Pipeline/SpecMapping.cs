@@ -1,5 +1,6 @@
 using Compress.Data;
 using Compress.Evaluation;
+using Compress.Export;
 using Compress.Features;
 using Compress.Pruning;
 using Compress.Spec;
@@ -38,7 +39,10 @@ public static class SpecMapping
             Pruning: pruning,
             SearchMaxSparsity: spec.Pruning.TargetSparsity?.IsMax == true,
             MaxTrials: spec.Pruning.MaxTrials,
-            FineTune: FineTune(spec.Finetune, seed, threads),
+            FineTune: FineTune(spec.Finetune, seed, threads) with
+            {
+                QuantizeAwareEpochs = spec.Quantize.Weights == WeightQuantization.Int8 && spec.Quantize.Mode == QuantizationMode.Aware ? spec.Quantize.AwareEpochs : 0,
+            },
             Gate: gate?.ToGate(frontEnd.ClipSeconds) ?? new Gate(Evaluation.GateMetric.Accuracy),
             GateLocation: (gate?.Location ?? spec.LocationOf("gate")).ToGateLocation(),
             Storage: spec.Output.Storage,

@@ -77,7 +77,7 @@ public sealed class CompressionEngine
             (ratios, sensitivity) = SensitivityAnalysis.Allocate(module, eligible, validation, pruning, finetune.BatchSize);
         }
 
-        using var hook = CreateHook(module, eligible, check, train, ratios);
+        using var hook = QuantizationAware(CreateHook(module, eligible, check, train, ratios), module, model, sources, finetune);
         var outcome = new FineTuneLoop(module, teacher, finetune, hook).Run(train, validation, progress, cancellationToken);
         hook.Finish();
         var accuracy = Evaluator.Evaluate(module, validation, finetune.BatchSize).Accuracy;
@@ -111,6 +111,36 @@ public sealed class CompressionEngine
             EpochsRun = outcome.EpochsRun,
             Sensitivity = sensitivity,
         };
+    }
+
+    /// <summary>
+    /// <paramref name="pruning"/> wrapped for <c>quantize.mode: aware</c> (<see cref="FineTuneOptions.QuantizeAwareEpochs"/>
+    /// &gt; 0): the weights the export quantizes — the prunable reads of <paramref name="model"/> that feed the trained
+    /// head, float, rank ≥ 2, one output-channel axis — train against their int8 values in the last epochs.
+    /// </summary>
+    private static ITrainingHook QuantizationAware(ITrainingHook pruning, OnnxGraphModule module, ModelProto model, IReadOnlySet<string> sources, FineTuneOptions finetune)
+    {
+        if (finetune.QuantizeAwareEpochs <= 0)
+        {
+            return pruning;
+        }
+
+        var weights = new List<(TorchSharp.Modules.Parameter, int)>();
+        foreach (var reads in PrunableWeights.Reads(model).GroupBy(r => r.Name, StringComparer.Ordinal))
+        {
+            if (!sources.Contains(reads.Key) || !module.OnnxParameters.TryGetValue(reads.Key, out var p) || p.dtype != ScalarType.Float32 || p.dim() < 2)
+            {
+                continue;
+            }
+
+            var axes = reads.Select(r => Int8WeightQuantizer.OutputChannelAxis(r.Node.OpType, r.InputIndex, (int)p.dim(), r.Node)).Distinct().ToList();
+            if (axes is [{ } axis])
+            {
+                weights.Add((p, axis));
+            }
+        }
+
+        return new QuantizationAwareHook(pruning, weights, Math.Max(0, finetune.Epochs - finetune.QuantizeAwareEpochs));
     }
 
     private static ITrainingHook CreateHook(OnnxGraphModule module, IReadOnlyList<string> eligible, PruningCheck check, ITrainingData train, IReadOnlyList<double>? ratios) =>

@@ -122,7 +122,14 @@ public sealed record SizeRecord(long DenseOnnxBytes, long ExportedOnnxBytes, lon
 /// <paramref name="Scheme"/> as the model's <c>compress.quantize</c> metadata records it (empty when nothing was
 /// quantized), and how many weight tensors are stored as int8.
 /// </summary>
-public sealed record QuantizationRecord(string Weights, string Scheme, int QuantizedTensors);
+public sealed record QuantizationRecord(string Weights, string Scheme, int QuantizedTensors)
+{
+    /// <summary><c>quantize.mode</c> as spelled there: <c>post_training</c>, or <c>aware</c> (int8 weights trained against).</summary>
+    public string Mode { get; init; } = "post_training";
+
+    /// <summary>With <see cref="Mode"/> aware: the epochs that trained against the int8 weights (<c>quantize.aware_epochs</c>).</summary>
+    public int? AwareEpochs { get; init; }
+}
 
 /// <summary>
 /// Two models timed in one process, their ONNX Runtime calls alternating round by round on the same clips:

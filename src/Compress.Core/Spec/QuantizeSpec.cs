@@ -8,6 +8,18 @@ public sealed record QuantizeSpec
     /// <summary><c>quantize.weights</c>. Default <see cref="WeightQuantization.None"/> (weights stay float32).</summary>
     public WeightQuantization Weights { get; init; } = WeightQuantization.None;
 
+    /// <summary><c>quantize.mode</c>. Default <see cref="QuantizationMode.PostTraining"/>; <c>aware</c> needs <c>weights: int8</c> (CMP1008 otherwise).</summary>
+    public QuantizationMode Mode { get; init; } = QuantizationMode.PostTraining;
+
+    /// <summary>
+    /// <c>quantize.aware_epochs</c>: how many of the last fine-tuning epochs train against the int8 weights when
+    /// <see cref="Mode"/> is aware (they begin once the final sparsity is in place). Default <see cref="DefaultAwareEpochs"/>.
+    /// </summary>
+    public int AwareEpochs { get; init; } = DefaultAwareEpochs;
+
+    /// <summary>Default <see cref="AwareEpochs"/>: 2.</summary>
+    public const int DefaultAwareEpochs = 2;
+
     /// <summary>
     /// <c>quantize.require_faster</c>: the run fails (CMP6006) when the int8 file is not faster than the float export
     /// (median paired ONNX Runtime latency ratio int8/float ≥ 1, batch 1, one thread). Default false: a warning

@@ -35,7 +35,8 @@ public enum LrScheduleKind
 /// after that many epochs without improvement of <see cref="EarlyStopMetric"/> (<c>accuracy</c> or <c>loss</c>,
 /// on the validation data) once the final sparsity is reached, and restores the best such epoch.
 /// <see cref="Seed"/> fixes initial randomness and batch order; <see cref="Threads"/> &gt; 0 sets TorchSharp's
-/// intra-op threads (0 keeps the current setting).
+/// intra-op threads (0 keeps the current setting). <see cref="QuantizeAwareEpochs"/> &gt; 0 trains the last that many
+/// epochs against the int8 weights the export writes (<c>quantize.mode: aware</c>; the pruning engine's hook does it).
 /// </summary>
 public sealed record FineTuneOptions(
     int Epochs = FineTuneOptions.DefaultEpochs,
@@ -56,7 +57,8 @@ public sealed record FineTuneOptions(
     int EarlyStopPatience = 0,
     string EarlyStopMetric = "accuracy",
     int Seed = 1,
-    int Threads = 0)
+    int Threads = 0,
+    int QuantizeAwareEpochs = 0)
 {
     // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
     // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).

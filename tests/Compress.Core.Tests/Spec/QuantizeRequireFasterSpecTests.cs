@@ -95,3 +95,51 @@ public sealed class QuantizeRequireFasterSpecTests
         Assert.Contains("require_faster", error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>quantize.mode</c> and <c>quantize.aware_epochs</c>: parsed, mapped to the fine-tune options, and only with int8 weights.</summary>
+public sealed class QuantizeModeSpecTests
+{
+    private const string Minimal = """
+        model: models/kws.onnx
+        data:
+          root: data
+        labels: [yes, no]
+        """;
+
+    [Theory]
+    [InlineData("quantize:\n  weights: int8\n  mode: aware\n  aware_epochs: 3\n", QuantizationMode.Aware, 3, 3)]
+    [InlineData("quantize:\n  weights: int8\n  mode: aware\n", QuantizationMode.Aware, 2, 2)]
+    [InlineData("quantize:\n  weights: int8\n  mode: post_training\n", QuantizationMode.PostTraining, 2, 0)]
+    [InlineData("quantize:\n  weights: int8\n", QuantizationMode.PostTraining, 2, 0)]
+    public void Mode_ParsesAndReachesTheFineTuneOptions(string section, QuantizationMode mode, int awareEpochs, int planned)
+    {
+        var spec = SpecAssert.Parses(Minimal + "\n" + section, "compress.yaml");
+
+        Assert.Equal(mode, spec.Quantize.Mode);
+        Assert.Equal(awareEpochs, spec.Quantize.AwareEpochs);
+        Assert.Equal(planned, SpecMapping.ToPlan(new PipelineRequest(spec, null, null, null)).FineTune.QuantizeAwareEpochs);
+    }
+
+    [Theory]
+    [InlineData("quantize:\n  mode: aware\n", "quantize.mode", 6)]
+    [InlineData("quantize:\n  weights: int8\n  aware_epochs: 2\n", "quantize.aware_epochs", 7)]
+    public void AwareKeys_WithoutTheirPrerequisite_AreCmp1008AtTheKey(string section, string key, int line)
+    {
+        var result = SpecParser.ParseText(Minimal + "\n" + section, "compress.yaml");
+
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal("CMP1008", d.Code);
+        Assert.Contains($"'{key}' has no effect", d.Message, StringComparison.Ordinal);
+        Assert.Equal(line, d.Line);
+    }
+
+    [Theory]
+    [InlineData("mode: qat", "CMP1005")]
+    [InlineData("mode: aware\n  aware_epochs: 0", "CMP1006")]
+    public void BadValues_AreReported(string entry, string code)
+    {
+        var result = SpecParser.ParseText(Minimal + $"\nquantize:\n  weights: int8\n  {entry}\n", "compress.yaml");
+
+        Assert.Contains(result.Diagnostics, d => d.Code == code);
+    }
+}

@@ -12,6 +12,8 @@ internal static class QuantizeReader
         var spec = new QuantizeSpec
         {
             Weights = r.Enum("weights", WeightQuantization.None),
+            Mode = r.Enum("mode", QuantizationMode.PostTraining),
+            AwareEpochs = r.Int("aware_epochs", QuantizeSpec.DefaultAwareEpochs, NumberRange.Closed(1, 10000)),
             RequireFaster = r.Bool("require_faster", false),
             RequireFasterLocation = r.KeyAt("require_faster"),
             Location = r.Location,
@@ -19,6 +21,16 @@ internal static class QuantizeReader
         if (spec.RequireFaster && spec.Weights != WeightQuantization.Int8)
         {
             context.Add(SpecMessages.NoEffect(spec.RequireFasterLocation, r.Child("require_faster"), "without 'quantize.weights: int8' (it compares the int8 file's latency with the float export's)"));
+        }
+
+        if (spec.Mode == QuantizationMode.Aware && spec.Weights != WeightQuantization.Int8)
+        {
+            context.Add(SpecMessages.NoEffect(r.KeyAt("mode"), r.Child("mode"), "without 'quantize.weights: int8' (there are no int8 weights to train against)"));
+        }
+
+        if (r.Has("aware_epochs") && spec.Mode != QuantizationMode.Aware)
+        {
+            context.Add(SpecMessages.NoEffect(r.KeyAt("aware_epochs"), r.Child("aware_epochs"), "without 'quantize.mode: aware'"));
         }
 
         r.Finish();

@@ -1,0 +1,132 @@
+using Compress.Export;
+using Compress.Training;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Compress.Pruning;
+
+/// <summary>
+/// Sparsity-preserving quantization-aware fine-tuning (<c>quantize.mode: aware</c>): wraps the pruning hook and,
+/// from the first step of epoch <c>epochs − aware_epochs</c> at which the final sparsity is in place, trains against
+/// the int8 weights the export will write. The weights the forward sees are
+/// <see cref="Int8WeightQuantizer.Quantize"/>'s values times their scales — the same function the export runs, so
+/// they are exactly what DequantizeLinear gives in the file — while a float copy (the latent weights) receives the
+/// optimizer's updates (the straight-through estimator: the gradient at the int8 weights updates the float ones).
+/// The pruning hook still masks gradients and weights, so a pruned weight stays 0 in both copies (quantizing 0 gives
+/// 0): ordinary QAT would refill them. Validation in those epochs measures the int8 weights, and the weights left in
+/// the module at the end are int8 values times scales, so quantizing them again at export changes nothing.
+/// </summary>
+public sealed class QuantizationAwareHook : ITrainingHook
+{
+    private readonly ITrainingHook _inner;
+    private readonly IReadOnlyList<(Parameter Weight, long[] Dims, int Axis)> _weights;
+    private readonly int _firstEpoch;
+    private Tensor[]? _latent;
+
+    /// <param name="inner">The pruning hook (masks, schedule, penalty), called first at every point.</param>
+    /// <param name="weights">The parameters the export stores as int8, each with its output-channel axis.</param>
+    /// <param name="firstEpoch">The earliest epoch (0-based) of quantization-aware training.</param>
+    public QuantizationAwareHook(ITrainingHook inner, IReadOnlyList<(Parameter Weight, int Axis)> weights, int firstEpoch)
+    {
+        _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        ArgumentNullException.ThrowIfNull(weights);
+        _weights = [.. weights.Select(w => (w.Weight, w.Weight.shape, w.Axis))];
+        _firstEpoch = firstEpoch;
+    }
+
+    /// <summary>The step at which training switched to the int8 weights, or null while it has not.</summary>
+    public int? StartedAtStep { get; private set; }
+
+    /// <inheritdoc />
+    public double Sparsity => _inner.Sparsity;
+
+    /// <inheritdoc />
+    public bool AtFinalSparsity => _inner.AtFinalSparsity;
+
+    /// <inheritdoc />
+    public void BeforeStep(int step, int epoch)
+    {
+        _inner.BeforeStep(step, epoch);
+        if (_latent is null && epoch >= _firstEpoch && _inner.AtFinalSparsity)
+        {
+            StartedAtStep = step;
+            using var noGrad = no_grad();
+            _latent = [.. _weights.Select(w => w.Weight.detach().clone())];
+            Quantize();
+        }
+    }
+
+    /// <inheritdoc />
+    public Tensor? Penalty(int epoch) => _inner.Penalty(epoch);
+
+    /// <inheritdoc />
+    public void BeforeOptimizerStep()
+    {
+        _inner.BeforeOptimizerStep();
+        if (_latent is null)
+        {
+            return;
+        }
+
+        // The gradient was taken at the int8 weights; the optimizer applies it to the float ones.
+        using var noGrad = no_grad();
+        for (var i = 0; i < _weights.Count; i++)
+        {
+            _weights[i].Weight.copy_(_latent[i]);
+        }
+    }
+
+    /// <inheritdoc />
+    public void AfterOptimizerStep()
+    {
+        _inner.AfterOptimizerStep();
+        if (_latent is null)
+        {
+            return;
+        }
+
+        using (no_grad())
+        {
+            for (var i = 0; i < _weights.Count; i++)
+            {
+                _latent[i].copy_(_weights[i].Weight);
+            }
+        }
+
+        Quantize();
+    }
+
+    /// <inheritdoc />
+    public void Finish() => _inner.Finish();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in _latent ?? [])
+        {
+            t.Dispose();
+        }
+
+        _inner.Dispose();
+    }
+
+    /// <summary>Sets every weight to its int8 value times its channel's scale, as the exported DequantizeLinear gives it.</summary>
+    private void Quantize()
+    {
+        using var noGrad = no_grad();
+        foreach (var (weight, dims, axis) in _weights)
+        {
+            using var cpu = weight.detach().cpu().contiguous();
+            var values = cpu.data<float>().ToArray();
+            var (q, scales) = Int8WeightQuantizer.Quantize(values, dims, axis);
+            var inner = dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = q[i] * scales[(int)(i / inner % dims[axis])];
+            }
+
+            using var quantized = tensor(values, dims);
+            weight.copy_(quantized);
+        }
+    }
+}

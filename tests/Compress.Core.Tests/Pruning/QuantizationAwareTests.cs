@@ -1,0 +1,86 @@
+using Compress.Core.Tests.Training;
+using Compress.Export;
+using Compress.Onnx;
+using Compress.Onnx.Proto;
+using Compress.Pruning;
+using Compress.Training;
+
+namespace Compress.Core.Tests.Pruning;
+
+/// <summary>
+/// <c>quantize.mode: aware</c>: the weights the export stores as int8 are trained against their int8 values in the
+/// last epochs, pruned weights stay 0, and what validation measured is what the export writes.
+/// </summary>
+[Collection(TorchThreadsCollection.Name)]
+public sealed class QuantizationAwareTests
+{
+    private static readonly PruningOptions Pruning = new(PruningMethod.Magnitude, 0.6, Schedule: new ScheduleOptions(BeginEpoch: 0, EndEpoch: 2, FrequencySteps: 2));
+
+    [Fact]
+    public void AwareEpochs_LeaveEveryQuantizedWeightOnItsInt8Grid_WithThePrunedZerosKept()
+    {
+        var result = Train(new FineTuneOptions(Epochs: 4, BatchSize: 32, LearningRate: 3e-3, Seed: 2, Threads: 1, QuantizeAwareEpochs: 2));
+
+        foreach (var (name, values, dims) in Gemms(result.Model))
+        {
+            // Quantizing again (what the export does) changes nothing: the trained values are int8 times scale.
+            Assert.Equal(values, Dequantized(values, dims, axis: 0));
+        }
+
+        Assert.InRange(result.TotalSparsity, 0.59, 0.61);
+        Assert.True(result.ValidationAccuracy > 0.85, $"accuracy {result.ValidationAccuracy}");
+    }
+
+    [Fact]
+    public void WithoutAwareEpochs_TheTrainedWeightsAreNotOnTheGrid()
+    {
+        var result = Train(new FineTuneOptions(Epochs: 4, BatchSize: 32, LearningRate: 3e-3, Seed: 2, Threads: 1));
+
+        var (_, values, dims) = Gemms(result.Model).First();
+        Assert.NotEqual(values, Dequantized(values, dims, axis: 0));
+    }
+
+    [Fact]
+    public void AwareEpochs_AreDeterministic()
+    {
+        var options = new FineTuneOptions(Epochs: 3, BatchSize: 32, LearningRate: 3e-3, Seed: 4, Threads: 1, QuantizeAwareEpochs: 1);
+
+        Assert.Equal(OnnxModelIO.Save(Train(options).Model), OnnxModelIO.Save(Train(options).Model));
+    }
+
+    [Fact]
+    public void Hook_StartsOnlyOnceTheFinalSparsityIsInPlace()
+    {
+        // The schedule prunes until the end of epoch 3 of 4: asking for 3 aware epochs still starts after the last cut.
+        var late = Pruning with { Schedule = new ScheduleOptions(BeginEpoch: 0, EndEpoch: 3, FrequencySteps: 2) };
+        var result = new CompressionEngine().Run(TinyModels.Mlp(), TinyModels.Clusters(256, 1), TinyModels.Clusters(64, 2), late, new FineTuneOptions(Epochs: 4, BatchSize: 32, LearningRate: 3e-3, Seed: 2, Threads: 1, QuantizeAwareEpochs: 3));
+
+        foreach (var (_, values, dims) in Gemms(result.Model))
+        {
+            Assert.Equal(values, Dequantized(values, dims, axis: 0));
+        }
+
+        Assert.InRange(result.TotalSparsity, 0.59, 0.61);
+    }
+
+    private static CompressionResult Train(FineTuneOptions options) =>
+        new CompressionEngine().Run(TinyModels.Mlp(), TinyModels.Clusters(256, 1), TinyModels.Clusters(64, 2), Pruning, options);
+
+    /// <summary>The Gemm weights (transB = 1, so the output channel is axis 0) with their values and shapes.</summary>
+    private static IEnumerable<(string Name, float[] Values, long[] Dims)> Gemms(ModelProto model) =>
+        model.Graph.Initializer.Where(t => t.Name.EndsWith(".weight", StringComparison.Ordinal))
+            .Select(t => (t.Name, Values(t), t.Dims.ToArray()));
+
+    private static float[] Values(TensorProto tensor)
+    {
+        using var t = OnnxTensors.ToTorch(tensor);
+        return t.data<float>().ToArray();
+    }
+
+    private static float[] Dequantized(float[] values, long[] dims, int axis)
+    {
+        var (q, scales) = Int8WeightQuantizer.Quantize(values, dims, axis);
+        var inner = dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
+        return [.. q.Select((v, i) => v * scales[(int)(i / inner % dims[axis])])];
+    }
+}
