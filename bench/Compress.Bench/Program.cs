@@ -25,13 +25,13 @@ if (arguments.Section != "doc" || !File.Exists(machineFile))
 
 var sections = arguments.Section switch
 {
-    "all" => new[] { "models", "network-latency", "training", "frontend", "build", "fuzz", "doc" },
-    "baseline" or "models" or "network-latency" or "training" or "frontend" or "build" or "fuzz" or "doc" => [arguments.Section],
+    "all" => new[] { "models", "network-latency", "quantization", "training", "frontend", "build", "fuzz", "doc" },
+    "baseline" or "models" or "network-latency" or "quantization" or "training" or "frontend" or "build" or "fuzz" or "doc" => [arguments.Section],
     _ => [],
 };
 if (sections.Length == 0)
 {
-    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, network-latency, training, frontend, build, fuzz, doc");
+    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, network-latency, quantization, training, frontend, build, fuzz, doc");
     return 1;
 }
 
@@ -43,6 +43,7 @@ foreach (var section in sections)
         case "baseline": BaselineSection.Run(arguments, log); break;
         case "models": ModelsSection.Run(arguments, log); break;
         case "network-latency": NetworkLatencySection.Run(arguments, log); break;
+        case "quantization": QuantizationSection.Run(arguments, log); break;
         case "training": TrainingSection.Run(arguments, log); break;
         case "frontend": FrontEndSection.Run(arguments, log); break;
         case "build": BuildSection.Run(arguments, log); break;

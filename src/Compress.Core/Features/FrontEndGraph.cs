@@ -34,7 +34,7 @@ public static class FrontEndGraph
     /// <summary>The oldest default-domain opset the front end's nodes exist in (Range, and Pad/Slice with inputs: 11).</summary>
     public const long MinimumOpset = 11;
 
-    /// <summary>Metadata key that <see cref="Prepend"/> writes, describing the front-end it added.</summary>
+    /// <summary>Metadata key that <see cref="Prepend(ModelProto, FrontEndOptions, string)"/> writes, describing the front-end it added.</summary>
     public const string MetadataKey = "compress.front_end";
 
     /// <summary>
@@ -72,7 +72,10 @@ public static class FrontEndGraph
     /// value_info and the model's own names are kept, and <see cref="MetadataKey"/> is added.
     /// Throws <see cref="CompressException"/> (CMP3201/CMP3202) when it does not fit.
     /// </summary>
-    public static ModelProto Prepend(ModelProto model, FrontEndOptions o, string pcmInputName = "pcm")
+    public static ModelProto Prepend(ModelProto model, FrontEndOptions o, string pcmInputName = "pcm") => Prepend(model, o, FrontEndForm.Auto, pcmInputName);
+
+    /// <summary><see cref="Prepend(ModelProto, FrontEndOptions, string)"/> with the spectrum's form chosen (benchmarks compare the two).</summary>
+    public static ModelProto Prepend(ModelProto model, FrontEndOptions o, FrontEndForm form, string pcmInputName = "pcm")
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(o);
@@ -107,7 +110,7 @@ public static class FrontEndGraph
         var copy = model.Clone();
         var front = new GraphProto();
         var features = reshapeTo is null ? feature.Name : prefix + "features";
-        AddNodes(front, o, pcmInputName, features, prefix, opset, FrontEndForm.Auto);
+        AddNodes(front, o, pcmInputName, features, prefix, opset, form);
         if (reshapeTo is not null)
         {
             var shape = Constant(front, prefix + "reshape_shape", ModelBuilder.Tensor(prefix + "reshape_shape", [-1L, .. reshapeTo], reshapeTo.Length + 1));
