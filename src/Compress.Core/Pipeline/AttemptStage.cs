@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Evaluation;
 using Compress.Export;
@@ -14,7 +15,11 @@ namespace Compress.Pipeline;
 /// <param name="Shipped">The exported model as it ships (what <see cref="Bytes"/> serialise).</param>
 /// <param name="Value">The gate metric's value on <see cref="Measurement"/>.</param>
 /// <param name="QuantizedTensors">How many weights <see cref="Bytes"/> store as int8 (<c>quantize.weights: int8</c>; 0 otherwise).</param>
-internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate, int QuantizedTensors = 0);
+/// <param name="QuantizedActivations">How many activations pass through a uint8 QDQ pair (<c>quantize.activations: int8</c>; 0 otherwise).</param>
+internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate, int QuantizedTensors = 0, int QuantizedActivations = 0);
+
+/// <summary>The shipped model as <c>quantize:</c> stores it, with the activation ranges calibrated (null without int8 activations).</summary>
+internal sealed record QuantizedExport(ModelProto Model, int Tensors, int Activations, IReadOnlyDictionary<string, ActivationRange>? Ranges);
 
 /// <summary>One attempt of <c>target_sparsity: max</c>: the target it was pruned to and what it reached.</summary>
 /// <param name="Target">The target sparsity asked for (a fraction of the prunable weights).</param>
@@ -95,8 +100,9 @@ internal sealed class AttemptStage(string toolVersion)
             toolVersion);
         var warnings = new List<Diagnostic>();
         var weights = PrunableWeights.Reads(result.Model).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-        var (shipped, quantized) = Quantize(plan, plan.Ship(result.Model), weights, warnings);
-        metadata = metadata with { Quantize = quantized > 0 ? Int8WeightQuantizer.Scheme : null };
+        var export = Quantize(plan, plan.Ship(result.Model), weights, warnings, data.Train, ranges: null);
+        var (shipped, quantized, activations) = (export.Model, export.Tensors, export.Activations);
+        metadata = metadata with { Quantize = quantized == 0 ? null : activations > 0 ? Int8ActivationQuantizer.Scheme(plan.Calibration) : Int8WeightQuantizer.Scheme };
         metadata.WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
 
@@ -105,7 +111,7 @@ internal sealed class AttemptStage(string toolVersion)
         // error is the gate's to judge on the test split, the 1e-4 parity bar only the runtimes' agreement.
         var (batch, shape) = VerificationBatch.Of(data.Test, shipped);
         var executorModel = quantized > 0 ? OnnxModelIO.Load(bytes, plan.OutputPath) : shipped;
-        var mismatch = ExportVerifier.Verify(executorModel, bytes, batch, shape, plan.OutputPath);
+        var mismatch = ExportVerifier.Verify(executorModel, bytes, batch, shape, plan.OutputPath, quantizedActivations: activations > 0);
         if (mismatch.Count > 0)
         {
             return Result<Attempt>.Fail(mismatch);
@@ -116,7 +122,7 @@ internal sealed class AttemptStage(string toolVersion)
         var (measuredModel, measuredBytes) = (shipped, bytes);
         if (run.Twin.ChangesSignature)
         {
-            var (file, _) = Quantize(plan, plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch)), weights, []);
+            var file = Quantize(plan, plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch)), weights, [], data.Train, export.Ranges).Model;
             metadata.WriteTo(file);
             var fileBytes = OnnxModelIO.Save(SparseInitializers.Apply(file, plan.Storage));
             var differs = BatchEquivalence.CheckShipped(run.Twin, shipped, bytes, fileBytes, data.Test, plan.Prepend, plan.OutputPath);
@@ -137,20 +143,27 @@ internal sealed class AttemptStage(string toolVersion)
 
         var value = plan.Gate.Metric.Compute(measurement);
         var gate = plan.Gate.Evaluate(value, baseline.Value, result.TotalSparsity, plan.GateLocation);
-        return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate, quantized), warnings);
+        return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate, quantized, activations), warnings);
     }
 
     /// <summary>
     /// The model with its <paramref name="weights"/> (the trained model's prunable weights, so never a prepended
-    /// front end's matrices) stored as <c>quantize.weights</c> says, and how many became int8.
+    /// front end's matrices) stored as <c>quantize.weights</c> says, and with <c>quantize.activations: int8</c> its
+    /// activations around the int8 Conv/MatMul/Gemm behind QDQ pairs, calibrated by ONNX Runtime on the first
+    /// <c>quantize.calibration.clips</c> clips of <paramref name="calibration"/> (or with <paramref name="ranges"/> already
+    /// calibrated on the same graph).
     /// </summary>
-    private static (ModelProto Model, int Quantized) Quantize(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings) => plan.Quantize switch
+    private static QuantizedExport Quantize(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings, IFeatureSet calibration, IReadOnlyDictionary<string, ActivationRange>? ranges) => plan.Quantize switch
     {
-        WeightQuantization.None => (model, 0),
-        WeightQuantization.Int8 => Int8(plan, model, weights, warnings),
+        WeightQuantization.None => new(model, 0, 0, null),
+        WeightQuantization.Int8 => plan.Activations switch
+        {
+            ActivationQuantization.None => Int8(plan, model, weights, warnings),
+            ActivationQuantization.Int8 => Int8Activations(plan, model, weights, warnings, calibration, ranges),
+        },
     };
 
-    private static (ModelProto Model, int Quantized) Int8(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings)
+    private static QuantizedExport Int8(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings)
     {
         var q = Int8WeightQuantizer.Apply(model, PrunableWeights.Reads(model).Where(r => weights.Contains(r.Name)));
         if (q.OpsetTooOld)
@@ -158,7 +171,31 @@ internal sealed class AttemptStage(string toolVersion)
             warnings.Add(ExportMessages.QuantizeOpsetTooOld(plan.OutputPath, q.Opset, Int8WeightQuantizer.MinimumOpset));
         }
 
-        return (q.Model, q.Quantized.Count);
+        return new(q.Model, q.Quantized.Count, 0, null);
+    }
+
+    /// <summary>
+    /// Weights read by an integer kernel's operator get 7 bits (<see cref="Int8WeightQuantizer.ReducedRange"/>), the rest
+    /// (GRU/LSTM, which stay float arithmetic) 8; then the activations of those operators, calibrated on the float model.
+    /// </summary>
+    private static QuantizedExport Int8Activations(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings, IFeatureSet calibration, IReadOnlyDictionary<string, ActivationRange>? ranges)
+    {
+        var reads = PrunableWeights.Reads(model).Where(r => weights.Contains(r.Name)).ToList();
+        var integer = reads.Where(r => Int8ActivationQuantizer.Operators.Contains(r.Node.OpType)).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var other = Int8WeightQuantizer.Apply(model, reads.Where(r => !integer.Contains(r.Name)));
+        var q = Int8WeightQuantizer.Apply(other.Model, reads.Where(r => integer.Contains(r.Name)), Int8WeightQuantizer.ReducedRange);
+        if (q.OpsetTooOld)
+        {
+            warnings.Add(ExportMessages.QuantizeOpsetTooOld(plan.OutputPath, q.Opset, Int8WeightQuantizer.MinimumOpset));
+            return new(q.Model, 0, 0, null);
+        }
+
+        // A model that takes PCM keeps its input float: 8 bits of audio would be the first and largest error.
+        var pcm = plan.Prepend || plan.FrontEnd.Kind == FrontEndKind.None ? model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal) : null;
+        var sites = Int8ActivationQuantizer.Sites(model, q.Quantized, pcm);
+        ranges ??= ActivationCalibrator.Calibrate(model, [.. sites.Select(s => s.Tensor)], CalibrationBatches.Of(calibration, model, plan.Calibration.Clips), plan.Calibration, plan.Threads);
+        var activations = Int8ActivationQuantizer.Apply(q.Model, sites, ranges);
+        return new(activations.Model, other.Quantized.Count + q.Quantized.Count, activations.Activations.Count, ranges);
     }
 
     /// <summary>The sparsities to try: the target, or for <c>target_sparsity: max</c> an ascending sweep.</summary>

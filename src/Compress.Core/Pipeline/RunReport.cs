@@ -42,12 +42,23 @@ internal static class RunReport
             Gate = new GateRecord(g.Metric.Name, g.Min, g.Max, g.MaxDrop, g.MaxRelativeDrop, chosen.Value, baseline.Value, chosen.Gate.Passed,
                 chosen.Gate.Failures.Select(f => f.Message).ToList()),
             Sizes = new SizeRecord(baseline.DenseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant(), plan.Filter.ToString().ToLowerInvariant()),
-            Quantization = new QuantizationRecord(Spec.SpecNames.Of(plan.Quantize), chosen.QuantizedTensors > 0 ? Int8WeightQuantizer.Scheme : "", chosen.QuantizedTensors),
+            Quantization = Quantization(plan, chosen),
             Schedule = Schedule(chosen.Result.History),
             Trials = Trials(search.Trials),
             Sensitivity = Sensitivity(chosen.Result.Sensitivity),
             Warnings = [.. warnings.Select(w => w.ToString())],
         };
+    }
+
+    /// <summary>The <c>quantization</c> object: what <c>quantize:</c> asked for and what the shipped file holds.</summary>
+    internal static QuantizationRecord Quantization(PipelinePlan plan, Attempt chosen)
+    {
+        var scheme = chosen.QuantizedTensors == 0 ? "" : chosen.QuantizedActivations > 0 ? Int8ActivationQuantizer.Scheme(plan.Calibration) : Int8WeightQuantizer.Scheme;
+        var c = plan.Calibration;
+        var calibration = plan.Activations == ActivationQuantization.Int8
+            ? new CalibrationRecord(Spec.SpecNames.Of(c.Method), c.Clips, c.Method == CalibrationMethod.Percentile ? c.Percentile : null)
+            : null;
+        return new QuantizationRecord(Spec.SpecNames.Of(plan.Quantize), scheme, chosen.QuantizedTensors, Spec.SpecNames.Of(plan.Activations), calibration, chosen.QuantizedActivations);
     }
 
     /// <summary>Each tensor's zero count, with the initializers constant folding made it from (by name in <paramref name="prunable"/>).</summary>

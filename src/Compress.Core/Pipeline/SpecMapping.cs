@@ -53,6 +53,8 @@ public static class SpecMapping
         {
             OutputName = spec.Model.Output,
             Quantize = spec.Quantize.Weights,
+            Activations = spec.Quantize.Activations,
+            Calibration = spec.Quantize.Calibration,
         };
     }
 

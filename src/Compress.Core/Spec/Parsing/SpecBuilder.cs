@@ -26,7 +26,7 @@ internal static class SpecBuilder
         var gate = GateReader.Read(context, root);
         var pruning = PruningReader.Read(context, root, gate is not null, finetune.Epochs);
         var output = OutputReader.Read(context, root, model);
-        var quantize = QuantizeReader.Read(root);
+        var quantize = QuantizeReader.Read(context, root);
         var device = root.Enum("device", ComputeDevice.Auto);
         var seed = root.Int("seed", 0, NumberRange.Closed(0, int.MaxValue));
         var threads = root.OptionalInt("threads", NumberRange.Closed(1, 1024));

@@ -1,0 +1,167 @@
+using System.Globalization;
+using Compress.Core.Tests.Graph;
+using Compress.Export;
+using Compress.Onnx;
+using Compress.Onnx.Proto;
+using Compress.Pruning;
+using Microsoft.ML.OnnxRuntime;
+using Xunit.Abstractions;
+using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace Compress.Core.Tests.Export;
+
+/// <summary>
+/// Static int8 activations (<see cref="Int8ActivationQuantizer"/>) per quantized operator: ONNX Runtime with its
+/// default options fuses the QDQ pairs into integer kernels, and the executor's float simulation of the same QDQ graph
+/// agrees with it within <see cref="Lsb"/> steps of the output's quantization scale, on inputs other than the
+/// calibration ones.
+/// </summary>
+[Collection(Compress.Core.Tests.Training.TorchThreadsCollection.Name)]
+public sealed class ActivationQuantizationTests
+{
+    /// <summary>The stated agreement of a quantized output, in steps of its scale (uint8 values).</summary>
+    private const int Lsb = 1;
+
+    private readonly ITestOutputHelper _output;
+
+    public ActivationQuantizationTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Compress.Runtime.TorchRuntime.Initialize();
+    }
+
+    public static TheoryData<string> Operators => ["Conv", "DepthwiseConv", "ConvRelu", "MatMul", "Gemm"];
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void QuantizedOperator_OrtFused_MatchesExecutor_WithinOneLsb(string op)
+    {
+        var (model, shape) = SingleOperator(op);
+        var calibration = Enumerable.Range(0, 4).Select(s => ((float[])CaseTensor.Random("x", 100 + s, -1, 1, shape).Data, shape)).ToList();
+        var (quantized, sites) = QuantizeAll(model, calibration, new CalibrationOptions());
+        var site = sites.Single(s => s.Tensor != "x");
+
+        // Expose the operator's uint8 output (what the fused integer kernel writes) next to the float output.
+        var exposed = quantized.Model.Clone();
+        var q = exposed.Graph.Node.Single(n => n.OpType == "QuantizeLinear" && n.Input[0] == site.Source).Output[0];
+        exposed.Graph.Output.Add(ModelBuilder.ValueInfo(q, DataType.Uint8));
+        var bytes = OnnxModelIO.Save(exposed);
+
+        var input = CaseTensor.Random("x", 7, -1, 1, shape);
+        var ort = RunFused(bytes, input, out var fusedOps);
+        var executor = ExecutorRunner.Run(OnnxModelIO.Load(bytes, "q.onnx"), [input]);
+
+        var expected = (byte[])executor[q].Data;
+        var actual = (byte[])ort[q].Data;
+        var differences = expected.Zip(actual, (e, a) => Math.Abs(e - a)).ToList();
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{op}: ORT ran [{string.Join(", ", fusedOps)}]; {differences.Count(d => d > 0)} of {differences.Count} outputs differ, max {differences.Max()} LSB"));
+        Assert.True(differences.Max() <= Lsb, $"max {differences.Max()} LSB");
+        Assert.Contains(fusedOps, o => o.StartsWith("QLinear", StringComparison.Ordinal) || o.StartsWith("QGemm", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void FullRangeWeights_SaturateOrtsIntegerKernels_AndTheExportCheckCatchesIt(string op)
+    {
+        // 8-bit weights under uint8 activations: ONNX Runtime's u8 × s8 kernels on AVX2 without VNNI add pairs of products
+        // in int16 with saturation, so the fused kernel computes something the graph does not say. Not every CPU
+        // saturates (VNNI does not), so this only asserts when ONNX Runtime does.
+        var (model, shape) = SingleOperator(op);
+        var calibration = Enumerable.Range(0, 4).Select(s => ((float[])CaseTensor.Random("x", 100 + s, -1, 1, shape).Data, shape)).ToList();
+        var (quantized, _) = QuantizeAll(model, calibration, new CalibrationOptions(), Int8WeightQuantizer.FullRange);
+        var bytes = OnnxModelIO.Save(quantized.Model);
+        var input = CaseTensor.Random("x", 7, -1, 1, shape);
+
+        var reduced = OnnxModelIO.Save(QuantizeAll(model, calibration, new CalibrationOptions()).Model.Model);
+        var fullProblems = ExportVerifier.Verify(OnnxModelIO.Load(bytes, "q.onnx"), bytes, (float[])input.Data, input.Shape, null, quantizedActivations: true);
+        var reducedProblems = ExportVerifier.Verify(OnnxModelIO.Load(reduced, "q.onnx"), reduced, (float[])input.Data, input.Shape, null, quantizedActivations: true);
+        _output.WriteLine($"{op}: full-range weights: {string.Join("; ", fullProblems.Select(p => p.Message))}");
+
+        Assert.Empty(reducedProblems);
+        var saturates = System.Runtime.Intrinsics.X86.Avx2.IsSupported && !HasVnni() && op != "DepthwiseConv";
+        if (saturates)
+        {
+            Assert.NotEmpty(fullProblems);
+        }
+    }
+
+    /// <summary>Whether the CPU has AVX-VNNI or AVX512-VNNI (8-bit dot products without int16 saturation).</summary>
+    internal static bool HasVnni() =>
+        System.Runtime.Intrinsics.X86.AvxVnni.IsSupported
+        || (File.Exists("/proc/cpuinfo") && File.ReadAllText("/proc/cpuinfo").Contains("vnni", StringComparison.Ordinal));
+
+    /// <summary>Weights, then activations: what the pipeline does.</summary>
+    internal static (QuantizedActivations Model, IReadOnlyList<ActivationSite> Sites) QuantizeAll(ModelProto model, IReadOnlyList<(float[], long[])> calibration, CalibrationOptions options, int maxLevel = Int8WeightQuantizer.ReducedRange)
+    {
+        var weights = Int8WeightQuantizer.Apply(model, PrunableWeights.Reads(model), maxLevel);
+        var sites = Int8ActivationQuantizer.Sites(model, weights.Quantized);
+        var ranges = ActivationCalibrator.Calibrate(model, sites.Select(s => s.Tensor).ToList(), calibration, options);
+        return (Int8ActivationQuantizer.Apply(weights.Model, sites, ranges), sites);
+    }
+
+    /// <summary>ONNX Runtime with default session options (all fusions), and the op types of the graph it ran.</summary>
+    internal static Dictionary<string, CaseTensor> RunFused(byte[] bytes, CaseTensor input, out IReadOnlyList<string> ops)
+    {
+        var optimized = Path.Combine(Path.GetTempPath(), $"actq-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using var options = new SessionOptions { IntraOpNumThreads = 1, OptimizedModelFilePath = optimized };
+            using var session = new InferenceSession(bytes, options);
+            using var value = OrtValue.CreateTensorValueFromMemory((float[])input.Data, input.Shape);
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, [input.Name], [value], session.OutputNames);
+            var outputs = new Dictionary<string, CaseTensor>();
+            for (var i = 0; i < session.OutputNames.Count; i++)
+            {
+                var info = results[i].GetTensorTypeAndShape();
+                outputs[session.OutputNames[i]] = info.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.UInt8
+                    ? new(session.OutputNames[i], results[i].GetTensorDataAsSpan<byte>().ToArray(), info.Shape)
+                    : new(session.OutputNames[i], results[i].GetTensorDataAsSpan<float>().ToArray(), info.Shape);
+            }
+
+            ops = [.. OnnxModelIO.Load(File.ReadAllBytes(optimized), optimized).Graph.Node.Select(n => n.OpType)];
+            return outputs;
+        }
+        finally
+        {
+            File.Delete(optimized);
+        }
+    }
+
+    /// <summary>x → the operator (int8 weight, float bias) → Sigmoid → y; the operator's output is quantized.</summary>
+    private static (ModelProto Model, long[] Shape) SingleOperator(string op)
+    {
+        var random = new Random(11);
+        float[] Values(int n, double range) => [.. Enumerable.Range(0, n).Select(_ => (float)(((random.NextDouble() * 2) - 1) * range))];
+        var b = new ModelBuilder(17);
+        long[] shape;
+        string y;
+        switch (op)
+        {
+            case "Conv":
+            case "ConvRelu":
+                shape = [2, 4, 8, 8];
+                y = b.Node("Conv", [b.Input("x", DataType.Float, "N", 4, 8, 8), b.Initializer("w", Values(8 * 4 * 9, 0.5), 8, 4, 3, 3), b.Initializer("b", Values(8, 0.2), 8)], ("pads", new long[] { 1, 1, 1, 1 }));
+                y = op == "ConvRelu" ? b.Node("Relu", [y]) : y;
+                break;
+            case "DepthwiseConv":
+                shape = [2, 8, 8, 8];
+                y = b.Node("Conv", [b.Input("x", DataType.Float, "N", 8, 8, 8), b.Initializer("w", Values(8 * 9, 0.5), 8, 1, 3, 3), b.Initializer("b", Values(8, 0.2), 8)], ("pads", new long[] { 1, 1, 1, 1 }), ("group", 8L));
+                break;
+            case "MatMul":
+                shape = [2, 6, 16];
+                y = b.Node("MatMul", [b.Input("x", DataType.Float, "N", 6, 16), b.Initializer("w", Values(16 * 12, 0.5), 16, 12)]);
+                break;
+            case "Gemm":
+                shape = [4, 16];
+                y = b.Node("Gemm", [b.Input("x", DataType.Float, "N", 16), b.Initializer("w", Values(12 * 16, 0.5), 12, 16), b.Initializer("b", Values(12, 0.2), 12)], ("transB", 1L));
+                break;
+            default:
+                throw new ArgumentException(op, nameof(op));
+        }
+
+        b.Output(b.Node("Sigmoid", [y]));
+        return (b.Build(), shape);
+    }
+}
