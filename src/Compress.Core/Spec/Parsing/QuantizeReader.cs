@@ -21,6 +21,11 @@ internal static class QuantizeReader
             context.Add(SpecMessages.Contradiction(r.At("activations"), "'quantize.activations: int8' needs 'quantize.weights: int8' (the integer kernels multiply int8 weights)"));
         }
 
+        if (spec.Activations != ActivationQuantization.Int8 && r.Has("calibration"))
+        {
+            context.Add(SpecMessages.NoEffect(r.KeyAt("calibration"), r.Child("calibration"), "without 'quantize.activations: int8'"));
+        }
+
         r.Finish();
         return spec;
     }
