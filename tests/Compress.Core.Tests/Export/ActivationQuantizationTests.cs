@@ -86,6 +86,41 @@ public sealed class ActivationQuantizationTests
         }
     }
 
+    [Theory]
+    [InlineData(0f, 2.55f, 0.01f, 0)]
+    [InlineData(-1.28f, 1.27f, 0.01f, 128)]
+    [InlineData(0.5f, 2.55f, 0.01f, 0)]
+    [InlineData(-2.55f, -1f, 0.01f, 255)]
+    [InlineData(0f, 0f, 1f, 0)]
+    public void ScaleAndZeroPoint_CoverTheRangeWidenedToZero_WithZeroExact(float min, float max, float scale, int zeroPoint)
+    {
+        var (s, z) = Int8ActivationQuantizer.ScaleAndZeroPoint(new ActivationRange(min, max));
+
+        Assert.Equal(scale, s, 6);
+        Assert.Equal(zeroPoint, z);
+    }
+
+    [Fact]
+    public void Calibrate_MinMaxKeepsTheExtremes_PercentileClipsTheOutliers()
+    {
+        var b = new ModelBuilder(17);
+        var hidden = b.Node("Neg", [b.Input("x", DataType.Float, "N", 1000)]);
+        b.Output(b.Node("Neg", [hidden]));
+        var model = b.Build();
+        // -x over two batches: 0.000 .. 0.999 and one outlier of -100 (x = 100).
+        var first = Enumerable.Range(0, 1000).Select(i => i / 1000f).ToArray();
+        var second = (float[])first.Clone();
+        second[^1] = 100f;
+        (float[], long[])[] batches = [(first, [1, 1000]), (second, [1, 1000])];
+
+        var minmax = ActivationCalibrator.Calibrate(model, [hidden], batches, new CalibrationOptions(Method: CalibrationMethod.MinMax))[hidden];
+        var percentile = ActivationCalibrator.Calibrate(model, [hidden], batches, new CalibrationOptions(Method: CalibrationMethod.Percentile, Percentile: 99))[hidden];
+
+        Assert.Equal(new ActivationRange(-100f, 0f), minmax);
+        Assert.Equal(0f, percentile.Max);
+        Assert.InRange(percentile.Min, -1.03f, -0.97f);
+    }
+
     /// <summary>Whether the CPU has AVX-VNNI or AVX512-VNNI (8-bit dot products without int16 saturation).</summary>
     internal static bool HasVnni() =>
         System.Runtime.Intrinsics.X86.AvxVnni.IsSupported
