@@ -18,6 +18,9 @@ namespace Compress.Pipeline;
 /// <param name="QuantizedActivations">How many activations pass through a uint8 QDQ pair (<c>quantize.activations: int8</c>; 0 otherwise).</param>
 internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate, int QuantizedTensors = 0, int QuantizedActivations = 0);
 
+/// <summary>What calibrates int8 activations: the clips (the training split) and the float model that takes them, when not the shipped one.</summary>
+internal readonly record struct CalibrationInput(ModelProto? Model, IFeatureSet Clips);
+
 /// <summary>The shipped model as <c>quantize:</c> stores it, with the activation ranges calibrated (null without int8 activations).</summary>
 internal sealed record QuantizedExport(ModelProto Model, int Tensors, int Activations, IReadOnlyDictionary<string, ActivationRange>? Ranges);
 
@@ -100,7 +103,9 @@ internal sealed class AttemptStage(string toolVersion)
             toolVersion);
         var warnings = new List<Diagnostic>();
         var weights = PrunableWeights.Reads(result.Model).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-        var export = Quantize(plan, plan.Ship(result.Model), weights, warnings, data.Train, ranges: null);
+        // Calibration feeds training features, so with a prepended front end it runs the trained model without it (the
+        // names of the model's tensors are the same in the shipped graph).
+        var export = Quantize(plan, plan.Ship(result.Model), weights, warnings, new(plan.Prepend ? result.Model : null, data.Train), ranges: null);
         var (shipped, quantized, activations) = (export.Model, export.Tensors, export.Activations);
         metadata = metadata with { Quantize = quantized == 0 ? null : activations > 0 ? Int8ActivationQuantizer.Scheme(plan.Calibration) : Int8WeightQuantizer.Scheme };
         metadata.WriteTo(shipped);
@@ -122,7 +127,7 @@ internal sealed class AttemptStage(string toolVersion)
         var (measuredModel, measuredBytes) = (shipped, bytes);
         if (run.Twin.ChangesSignature)
         {
-            var file = Quantize(plan, plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch)), weights, [], data.Train, export.Ranges).Model;
+            var file = Quantize(plan, plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch)), weights, [], new(null, data.Train), export.Ranges).Model;
             metadata.WriteTo(file);
             var fileBytes = OnnxModelIO.Save(SparseInitializers.Apply(file, plan.Storage));
             var differs = BatchEquivalence.CheckShipped(run.Twin, shipped, bytes, fileBytes, data.Test, plan.Prepend, plan.OutputPath);
@@ -151,9 +156,10 @@ internal sealed class AttemptStage(string toolVersion)
     /// front end's matrices) stored as <c>quantize.weights</c> says, and with <c>quantize.activations: int8</c> its
     /// activations around the int8 Conv/MatMul/Gemm behind QDQ pairs, calibrated by ONNX Runtime on the first
     /// <c>quantize.calibration.clips</c> clips of <paramref name="calibration"/> (or with <paramref name="ranges"/> already
-    /// calibrated on the same graph).
+    /// calibrated on the same graph). <see cref="CalibrationInput.Model"/>, when given, is what calibration runs instead of
+    /// <paramref name="model"/> (the same tensors, fed <see cref="CalibrationInput.Clips"/> as they are).
     /// </summary>
-    private static QuantizedExport Quantize(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings, IFeatureSet calibration, IReadOnlyDictionary<string, ActivationRange>? ranges) => plan.Quantize switch
+    private static QuantizedExport Quantize(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings, CalibrationInput calibration, IReadOnlyDictionary<string, ActivationRange>? ranges) => plan.Quantize switch
     {
         WeightQuantization.None => new(model, 0, 0, null),
         WeightQuantization.Int8 => plan.Activations switch
@@ -178,7 +184,7 @@ internal sealed class AttemptStage(string toolVersion)
     /// Weights read by an integer kernel's operator get 7 bits (<see cref="Int8WeightQuantizer.ReducedRange"/>), the rest
     /// (GRU/LSTM, which stay float arithmetic) 8; then the activations of those operators, calibrated on the float model.
     /// </summary>
-    private static QuantizedExport Int8Activations(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings, IFeatureSet calibration, IReadOnlyDictionary<string, ActivationRange>? ranges)
+    private static QuantizedExport Int8Activations(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings, CalibrationInput calibration, IReadOnlyDictionary<string, ActivationRange>? ranges)
     {
         var reads = PrunableWeights.Reads(model).Where(r => weights.Contains(r.Name)).ToList();
         var integer = reads.Where(r => Int8ActivationQuantizer.Operators.Contains(r.Node.OpType)).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
@@ -193,7 +199,8 @@ internal sealed class AttemptStage(string toolVersion)
         // A model that takes PCM keeps its input float: 8 bits of audio would be the first and largest error.
         var pcm = plan.Prepend || plan.FrontEnd.Kind == FrontEndKind.None ? model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal) : null;
         var sites = Int8ActivationQuantizer.Sites(model, q.Quantized, pcm);
-        ranges ??= ActivationCalibrator.Calibrate(model, [.. sites.Select(s => s.Tensor)], CalibrationBatches.Of(calibration, model, plan.Calibration.Clips), plan.Calibration, plan.Threads);
+        var probe = calibration.Model ?? model;
+        ranges ??= ActivationCalibrator.Calibrate(probe, [.. sites.Select(s => s.Tensor)], CalibrationBatches.Of(calibration.Clips, probe, plan.Calibration.Clips), plan.Calibration, plan.Threads);
         var activations = Int8ActivationQuantizer.Apply(q.Model, sites, ranges);
         return new(activations.Model, other.Quantized.Count + q.Quantized.Count, activations.Activations.Count, ranges);
     }
