@@ -212,7 +212,7 @@ public static class Int8ActivationQuantizer
         _ => node.Input.Take(2).Where(i => !weights.Contains(i)),
     };
 
-    /// <summary>Conv's B and Gemm's C, when the node's inputs are quantized, become int32 behind a DequantizeLinear.</summary>
+    /// <summary>Conv's B and Gemm's C, when the node's inputs are quantized, become int32 behind a DequantizeLinear (zero point 0, omitted).</summary>
     private static List<string> QuantizeBiases(GraphProto graph, Dictionary<string, float> inputScales, HashSet<string> names)
     {
         var weightScales = graph.Node.Where(n => n.OpType == "DequantizeLinear" && n.Input.Count >= 2)
@@ -243,17 +243,14 @@ public static class Int8ActivationQuantizer
             var q = values.Select((v, c) => (int)Math.Clamp(Math.Round(v / (double)biasScales[c], MidpointRounding.ToEven), int.MinValue + 1, int.MaxValue)).ToArray();
             var qName = Unique(names, bias + "_quantized");
             var scaleName = Unique(names, bias + "_scale");
-            var zeroName = Unique(names, bias + "_zero_point");
             var quantized = new TensorProto { Name = qName, DataType = (int)DataType.Int32, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(q.AsSpan())) };
             quantized.Dims.Add(values.Length);
             graph.Initializer[biasIndex] = quantized;
             var scale = new TensorProto { Name = scaleName, DataType = (int)DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(biasScales.AsSpan())) };
             scale.Dims.Add(values.Length);
-            var zero = new TensorProto { Name = zeroName, DataType = (int)DataType.Int32, RawData = ByteString.CopyFrom(new byte[values.Length * sizeof(int)]) };
-            zero.Dims.Add(values.Length);
             graph.Initializer.Add(scale);
-            graph.Initializer.Add(zero);
-            var dq = Node("DequantizeLinear", Unique(names, bias + "_DequantizeLinear"), [qName, scaleName, zeroName], bias);
+            // No zero point: it is 0, DequantizeLinear's default, and would cost 4 bytes per channel.
+            var dq = Node("DequantizeLinear", Unique(names, bias + "_DequantizeLinear"), [qName, scaleName], bias);
             dq.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
             dequantizers.Add(dq);
             done.Add(bias);

@@ -181,28 +181,29 @@ internal sealed class AttemptStage(string toolVersion)
     }
 
     /// <summary>
-    /// Weights read by an integer kernel's operator get 7 bits (<see cref="Int8WeightQuantizer.ReducedRange"/>), the rest
-    /// (GRU/LSTM, which stay float arithmetic) 8; then the activations of those operators, calibrated on the float model.
+    /// <see cref="Int8ModelQuantizer"/>: BatchNormalization folded into Conv, 7-bit weights for Conv/MatMul/Gemm, 8-bit
+    /// for GRU/LSTM, uint8 activations calibrated by ONNX Runtime on the folded float model (or reusing <paramref name="ranges"/>).
     /// </summary>
     private static QuantizedExport Int8Activations(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings, CalibrationInput calibration, IReadOnlyDictionary<string, ActivationRange>? ranges)
     {
-        var reads = PrunableWeights.Reads(model).Where(r => weights.Contains(r.Name)).ToList();
-        var integer = reads.Where(r => Int8ActivationQuantizer.Operators.Contains(r.Node.OpType)).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-        var other = Int8WeightQuantizer.Apply(model, reads.Where(r => !integer.Contains(r.Name)));
-        var q = Int8WeightQuantizer.Apply(other.Model, reads.Where(r => integer.Contains(r.Name)), Int8WeightQuantizer.ReducedRange);
+        // A model that takes PCM keeps its input float: 8 bits of audio would be the first and largest error.
+        var pcm = plan.Prepend || plan.FrontEnd.Kind == FrontEndKind.None ? model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal) : null;
+        var q = Int8ModelQuantizer.Apply(model, [.. PrunableWeights.Reads(model).Where(r => weights.Contains(r.Name))], pcm, (folded, tensors) =>
+        {
+            if (ranges is not null)
+            {
+                return ranges;
+            }
+
+            var probe = calibration.Model is { } unprepended ? BatchNormFolding.Apply(unprepended).Model : folded;
+            return ActivationCalibrator.Calibrate(probe, tensors, CalibrationBatches.Of(calibration.Clips, probe, plan.Calibration.Clips), plan.Calibration, plan.Threads);
+        });
         if (q.OpsetTooOld)
         {
             warnings.Add(ExportMessages.QuantizeOpsetTooOld(plan.OutputPath, q.Opset, Int8WeightQuantizer.MinimumOpset));
-            return new(q.Model, 0, 0, null);
         }
 
-        // A model that takes PCM keeps its input float: 8 bits of audio would be the first and largest error.
-        var pcm = plan.Prepend || plan.FrontEnd.Kind == FrontEndKind.None ? model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal) : null;
-        var sites = Int8ActivationQuantizer.Sites(model, q.Quantized, pcm);
-        var probe = calibration.Model ?? model;
-        ranges ??= ActivationCalibrator.Calibrate(probe, [.. sites.Select(s => s.Tensor)], CalibrationBatches.Of(calibration.Clips, probe, plan.Calibration.Clips), plan.Calibration, plan.Threads);
-        var activations = Int8ActivationQuantizer.Apply(q.Model, sites, ranges);
-        return new(activations.Model, other.Quantized.Count + q.Quantized.Count, activations.Activations.Count, ranges);
+        return new(q.Model, q.Weights.Count, q.Activations.Activations.Count, q.Ranges);
     }
 
     /// <summary>The sparsities to try: the target, or for <c>target_sparsity: max</c> an ascending sweep.</summary>

@@ -121,6 +121,40 @@ public sealed class ActivationQuantizationTests
         Assert.InRange(percentile.Min, -1.03f, -0.97f);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void BatchNormFolding_RemovesTheNorm_KeepsZeros_AndComputesTheSame(bool convBias)
+    {
+        var random = new Random(5);
+        float[] Values(int n, double low, double high) => [.. Enumerable.Range(0, n).Select(_ => (float)(low + (random.NextDouble() * (high - low))))];
+        var weights = Values(8 * 4 * 9, -0.5, 0.5);
+        weights[0] = weights[40] = 0f;
+        var b = new ModelBuilder(17);
+        string[] convInputs = convBias
+            ? [b.Input("x", DataType.Float, "N", 4, 6, 6), b.Initializer("w", weights, 8, 4, 3, 3), b.Initializer("b", Values(8, -0.2, 0.2), 8)]
+            : [b.Input("x", DataType.Float, "N", 4, 6, 6), b.Initializer("w", weights, 8, 4, 3, 3)];
+        var conv = b.Node("Conv", convInputs, ("pads", new long[] { 1, 1, 1, 1 }));
+        var norm = b.Node("BatchNormalization", [conv, b.Initializer("g", Values(8, 0.5, 2), 8), b.Initializer("beta", Values(8, -1, 1), 8), b.Initializer("mean", Values(8, -1, 1), 8), b.Initializer("var", Values(8, 0.1, 3), 8)], ("epsilon", 1e-3f));
+        b.Output(b.Node("Relu", [norm]));
+        var model = b.Build();
+        var input = CaseTensor.Random("x", 3, -1, 1, 2, 4, 6, 6);
+
+        var (folded, count) = BatchNormFolding.Apply(model);
+
+        Assert.Equal(1, count);
+        Assert.DoesNotContain(folded.Graph.Node, n => n.OpType == "BatchNormalization");
+        Assert.DoesNotContain(folded.Graph.Initializer, t => t.Name is "g" or "beta" or "mean" or "var");
+        using (var f = Compress.Onnx.OnnxTensors.ToTorch(folded.Graph.Initializer.Single(t => t.Name == "w")))
+        {
+            Assert.True(f.data<float>()[0] == 0f && f.data<float>()[40] == 0f);
+        }
+
+        var expected = (float[])OrtRunner.Run(model, [input]).Values.Single().Data;
+        var actual = (float[])OrtRunner.Run(folded, [input]).Values.Single().Data;
+        Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-5 + (1e-5 * Math.Abs(p.First)), $"{p.First} vs {p.Second}"));
+    }
+
     /// <summary>Whether the CPU has AVX-VNNI or AVX512-VNNI (8-bit dot products without int16 saturation).</summary>
     internal static bool HasVnni() =>
         System.Runtime.Intrinsics.X86.AvxVnni.IsSupported
@@ -129,6 +163,13 @@ public sealed class ActivationQuantizationTests
     /// <summary>Weights, then activations: what the pipeline does.</summary>
     internal static (QuantizedActivations Model, IReadOnlyList<ActivationSite> Sites) QuantizeAll(ModelProto model, IReadOnlyList<(float[], long[])> calibration, CalibrationOptions options, int maxLevel = Int8WeightQuantizer.ReducedRange)
     {
+        if (maxLevel == Int8WeightQuantizer.ReducedRange)
+        {
+            var q = Int8ModelQuantizer.Apply(model, PrunableWeights.Reads(model), null, (folded, tensors) => ActivationCalibrator.Calibrate(folded, tensors, calibration, options));
+            return (q.Activations, Int8ActivationQuantizer.Sites(BatchNormFolding.Apply(model).Model, q.Weights));
+        }
+
+        // Full-range weights: the steps by hand, to show what 8 bits do to ONNX Runtime's kernels.
         var weights = Int8WeightQuantizer.Apply(model, PrunableWeights.Reads(model), maxLevel);
         var sites = Int8ActivationQuantizer.Sites(model, weights.Quantized);
         var ranges = ActivationCalibrator.Calibrate(model, sites.Select(s => s.Tensor).ToList(), calibration, options);
