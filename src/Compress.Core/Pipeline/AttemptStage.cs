@@ -107,7 +107,7 @@ internal sealed class AttemptStage(string toolVersion)
         // names of the model's tensors are the same in the shipped graph).
         var export = Quantize(plan, plan.Ship(result.Model), weights, warnings, new(plan.Prepend ? result.Model : null, data.Train), ranges: null);
         var (shipped, quantized, activations) = (export.Model, export.Tensors, export.Activations);
-        metadata = metadata with { Quantize = quantized == 0 ? null : activations > 0 ? Int8ActivationQuantizer.Scheme(plan.Calibration) : Int8WeightQuantizer.Scheme };
+        metadata = metadata with { Quantize = RunReport.Scheme(plan, quantized) };
         metadata.WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
 

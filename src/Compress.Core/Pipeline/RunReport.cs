@@ -50,10 +50,20 @@ internal static class RunReport
         };
     }
 
+    /// <summary>
+    /// The scheme the model's <c>compress.quantize</c> and the report record: null when no weight is int8; with
+    /// <c>activations: int8</c> the activation scheme (its weights are 7-bit even where no activation pair was placed).
+    /// </summary>
+    internal static string? Scheme(PipelinePlan plan, int quantizedTensors) => quantizedTensors == 0 ? null : plan.Activations switch
+    {
+        ActivationQuantization.None => Int8WeightQuantizer.Scheme,
+        ActivationQuantization.Int8 => Int8ActivationQuantizer.Scheme(plan.Calibration),
+    };
+
     /// <summary>The <c>quantization</c> object: what <c>quantize:</c> asked for and what the shipped file holds.</summary>
     internal static QuantizationRecord Quantization(PipelinePlan plan, Attempt chosen)
     {
-        var scheme = chosen.QuantizedTensors == 0 ? "" : chosen.QuantizedActivations > 0 ? Int8ActivationQuantizer.Scheme(plan.Calibration) : Int8WeightQuantizer.Scheme;
+        var scheme = Scheme(plan, chosen.QuantizedTensors) ?? "";
         var c = plan.Calibration;
         var calibration = plan.Activations == ActivationQuantization.Int8
             ? new CalibrationRecord(Spec.SpecNames.Of(c.Method), c.Clips, c.Method == CalibrationMethod.Percentile ? c.Percentile : null)
