@@ -36,13 +36,27 @@ public static class Int8WeightQuantizer
     /// <summary>What the exported model's metadata records (<c>compress.quantize</c>).</summary>
     public const string Scheme = "weights:int8,per-channel,symmetric,qdq";
 
+    /// <summary>The largest |q| of a full-range weight: 127 (−128 is never used).</summary>
+    public const int FullRange = 127;
+
+    /// <summary>
+    /// The largest |q| with int8 activations: 64, 7 bits (ONNX Runtime's <c>reduce_range</c>). ONNX Runtime's u8 × s8
+    /// kernels on x86 without VNNI (AVX2, this project's CPUs) add pairs of u8·s8 products in int16 with saturation
+    /// (VPMADDUBSW): 2 · 255 · 127 overflows, 2 · 255 · 64 = 32,640 does not. Measured: full-range weights put the fused
+    /// QLinearConv up to 47 steps away from the QDQ graph's arithmetic, 7-bit weights 0 (<c>ActivationQuantizationTests</c>).
+    /// </summary>
+    public const int ReducedRange = 64;
+
     /// <summary>
     /// The copy of <paramref name="model"/> with each weight of <paramref name="weights"/> quantized (the original is not
     /// modified). A weight read several times is quantized once, when every read agrees on the output-channel axis.
     /// </summary>
     /// <exception cref="ArgumentException">A weight is not an initializer of the main graph.</exception>
-    public static QuantizedWeights Apply(ModelProto model, IEnumerable<WeightRead> weights)
+    /// <param name="maxLevel">The largest |q|: <see cref="FullRange"/>, or <see cref="ReducedRange"/> under int8 activations.</param>
+    public static QuantizedWeights Apply(ModelProto model, IEnumerable<WeightRead> weights, int maxLevel = FullRange)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLevel, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLevel, FullRange);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(weights);
         var result = model.Clone();
@@ -84,7 +98,7 @@ public static class Int8WeightQuantizer
             }
 
             var axis = axes[0]!.Value;
-            var (values, scales) = Quantize(FloatValues(tensor), [.. tensor.Dims], axis);
+            var (values, scales) = Quantize(FloatValues(tensor), [.. tensor.Dims], axis, maxLevel);
             var qName = Unique(names, name + "_quantized");
             var scaleName = Unique(names, name + "_scale");
             var zeroName = Unique(names, name + "_zero_point");
@@ -138,9 +152,9 @@ public static class Int8WeightQuantizer
 
     /// <summary>
     /// Symmetric per-channel int8 quantization of a row-major tensor with <paramref name="dims"/> along <paramref name="axis"/>:
-    /// the int8 values and one scale per channel.
+    /// the int8 values and one scale per channel (max|w_c| / <paramref name="maxLevel"/>).
     /// </summary>
-    public static (sbyte[] Values, float[] Scales) Quantize(ReadOnlySpan<float> values, long[] dims, int axis)
+    public static (sbyte[] Values, float[] Scales) Quantize(ReadOnlySpan<float> values, long[] dims, int axis, int maxLevel = FullRange)
     {
         ArgumentNullException.ThrowIfNull(dims);
         ArgumentOutOfRangeException.ThrowIfNegative(axis);
@@ -154,12 +168,12 @@ public static class Int8WeightQuantizer
             max[c] = Math.Max(max[c], Math.Abs(values[i]));
         }
 
-        var scales = max.Select(m => m > 0 ? m / 127f : 1f).ToArray();
+        var scales = max.Select(m => m > 0 ? m / maxLevel : 1f).ToArray();
         var result = new sbyte[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
             var q = Math.Round(values[i] / (double)scales[(int)(i / inner % channels)], MidpointRounding.ToEven);
-            result[i] = (sbyte)Math.Clamp(q, -127, 127);
+            result[i] = (sbyte)Math.Clamp(q, -maxLevel, maxLevel);
         }
 
         return (result, scales);

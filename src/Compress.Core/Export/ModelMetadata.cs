@@ -23,7 +23,7 @@ public sealed record ModelMetadata(
     string SpecSha256,
     string ToolVersion)
 {
-    /// <summary>The weight quantization scheme (<see cref="Int8WeightQuantizer.Scheme"/>), or null when the weights are float.</summary>
+    /// <summary>The quantization scheme (<see cref="Int8WeightQuantizer.Scheme"/>, or <see cref="Int8ActivationQuantizer.Scheme"/> with int8 activations), or null when the weights are float.</summary>
     public string? Quantize { get; init; }
 
     /// <summary>The key prefix of every entry Compress writes.</summary>

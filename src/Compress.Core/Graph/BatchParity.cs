@@ -33,7 +33,11 @@ public static class BatchParity
     /// Compares the outputs. <paramref name="batch"/> is row-major with <paramref name="shape"/>, for the model's first
     /// input. Throws <see cref="OnnxRuntimeException"/> when ONNX Runtime cannot load or run <paramref name="ortBytes"/>.
     /// </summary>
-    public static IReadOnlyList<BatchOutputParity> Compare(ModelProto executorModel, byte[] ortBytes, float[] batch, long[] shape, string? file)
+    /// <param name="quantizedActivations">
+    /// The model has int8 activations: each output is compared within <see cref="Tolerance.QuantizedOutput"/> of ONNX
+    /// Runtime's values instead of <see cref="Tolerance.Parity"/>.
+    /// </param>
+    public static IReadOnlyList<BatchOutputParity> Compare(ModelProto executorModel, byte[] ortBytes, float[] batch, long[] shape, string? file, bool quantizedActivations = false)
     {
         ArgumentNullException.ThrowIfNull(executorModel);
         ArgumentNullException.ThrowIfNull(ortBytes);
@@ -59,8 +63,10 @@ public static class BatchParity
         var parities = new List<BatchOutputParity>(floatOutputs.Count);
         for (var i = 0; i < floatOutputs.Count; i++)
         {
+            var reference = results[i].GetTensorDataAsSpan<float>();
+            var tolerance = quantizedActivations ? Tolerance.QuantizedOutput(reference) : Tolerance.Parity;
             var comparison = actual.TryGetValue(floatOutputs[i], out var values)
-                ? Tolerance.Parity.Compare(values, results[i].GetTensorDataAsSpan<float>(), results[i].GetTensorTypeAndShape().Shape)
+                ? tolerance.Compare(values, reference, results[i].GetTensorTypeAndShape().Shape)
                 : new Comparison(false, double.PositiveInfinity, double.PositiveInfinity, -1, Tolerance.Parity, "the executor did not produce it", null);
             parities.Add(new BatchOutputParity(floatOutputs[i], comparison));
         }

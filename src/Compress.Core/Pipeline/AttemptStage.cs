@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Evaluation;
 using Compress.Export;
@@ -14,7 +15,8 @@ namespace Compress.Pipeline;
 /// <param name="Shipped">The exported model as it ships (what <see cref="Bytes"/> serialise).</param>
 /// <param name="Value">The gate metric's value on <see cref="Measurement"/>.</param>
 /// <param name="QuantizedTensors">How many weights <see cref="Bytes"/> store as int8 (<c>quantize.weights: int8</c>; 0 otherwise).</param>
-internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate, int QuantizedTensors = 0)
+/// <param name="QuantizedActivations">How many activations pass through a uint8 QDQ pair (<c>quantize.activations: int8</c>; 0 otherwise).</param>
+internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byte[] Bytes, OrtMeasurement Measurement, double Value, GateOutcome Gate, int QuantizedTensors = 0, int QuantizedActivations = 0)
 {
     /// <summary>The model ONNX Runtime measured (the batched training copy as exported; <see cref="Shipped"/> when the file keeps its signature).</summary>
     public required ModelProto MeasuredModel { get; init; }
@@ -25,6 +27,12 @@ internal sealed record Attempt(CompressionResult Result, ModelProto Shipped, byt
     /// <summary>When weights were quantized: <see cref="MeasuredModel"/> exported without quantization (same storage), the float file int8's latency is compared with; null otherwise.</summary>
     public byte[]? FloatBytes { get; init; }
 }
+
+/// <summary>What calibrates int8 activations: the clips (the training split) and the float model that takes them, when not the shipped one.</summary>
+internal readonly record struct CalibrationInput(ModelProto? Model, IFeatureSet Clips);
+
+/// <summary>The shipped model as <c>quantize:</c> stores it, with the activation ranges calibrated (null without int8 activations).</summary>
+internal sealed record QuantizedExport(ModelProto Model, int Tensors, int Activations, IReadOnlyDictionary<string, ActivationRange>? Ranges);
 
 /// <summary>One attempt of <c>target_sparsity: max</c>: the target it was pruned to and what it reached.</summary>
 /// <param name="Target">The target sparsity asked for (a fraction of the prunable weights).</param>
@@ -105,8 +113,11 @@ internal sealed class AttemptStage(string toolVersion)
             toolVersion);
         var warnings = new List<Diagnostic>();
         var weights = PrunableWeights.Reads(result.Model).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        // Calibration feeds training features, so with a prepended front end it runs the trained model without it (the
+        // names of the model's tensors are the same in the shipped graph).
         var floatModel = plan.Ship(result.Model);
-        var (shipped, quantized) = Quantize(plan, floatModel, weights, warnings);
+        var export = Quantize(plan, floatModel, weights, warnings, new(plan.Prepend ? result.Model : null, data.Train), ranges: null);
+        var (shipped, quantized, activations) = (export.Model, export.Tensors, export.Activations);
         byte[]? floatBytes = null;
         if (quantized > 0)
         {
@@ -114,7 +125,7 @@ internal sealed class AttemptStage(string toolVersion)
             floatBytes = OnnxModelIO.Save(SparseInitializers.Apply(floatModel, plan.Storage));
         }
 
-        metadata = metadata with { Quantize = quantized > 0 ? Int8WeightQuantizer.Scheme : null };
+        metadata = metadata with { Quantize = RunReport.Scheme(plan, quantized) };
         metadata.WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
 
@@ -123,7 +134,7 @@ internal sealed class AttemptStage(string toolVersion)
         // error is the gate's to judge on the test split, the 1e-4 parity bar only the runtimes' agreement.
         var (batch, shape) = VerificationBatch.Of(data.Test, shipped);
         var executorModel = quantized > 0 ? OnnxModelIO.Load(bytes, plan.OutputPath) : shipped;
-        var mismatch = ExportVerifier.Verify(executorModel, bytes, batch, shape, plan.OutputPath);
+        var mismatch = ExportVerifier.Verify(executorModel, bytes, batch, shape, plan.OutputPath, quantizedActivations: activations > 0);
         if (mismatch.Count > 0)
         {
             return Result<Attempt>.Fail(mismatch);
@@ -134,7 +145,7 @@ internal sealed class AttemptStage(string toolVersion)
         var (measuredModel, measuredBytes) = (shipped, bytes);
         if (run.Twin.ChangesSignature)
         {
-            var (file, _) = Quantize(plan, plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch)), weights, []);
+            var file = Quantize(plan, plan.Ship(run.Twin.Restore(result.Model, keepLayout: plan.Prepend, (plan.Inputs ?? ModelInputOptions.Default).Batch)), weights, [], new(null, data.Train), export.Ranges).Model;
             metadata.WriteTo(file);
             var fileBytes = OnnxModelIO.Save(SparseInitializers.Apply(file, plan.Storage));
             var differs = BatchEquivalence.CheckShipped(run.Twin, shipped, bytes, fileBytes, data.Test, plan.Prepend, plan.OutputPath);
@@ -155,20 +166,28 @@ internal sealed class AttemptStage(string toolVersion)
 
         var value = plan.Gate.Metric.Compute(measurement);
         var gate = plan.Gate.Evaluate(value, baseline.Value, result.TotalSparsity, plan.GateLocation);
-        return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate, quantized) { MeasuredModel = measuredModel, MeasuredBytes = measuredBytes, FloatBytes = floatBytes }, warnings);
+        return Result<Attempt>.Ok(new Attempt(result, shipped, bytes, measurement, value, gate, quantized, activations) { MeasuredModel = measuredModel, MeasuredBytes = measuredBytes, FloatBytes = floatBytes }, warnings);
     }
 
     /// <summary>
     /// The model with its <paramref name="weights"/> (the trained model's prunable weights, so never a prepended
-    /// front end's matrices) stored as <c>quantize.weights</c> says, and how many became int8.
+    /// front end's matrices) stored as <c>quantize.weights</c> says, and with <c>quantize.activations: int8</c> its
+    /// activations around the int8 Conv/MatMul/Gemm behind QDQ pairs, calibrated by ONNX Runtime on the first
+    /// <c>quantize.calibration.clips</c> clips of <paramref name="calibration"/> (or with <paramref name="ranges"/> already
+    /// calibrated on the same graph). <see cref="CalibrationInput.Model"/>, when given, is what calibration runs instead of
+    /// <paramref name="model"/> (the same tensors, fed <see cref="CalibrationInput.Clips"/> as they are).
     /// </summary>
-    private static (ModelProto Model, int Quantized) Quantize(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings) => plan.Quantize switch
+    private static QuantizedExport Quantize(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings, CalibrationInput calibration, IReadOnlyDictionary<string, ActivationRange>? ranges) => plan.Quantize switch
     {
-        WeightQuantization.None => (model, 0),
-        WeightQuantization.Int8 => Int8(plan, model, weights, warnings),
+        WeightQuantization.None => new(model, 0, 0, null),
+        WeightQuantization.Int8 => plan.Activations switch
+        {
+            ActivationQuantization.None => Int8(plan, model, weights, warnings),
+            ActivationQuantization.Int8 => Int8Activations(plan, model, weights, warnings, calibration, ranges),
+        },
     };
 
-    private static (ModelProto Model, int Quantized) Int8(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings)
+    private static QuantizedExport Int8(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings)
     {
         var q = Int8WeightQuantizer.Apply(model, PrunableWeights.Reads(model).Where(r => weights.Contains(r.Name)));
         if (q.OpsetTooOld)
@@ -176,7 +195,33 @@ internal sealed class AttemptStage(string toolVersion)
             warnings.Add(ExportMessages.QuantizeOpsetTooOld(plan.OutputPath, q.Opset, Int8WeightQuantizer.MinimumOpset));
         }
 
-        return (q.Model, q.Quantized.Count);
+        return new(q.Model, q.Quantized.Count, 0, null);
+    }
+
+    /// <summary>
+    /// <see cref="Int8ModelQuantizer"/>: BatchNormalization folded into Conv, 7-bit weights for Conv/MatMul/Gemm, 8-bit
+    /// for GRU/LSTM, uint8 activations calibrated by ONNX Runtime on the folded float model (or reusing <paramref name="ranges"/>).
+    /// </summary>
+    private static QuantizedExport Int8Activations(PipelinePlan plan, ModelProto model, IReadOnlySet<string> weights, List<Diagnostic> warnings, CalibrationInput calibration, IReadOnlyDictionary<string, ActivationRange>? ranges)
+    {
+        // A model that takes PCM keeps its input float: 8 bits of audio would be the first and largest error.
+        var pcm = plan.Prepend || plan.FrontEnd.Kind == FrontEndKind.None ? model.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal) : null;
+        var q = Int8ModelQuantizer.Apply(model, [.. PrunableWeights.Reads(model).Where(r => weights.Contains(r.Name))], pcm, (folded, tensors) =>
+        {
+            if (ranges is not null)
+            {
+                return ranges;
+            }
+
+            var probe = calibration.Model is { } unprepended ? BatchNormFolding.Apply(unprepended).Model : folded;
+            return ActivationCalibrator.Calibrate(probe, tensors, CalibrationBatches.Of(calibration.Clips, probe, plan.Calibration.Clips), plan.Calibration, plan.Threads);
+        });
+        if (q.OpsetTooOld)
+        {
+            warnings.Add(ExportMessages.QuantizeOpsetTooOld(plan.OutputPath, q.Opset, Int8WeightQuantizer.MinimumOpset));
+        }
+
+        return new(q.Model, q.Weights.Count, q.Activations.Activations.Count, q.Ranges);
     }
 
     /// <summary>The sparsities to try: the target, or for <c>target_sparsity: max</c> an ascending sweep.</summary>

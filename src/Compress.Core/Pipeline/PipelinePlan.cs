@@ -54,6 +54,12 @@ public sealed record PipelinePlan(
     /// <summary>Where <c>quantize:</c> is written (CMP6007 points there).</summary>
     public ISourceLocation QuantizeLocation { get; init; } = Spec.SpecLocation.None;
 
+    /// <summary><c>quantize.activations</c>: int8 activations around the int8-weight operators (needs <see cref="Quantize"/> int8).</summary>
+    public ActivationQuantization Activations { get; init; } = ActivationQuantization.None;
+
+    /// <summary><c>quantize.calibration</c>: the training clips and method that calibrate int8 activations.</summary>
+    public CalibrationOptions Calibration { get; init; } = new();
+
     /// <summary>The graph output named by <c>model.output</c> (null: chosen by <see cref="Graph.OutputHead.Detect"/>).</summary>
     public string? OutputName { get; init; }
 

@@ -42,11 +42,7 @@ internal static class RunReport
             Gate = new GateRecord(g.Metric.Name, g.Min, g.Max, g.MaxDrop, g.MaxRelativeDrop, chosen.Value, baseline.Value, chosen.Gate.Passed,
                 chosen.Gate.Failures.Select(f => f.Message).ToList()),
             Sizes = new SizeRecord(baseline.DenseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant(), plan.Filter.ToString().ToLowerInvariant()),
-            Quantization = new QuantizationRecord(Spec.SpecNames.Of(plan.Quantize), chosen.QuantizedTensors > 0 ? Int8WeightQuantizer.Scheme : "", chosen.QuantizedTensors)
-            {
-                Mode = Spec.SpecNames.Of(plan.FineTune.QuantizeAwareEpochs > 0 ? QuantizationMode.Aware : QuantizationMode.PostTraining),
-                AwareEpochs = plan.FineTune.QuantizeAwareEpochs > 0 ? plan.FineTune.QuantizeAwareEpochs : null,
-            },
+            Quantization = Quantization(plan, chosen),
             Latency = Latency("dense", "compressed", latency?.Single),
             LatencyBatched = Latency("dense", "compressed", latency?.Batched),
             QuantizationLatency = Latency("float", "int8", latency?.Quantization),
@@ -71,6 +67,31 @@ internal static class RunReport
         p.Rounds.Count,
         p.Threads,
         p.Batch);
+
+    /// <summary>
+    /// The scheme the model's <c>compress.quantize</c> and the report record: null when no weight is int8; with
+    /// <c>activations: int8</c> the activation scheme (its weights are 7-bit even where no activation pair was placed).
+    /// </summary>
+    internal static string? Scheme(PipelinePlan plan, int quantizedTensors) => quantizedTensors == 0 ? null : plan.Activations switch
+    {
+        ActivationQuantization.None => Int8WeightQuantizer.Scheme,
+        ActivationQuantization.Int8 => Int8ActivationQuantizer.Scheme(plan.Calibration),
+    };
+
+    /// <summary>The <c>quantization</c> object: what <c>quantize:</c> asked for and what the shipped file holds.</summary>
+    internal static QuantizationRecord Quantization(PipelinePlan plan, Attempt chosen)
+    {
+        var scheme = Scheme(plan, chosen.QuantizedTensors) ?? "";
+        var c = plan.Calibration;
+        var calibration = plan.Activations == ActivationQuantization.Int8
+            ? new CalibrationRecord(Spec.SpecNames.Of(c.Method), c.Clips, c.Method == CalibrationMethod.Percentile ? c.Percentile : null)
+            : null;
+        return new QuantizationRecord(Spec.SpecNames.Of(plan.Quantize), scheme, chosen.QuantizedTensors, Spec.SpecNames.Of(plan.Activations), calibration, chosen.QuantizedActivations)
+        {
+            Mode = Spec.SpecNames.Of(plan.FineTune.QuantizeAwareEpochs > 0 ? QuantizationMode.Aware : QuantizationMode.PostTraining),
+            AwareEpochs = plan.FineTune.QuantizeAwareEpochs > 0 ? plan.FineTune.QuantizeAwareEpochs : null,
+        };
+    }
 
     /// <summary>Each tensor's zero count, with the initializers constant folding made it from (by name in <paramref name="prunable"/>).</summary>
     internal static IReadOnlyList<LayerSparsity> Layers(IEnumerable<TensorSparsity> layers, IEnumerable<PrunableTensor> prunable)

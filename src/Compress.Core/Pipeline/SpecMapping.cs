@@ -42,6 +42,7 @@ public static class SpecMapping
             FineTune: FineTune(spec.Finetune, seed, threads) with
             {
                 QuantizeAwareEpochs = spec.Quantize.Weights == WeightQuantization.Int8 && spec.Quantize.Mode == QuantizationMode.Aware ? spec.Quantize.AwareEpochs : 0,
+                QuantizeAwareActivations = spec.Quantize.Activations == ActivationQuantization.Int8,
             },
             Gate: gate?.ToGate(frontEnd.ClipSeconds) ?? new Gate(Evaluation.GateMetric.Accuracy),
             GateLocation: (gate?.Location ?? spec.LocationOf("gate")).ToGateLocation(),
@@ -60,6 +61,8 @@ public static class SpecMapping
             RequireFaster = spec.Quantize.RequireFaster,
             RequireFasterLocation = spec.Quantize.RequireFasterLocation,
             QuantizeLocation = spec.Quantize.Location,
+            Activations = spec.Quantize.Activations,
+            Calibration = spec.Quantize.Calibration,
         };
     }
 

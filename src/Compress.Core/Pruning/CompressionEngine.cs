@@ -125,7 +125,7 @@ public sealed class CompressionEngine
             return pruning;
         }
 
-        var weights = new List<(TorchSharp.Modules.Parameter, int)>();
+        var weights = new List<(TorchSharp.Modules.Parameter, int, int)>();
         foreach (var reads in PrunableWeights.Reads(model).GroupBy(r => r.Name, StringComparer.Ordinal))
         {
             if (!sources.Contains(reads.Key) || !module.OnnxParameters.TryGetValue(reads.Key, out var p) || p.dtype != ScalarType.Float32 || p.dim() < 2)
@@ -134,9 +134,10 @@ public sealed class CompressionEngine
             }
 
             var axes = reads.Select(r => Int8WeightQuantizer.OutputChannelAxis(r.Node.OpType, r.InputIndex, (int)p.dim(), r.Node)).Distinct().ToList();
+            var reduced = finetune.QuantizeAwareActivations && reads.Any(r => Int8ActivationQuantizer.Operators.Contains(r.Node.OpType));
             if (axes is [{ } axis])
             {
-                weights.Add((p, axis));
+                weights.Add((p, axis, reduced ? Int8WeightQuantizer.ReducedRange : Int8WeightQuantizer.FullRange));
             }
         }
 

@@ -9,7 +9,9 @@ namespace Compress.Pruning;
 /// Sparsity-preserving quantization-aware fine-tuning (<c>quantize.mode: aware</c>): wraps the pruning hook and,
 /// from the first step of epoch <c>epochs − aware_epochs</c> at which the final sparsity is in place, trains against
 /// the int8 weights the export will write. The weights the forward sees are
-/// <see cref="Int8WeightQuantizer.Quantize"/>'s values times their scales — the same function the export runs, so
+/// <see cref="Int8WeightQuantizer.Quantize"/>'s values times their scales (on the 7-bit grid for Conv/MatMul/Gemm under
+/// int8 activations; folding a BatchNormalization into a Conv later scales a channel and its scale alike, so the grid
+/// holds) — the same function the export runs, so
 /// they are exactly what DequantizeLinear gives in the file — while a float copy (the latent weights) receives the
 /// optimizer's updates (the straight-through estimator: the gradient at the int8 weights updates the float ones).
 /// The pruning hook still masks gradients and weights, so a pruned weight stays 0 in both copies (quantizing 0 gives
@@ -19,18 +21,22 @@ namespace Compress.Pruning;
 public sealed class QuantizationAwareHook : ITrainingHook
 {
     private readonly ITrainingHook _inner;
-    private readonly IReadOnlyList<(Parameter Weight, long[] Dims, int Axis)> _weights;
+    private readonly IReadOnlyList<(Parameter Weight, long[] Dims, int Axis, int MaxLevel)> _weights;
     private readonly int _firstEpoch;
     private Tensor[]? _latent;
 
     /// <param name="inner">The pruning hook (masks, schedule, penalty), called first at every point.</param>
-    /// <param name="weights">The parameters the export stores as int8, each with its output-channel axis.</param>
+    /// <param name="weights">
+    /// The parameters the export stores as int8, each with its output-channel axis and its largest |q|
+    /// (<see cref="Int8WeightQuantizer.FullRange"/>, or <see cref="Int8WeightQuantizer.ReducedRange"/> for the 7-bit
+    /// weights of integer operators under int8 activations).
+    /// </param>
     /// <param name="firstEpoch">The earliest epoch (0-based) of quantization-aware training.</param>
-    public QuantizationAwareHook(ITrainingHook inner, IReadOnlyList<(Parameter Weight, int Axis)> weights, int firstEpoch)
+    public QuantizationAwareHook(ITrainingHook inner, IReadOnlyList<(Parameter Weight, int Axis, int MaxLevel)> weights, int firstEpoch)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
         ArgumentNullException.ThrowIfNull(weights);
-        _weights = [.. weights.Select(w => (w.Weight, w.Weight.shape, w.Axis))];
+        _weights = [.. weights.Select(w => (w.Weight, w.Weight.shape, w.Axis, w.MaxLevel))];
         _firstEpoch = firstEpoch;
     }
 
@@ -114,11 +120,11 @@ public sealed class QuantizationAwareHook : ITrainingHook
     private void Quantize()
     {
         using var noGrad = no_grad();
-        foreach (var (weight, dims, axis) in _weights)
+        foreach (var (weight, dims, axis, maxLevel) in _weights)
         {
             using var cpu = weight.detach().cpu().contiguous();
             var values = cpu.data<float>().ToArray();
-            var (q, scales) = Int8WeightQuantizer.Quantize(values, dims, axis);
+            var (q, scales) = Int8WeightQuantizer.Quantize(values, dims, axis, maxLevel);
             var inner = dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
             for (var i = 0; i < values.Length; i++)
             {

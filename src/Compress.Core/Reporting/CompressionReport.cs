@@ -120,9 +120,11 @@ public sealed record SizeRecord(long DenseOnnxBytes, long ExportedOnnxBytes, lon
 /// <summary>
 /// The exported model's weight quantization: <paramref name="Weights"/> as <c>quantize.weights</c> spells it,
 /// <paramref name="Scheme"/> as the model's <c>compress.quantize</c> metadata records it (empty when nothing was
-/// quantized), and how many weight tensors are stored as int8.
+/// quantized), and how many weight tensors are stored as int8. With <c>quantize.activations: int8</c>:
+/// <paramref name="Activations"/> (<c>none</c> or <c>int8</c>), the <paramref name="Calibration"/> used and how many
+/// activations pass through a QuantizeLinear → DequantizeLinear pair (<paramref name="QuantizedActivations"/>).
 /// </summary>
-public sealed record QuantizationRecord(string Weights, string Scheme, int QuantizedTensors)
+public sealed record QuantizationRecord(string Weights, string Scheme, int QuantizedTensors, string Activations = "none", CalibrationRecord? Calibration = null, int QuantizedActivations = 0)
 {
     /// <summary><c>quantize.mode</c> as spelled there: <c>post_training</c>, or <c>aware</c> (int8 weights trained against).</summary>
     public string Mode { get; init; } = "post_training";
@@ -150,6 +152,9 @@ public sealed record LatencyRecord(
     int Rounds,
     int Threads,
     int Batch);
+
+/// <summary>How int8 activations were calibrated: <paramref name="Method"/> (<c>minmax</c> or <c>percentile</c>), the percentile of |x| (percentile only) and the number of training clips.</summary>
+public sealed record CalibrationRecord(string Method, int Clips, double? Percentile = null);
 
 /// <summary>One point along training.</summary>
 public sealed record SchedulePoint(int Epoch, double Sparsity, double Loss, double? ValidationMetric);

@@ -80,6 +80,7 @@ public static class MarkdownReport
             var int8 = report.Quantization is { QuantizedTensors: > 0 } q
                 ? string.Create(Inv, $", {q.QuantizedTensors} int8 weight tensors{(q.AwareEpochs is { } aware ? $", quantization-aware for the last {aware} epochs" : "")}")
                 : "";
+            int8 += report.Quantization is { QuantizedActivations: > 0 } a ? string.Create(Inv, $", {a.QuantizedActivations} int8 activations") : "";
             md.AppendLine(Inv, $"| exported ONNX (`{sizes.Storage}`{int8}) | {sizes.ExportedOnnxBytes:N0} | {N((double)sizes.ExportedOnnxBytes / Math.Max(1, sizes.DenseOnnxBytes), "0.0%")} |");
             md.AppendLine(Inv, $"| embedded (`{(sizes.Filter == "none" ? sizes.Compression : sizes.Filter + " + " + sizes.Compression)}`) | {sizes.EmbeddedBytes:N0} | {N((double)sizes.EmbeddedBytes / Math.Max(1, sizes.DenseOnnxBytes), "0.0%")} |");
             md.AppendLine();

@@ -30,6 +30,12 @@ public sealed record QuantizeSpec
     /// <summary>Where <c>quantize.require_faster</c> is written (the <c>quantize:</c> key, or <see cref="SpecLocation.None"/>, when absent).</summary>
     public SpecLocation RequireFasterLocation { get; init; } = SpecLocation.None;
 
+    /// <summary><c>quantize.activations</c>. Default <see cref="ActivationQuantization.None"/>; <c>int8</c> needs <c>weights: int8</c>.</summary>
+    public ActivationQuantization Activations { get; init; } = ActivationQuantization.None;
+
+    /// <summary><c>quantize.calibration</c>: the clips and method that calibrate int8 activations.</summary>
+    public CalibrationOptions Calibration { get; init; } = new();
+
     /// <summary>Where the <c>quantize:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
 }

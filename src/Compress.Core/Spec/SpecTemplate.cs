@@ -148,6 +148,7 @@ public static partial class SpecTemplate
 
             quantize:
               weights: none             # none | int8 (per-channel int8 weights, zeros kept; docs/quantization.md)
+              activations: none         # none | int8 (needs weights: int8; uint8 activations calibrated on training clips)
 
             device: auto                # cpu | cuda | auto
             seed: 0

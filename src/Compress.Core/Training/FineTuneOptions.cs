@@ -36,7 +36,8 @@ public enum LrScheduleKind
 /// on the validation data) once the final sparsity is reached, and restores the best such epoch.
 /// <see cref="Seed"/> fixes initial randomness and batch order; <see cref="Threads"/> &gt; 0 sets TorchSharp's
 /// intra-op threads (0 keeps the current setting). <see cref="QuantizeAwareEpochs"/> &gt; 0 trains the last that many
-/// epochs against the int8 weights the export writes (<c>quantize.mode: aware</c>; the pruning engine's hook does it).
+/// epochs against the int8 weights the export writes (<c>quantize.mode: aware</c>; the pruning engine's hook does it);
+/// <see cref="QuantizeAwareActivations"/>: the export also quantizes activations, so Conv/MatMul/Gemm weights are 7-bit.
 /// </summary>
 public sealed record FineTuneOptions(
     int Epochs = FineTuneOptions.DefaultEpochs,
@@ -58,7 +59,8 @@ public sealed record FineTuneOptions(
     string EarlyStopMetric = "accuracy",
     int Seed = 1,
     int Threads = 0,
-    int QuantizeAwareEpochs = 0)
+    int QuantizeAwareEpochs = 0,
+    bool QuantizeAwareActivations = false)
 {
     // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
     // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).

@@ -96,6 +96,71 @@ public sealed class QuantizedPipelineTests(PipelineFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public void Run_Int8Activations_WritesQdqActivations_RecordsTheCalibration_AndEvalMeasuresWhatTheReportSays()
+    {
+        var spec = Spec("int8-act", "quantize:\n  weights: int8\n  activations: int8\n  calibration:\n    clips: 40\n    method: percentile");
+
+        var result = PipelineFixture.Run(spec);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        var model = OnnxModelIO.Load(spec.Output.Path);
+        var trained = OnnxModelIO.Load(fixture.TrainedModel);
+        var quantizers = model.Graph.Node.Where(n => n.OpType == "QuantizeLinear").ToList();
+        Assert.NotEmpty(quantizers);
+        var scheme = Int8ActivationQuantizer.Scheme(new CalibrationOptions(40, CalibrationMethod.Percentile));
+        Assert.Equal(scheme, model.MetadataProps.Single(p => p.Key == "compress.quantize").Value);
+        Assert.Equal(trained.Graph.Input.Select(i => i.Name), model.Graph.Input.Select(i => i.Name));
+        Assert.Equal(trained.Graph.Output.Select(o => o.Name), model.Graph.Output.Select(o => o.Name));
+
+        var report = ReportWriter.FromJson(File.ReadAllText(Path.Combine(spec.Output.Report, "report.json")))!;
+        var weights = model.Graph.Node.Count(n => n.OpType == "DequantizeLinear" && model.Graph.Initializer.Concat(model.Graph.SparseInitializer.Select(t => t.Values))
+            .Any(t => t.Name == n.Input[0] && t.DataType == (int)DataType.Int8));
+        Assert.Equal(new QuantizationRecord("int8", scheme, weights, "int8", new CalibrationRecord("percentile", 40, 99.99), quantizers.Count), report.Quantization);
+        Assert.Contains($"{quantizers.Count} int8 activations", File.ReadAllText(Path.Combine(spec.Output.Report, "report.md")), StringComparison.Ordinal);
+
+        var evaluation = new ModelEvaluator().Evaluate(spec.Output.Path, spec, CancellationToken.None);
+        Assert.True(evaluation.Value is not null, string.Join("\n", evaluation.Diagnostics));
+        Assert.Equal(report.Compressed!.Accuracy, evaluation.Value.Measurement.Metrics.Accuracy);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"int8 weights+activations: {report.Sizes!.ExportedOnnxBytes} B, accuracy {report.Compressed.Accuracy:0.0000} (baseline {report.Baseline!.Accuracy:0.0000}), {quantizers.Count} activations"));
+    }
+
+    [Fact]
+    public void Run_Int8Activations_WithThePrependedFrontEnd_KeepsThePcmAndTheFrontEndFloat()
+    {
+        var spec = fixture.Spec($"""
+            model:
+              path: {fixture.TrainedModel}
+            pruning:
+              method: magnitude
+              target_sparsity: 0.5
+            finetune:
+              epochs: 1
+              batch_size: 16
+            output:
+              path: out/int8-act-pcm.onnx
+              report: out/int8-act-pcm-report
+            quantize:
+              weights: int8
+              activations: int8
+              calibration:
+                clips: 16
+            """, "int8-act-pcm.yaml", "  prepend: true");
+
+        var result = PipelineFixture.Run(spec);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        var model = OnnxModelIO.Load(spec.Output.Path);
+        var frontEnd = model.Graph.Node.Where(n => n.Name.StartsWith("frontend/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(frontEnd);
+        var quantized = model.Graph.Node.Where(n => n.OpType == "QuantizeLinear").Select(n => n.Input[0]).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(quantized);
+        Assert.DoesNotContain(model.Graph.Input[0].Name, quantized);
+        // No front-end node reads a dequantized activation: the front end computes in float from the PCM.
+        var dequantized = model.Graph.Node.Where(n => n.OpType == "DequantizeLinear").Select(n => n.Output[0]).ToHashSet(StringComparer.Ordinal);
+        Assert.DoesNotContain(frontEnd, n => n.Input.Any(dequantized.Contains));
+    }
+
+    [Fact]
     public void Run_Int8_OnAnOpset12Model_WarnsCmp6005_AndWritesFloatWeights()
     {
         OnnxModelIO.Save(new DsCnn(3, Channels: 8, Blocks: 1, Seed: 5, Opset: 12).Build(), Path.Combine(fixture.Root, "opset12.onnx"));

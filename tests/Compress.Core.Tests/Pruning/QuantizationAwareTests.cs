@@ -32,6 +32,18 @@ public sealed class QuantizationAwareTests
     }
 
     [Fact]
+    public void AwareEpochs_WithInt8Activations_UseThe7BitGridOfIntegerOperators()
+    {
+        var result = Train(new FineTuneOptions(Epochs: 4, BatchSize: 32, LearningRate: 3e-3, Seed: 2, Threads: 1, QuantizeAwareEpochs: 2, QuantizeAwareActivations: true));
+
+        foreach (var (_, values, dims) in Gemms(result.Model))
+        {
+            Assert.Equal(values, Dequantized(values, dims, axis: 0, Int8WeightQuantizer.ReducedRange));
+            Assert.NotEqual(values, Dequantized(values, dims, axis: 0));
+        }
+    }
+
+    [Fact]
     public void WithoutAwareEpochs_TheTrainedWeightsAreNotOnTheGrid()
     {
         var result = Train(new FineTuneOptions(Epochs: 4, BatchSize: 32, LearningRate: 3e-3, Seed: 2, Threads: 1));
@@ -77,9 +89,9 @@ public sealed class QuantizationAwareTests
         return t.data<float>().ToArray();
     }
 
-    private static float[] Dequantized(float[] values, long[] dims, int axis)
+    private static float[] Dequantized(float[] values, long[] dims, int axis, int maxLevel = Int8WeightQuantizer.FullRange)
     {
-        var (q, scales) = Int8WeightQuantizer.Quantize(values, dims, axis);
+        var (q, scales) = Int8WeightQuantizer.Quantize(values, dims, axis, maxLevel);
         var inner = dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
         return [.. q.Select((v, i) => v * scales[(int)(i / inner % dims[axis])])];
     }

@@ -126,6 +126,36 @@ public sealed class SpecParserTests
     }
 
     [Fact]
+    public void Quantize_Activations_DefaultToNone_WithTheDefaultCalibration()
+    {
+        var spec = SpecAssert.Parses(Minimal + "\nquantize:\n  weights: int8\n", "compress.yaml");
+
+        Assert.Equal(ActivationQuantization.None, spec.Quantize.Activations);
+        Assert.Equal(new CalibrationOptions(200, CalibrationMethod.MinMax, 99.99), spec.Quantize.Calibration);
+    }
+
+    [Fact]
+    public void Quantize_ActivationsAndCalibration_Parse()
+    {
+        var spec = SpecAssert.Parses(
+            Minimal + "\nquantize:\n  weights: int8\n  activations: int8\n  calibration:\n    clips: 64\n    method: percentile\n    percentile: 99.9\n",
+            "compress.yaml");
+
+        Assert.Equal(ActivationQuantization.Int8, spec.Quantize.Activations);
+        Assert.Equal(new CalibrationOptions(64, CalibrationMethod.Percentile, 99.9), spec.Quantize.Calibration);
+    }
+
+    [Fact]
+    public void Quantize_Activations_CanBeSetFromTheCommandLine()
+    {
+        var result = SpecParser.ParseText(Minimal, "compress.yaml", ["quantize.weights=int8", "quantize.activations=int8", "quantize.calibration.clips=32"]);
+
+        Assert.Equal([], result.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(ActivationQuantization.Int8, result.Spec!.Quantize.Activations);
+        Assert.Equal(32, result.Spec.Quantize.Calibration.Clips);
+    }
+
+    [Fact]
     public void Quantize_Weights_CanBeSetFromTheCommandLine()
     {
         var result = SpecParser.ParseText(Minimal, "compress.yaml", ["quantize.weights=int8"]);

@@ -16,6 +16,8 @@ internal static class QuantizeReader
             AwareEpochs = r.Int("aware_epochs", QuantizeSpec.DefaultAwareEpochs, NumberRange.Closed(1, 10000)),
             RequireFaster = r.Bool("require_faster", false),
             RequireFasterLocation = r.KeyAt("require_faster"),
+            Activations = r.Enum("activations", ActivationQuantization.None),
+            Calibration = Calibration(r),
             Location = r.Location,
         };
         if (spec.RequireFaster && spec.Weights != WeightQuantization.Int8)
@@ -33,7 +35,28 @@ internal static class QuantizeReader
             context.Add(SpecMessages.NoEffect(r.KeyAt("aware_epochs"), r.Child("aware_epochs"), "without 'quantize.mode: aware'"));
         }
 
+        if (spec.Activations == ActivationQuantization.Int8 && spec.Weights != WeightQuantization.Int8)
+        {
+            context.Add(SpecMessages.Contradiction(r.At("activations"), "'quantize.activations: int8' needs 'quantize.weights: int8' (the integer kernels multiply int8 weights)"));
+        }
+
+        if (spec.Activations != ActivationQuantization.Int8 && r.Has("calibration"))
+        {
+            context.Add(SpecMessages.NoEffect(r.KeyAt("calibration"), r.Child("calibration"), "without 'quantize.activations: int8'"));
+        }
+
         r.Finish();
         return spec;
+    }
+
+    private static CalibrationOptions Calibration(SectionReader quantize)
+    {
+        var r = quantize.Section("calibration");
+        var options = new CalibrationOptions(
+            r.Int("clips", CalibrationOptions.DefaultClips, NumberRange.Closed(1, 100_000)),
+            r.Enum("method", CalibrationMethod.MinMax),
+            r.Double("percentile", CalibrationOptions.DefaultPercentile, NumberRange.OpenClosed(50, 100)));
+        r.Finish();
+        return options;
     }
 }
