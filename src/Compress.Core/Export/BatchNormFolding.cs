@@ -38,12 +38,12 @@ public static class BatchNormFolding
             }
 
             var w = graph.Initializer[initializers[conv.Input[1]]];
-            var weights = Floats(w);
+            var weights = GraphEdits.Floats(w);
             var channels = (int)w.Dims[0];
             var inner = weights.Length / channels;
             var (scale, bias, mean, variance) = (Param(graph, initializers, norm, 1), Param(graph, initializers, norm, 2), Param(graph, initializers, norm, 3), Param(graph, initializers, norm, 4));
             var epsilon = norm.Attribute.FirstOrDefault(a => a.Name == "epsilon")?.F ?? 1e-5f;
-            var convBias = conv.Input.Count > 2 && conv.Input[2].Length > 0 ? Floats(graph.Initializer[initializers[conv.Input[2]]]) : new float[channels];
+            var convBias = conv.Input.Count > 2 && conv.Input[2].Length > 0 ? GraphEdits.Floats(graph.Initializer[initializers[conv.Input[2]]]) : new float[channels];
             var newBias = new float[channels];
             for (var c = 0; c < channels; c++)
             {
@@ -64,7 +64,7 @@ public static class BatchNormFolding
             }
             else
             {
-                var name = Unique(names, conv.Input[1] + "_folded_bias");
+                var name = GraphEdits.Unique(names, conv.Input[1] + "_folded_bias");
                 graph.Initializer.Add(Tensor(name, newBias, [channels], null));
                 initializers[name] = graph.Initializer.Count - 1;
                 conv.Input.Add(name);
@@ -113,7 +113,7 @@ public static class BatchNormFolding
             && norm.Input.Skip(1).All(p => graph.Initializer[initializers[p]].Dims.Aggregate(1L, (a, d) => a * d) == graph.Initializer[initializers[conv.Input[1]]].Dims[0]);
     }
 
-    private static float[] Param(GraphProto graph, Dictionary<string, int> initializers, NodeProto norm, int input) => Floats(graph.Initializer[initializers[norm.Input[input]]]);
+    private static float[] Param(GraphProto graph, Dictionary<string, int> initializers, NodeProto norm, int input) => GraphEdits.Floats(graph.Initializer[initializers[norm.Input[input]]]);
 
     private static TensorProto Tensor(string name, float[] values, IEnumerable<long> dims, TensorProto? like)
     {
@@ -125,19 +125,5 @@ public static class BatchNormFolding
         }
 
         return t;
-    }
-
-    private static float[] Floats(TensorProto tensor) =>
-        tensor.HasRawData ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : [.. tensor.FloatData];
-
-    private static string Unique(HashSet<string> names, string wanted)
-    {
-        var name = wanted;
-        for (var i = 1; !names.Add(name); i++)
-        {
-            name = $"{wanted}_{i}";
-        }
-
-        return name;
     }
 }

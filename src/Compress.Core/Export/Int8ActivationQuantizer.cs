@@ -133,12 +133,12 @@ public static class Int8ActivationQuantizer
             }
 
             var (scale, zeroPoint) = ScaleAndZeroPoint(range);
-            var scaleName = Unique(names, site.Tensor + "_scale");
-            var zeroName = Unique(names, site.Tensor + "_zero_point");
+            var scaleName = GraphEdits.Unique(names, site.Tensor + "_scale");
+            var zeroName = GraphEdits.Unique(names, site.Tensor + "_zero_point");
             graph.Initializer.Add(Scalar(scaleName, DataType.Float, BitConverter.GetBytes(scale)));
             graph.Initializer.Add(Scalar(zeroName, DataType.Uint8, [zeroPoint]));
-            var quantizedName = Unique(names, site.Tensor + "_quantized");
-            var q = Node("QuantizeLinear", Unique(names, site.Tensor + "_QuantizeLinear"), [site.Source, scaleName, zeroName], quantizedName);
+            var quantizedName = GraphEdits.Unique(names, site.Tensor + "_quantized");
+            var q = Node("QuantizeLinear", GraphEdits.Unique(names, site.Tensor + "_QuantizeLinear"), [site.Source, scaleName, zeroName], quantizedName);
             string dequantizedName;
             int at;
             if (site.FusedRelu is { } relu)
@@ -149,7 +149,7 @@ public static class Int8ActivationQuantizer
             }
             else
             {
-                dequantizedName = Unique(names, site.Tensor + "_dequantized");
+                dequantizedName = GraphEdits.Unique(names, site.Tensor + "_dequantized");
                 foreach (var n in graph.Node)
                 {
                     for (var i = 0; i < n.Input.Count; i++)
@@ -173,7 +173,7 @@ public static class Int8ActivationQuantizer
                 }
             }
 
-            var dq = Node("DequantizeLinear", Unique(names, site.Tensor + "_DequantizeLinear"), [quantizedName, scaleName, zeroName], dequantizedName);
+            var dq = Node("DequantizeLinear", GraphEdits.Unique(names, site.Tensor + "_DequantizeLinear"), [quantizedName, scaleName, zeroName], dequantizedName);
             graph.Node.Insert(at, dq);
             graph.Node.Insert(at, q);
             scales[dequantizedName] = scale;
@@ -232,17 +232,17 @@ public static class Int8ActivationQuantizer
             }
 
             var tensor = graph.Initializer[biasIndex];
-            var weightScale = Floats(graph.Initializer[scaleIndex]);
+            var weightScale = GraphEdits.Floats(graph.Initializer[scaleIndex]);
             if (tensor.DataType != (int)DataType.Float || tensor.Dims.Count != 1 || (weightScale.Length != 1 && weightScale.Length != tensor.Dims[0]))
             {
                 continue;
             }
 
-            var values = Floats(tensor);
+            var values = GraphEdits.Floats(tensor);
             var biasScales = values.Select((_, c) => inputScale * weightScale[weightScale.Length == 1 ? 0 : c]).ToArray();
             var q = values.Select((v, c) => (int)Math.Clamp(Math.Round(v / (double)biasScales[c], MidpointRounding.ToEven), int.MinValue + 1, int.MaxValue)).ToArray();
-            var qName = Unique(names, bias + "_quantized");
-            var scaleName = Unique(names, bias + "_scale");
+            var qName = GraphEdits.Unique(names, bias + "_quantized");
+            var scaleName = GraphEdits.Unique(names, bias + "_scale");
             var quantized = new TensorProto { Name = qName, DataType = (int)DataType.Int32, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(q.AsSpan())) };
             quantized.Dims.Add(values.Length);
             graph.Initializer[biasIndex] = quantized;
@@ -250,7 +250,7 @@ public static class Int8ActivationQuantizer
             scale.Dims.Add(values.Length);
             graph.Initializer.Add(scale);
             // No zero point: it is 0, DequantizeLinear's default, and would cost 4 bytes per channel.
-            var dq = Node("DequantizeLinear", Unique(names, bias + "_DequantizeLinear"), [qName, scaleName], bias);
+            var dq = Node("DequantizeLinear", GraphEdits.Unique(names, bias + "_DequantizeLinear"), [qName, scaleName], bias);
             dq.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
             dequantizers.Add(dq);
             done.Add(bias);
@@ -306,18 +306,4 @@ public static class Int8ActivationQuantizer
     }
 
     private static TensorProto Scalar(string name, DataType type, byte[] raw) => new() { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(raw) };
-
-    private static float[] Floats(TensorProto tensor) =>
-        tensor.HasRawData ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : [.. tensor.FloatData];
-
-    private static string Unique(HashSet<string> names, string wanted)
-    {
-        var name = wanted;
-        for (var i = 1; !names.Add(name); i++)
-        {
-            name = $"{wanted}_{i}";
-        }
-
-        return name;
-    }
 }

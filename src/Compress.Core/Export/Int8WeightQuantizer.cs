@@ -98,10 +98,10 @@ public static class Int8WeightQuantizer
             }
 
             var axis = axes[0]!.Value;
-            var (values, scales) = Quantize(FloatValues(tensor), [.. tensor.Dims], axis, maxLevel);
-            var qName = Unique(names, name + "_quantized");
-            var scaleName = Unique(names, name + "_scale");
-            var zeroName = Unique(names, name + "_zero_point");
+            var (values, scales) = Quantize(GraphEdits.Floats(tensor), [.. tensor.Dims], axis, maxLevel);
+            var qName = GraphEdits.Unique(names, name + "_quantized");
+            var scaleName = GraphEdits.Unique(names, name + "_scale");
+            var zeroName = GraphEdits.Unique(names, name + "_zero_point");
             var q = new TensorProto { Name = qName, DataType = (int)DataType.Int8, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
             q.Dims.AddRange(tensor.Dims);
             if (tensor.HasDocString)
@@ -117,7 +117,7 @@ public static class Int8WeightQuantizer
             graph.Initializer.Add(scale);
             graph.Initializer.Add(zero);
 
-            var node = new NodeProto { OpType = "DequantizeLinear", Name = Unique(names, name + "_DequantizeLinear") };
+            var node = new NodeProto { OpType = "DequantizeLinear", Name = GraphEdits.Unique(names, name + "_DequantizeLinear") };
             node.Input.AddRange([qName, scaleName, zeroName]);
             node.Output.Add(name);
             node.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = axis });
@@ -192,19 +192,5 @@ public static class Int8WeightQuantizer
         }
 
         throw new ArgumentException($"'{name}' is not an initializer of the main graph", nameof(name));
-    }
-
-    private static float[] FloatValues(TensorProto tensor) =>
-        tensor.HasRawData ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : [.. tensor.FloatData];
-
-    private static string Unique(HashSet<string> names, string wanted)
-    {
-        var name = wanted;
-        for (var i = 1; !names.Add(name); i++)
-        {
-            name = $"{wanted}_{i}";
-        }
-
-        return name;
     }
 }

@@ -1,0 +1,24 @@
+using System.Runtime.InteropServices;
+using Compress.Onnx.Proto;
+
+namespace Compress.Export;
+
+/// <summary>Small helpers the exporters that rewrite a graph share.</summary>
+internal static class GraphEdits
+{
+    /// <summary>A float32 initializer's values, from raw data or the typed field.</summary>
+    public static float[] Floats(TensorProto tensor) =>
+        tensor.HasRawData ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : [.. tensor.FloatData];
+
+    /// <summary><paramref name="wanted"/>, or with _1, _2, ... appended until no name in <paramref name="names"/> has it; the result is added to them.</summary>
+    public static string Unique(HashSet<string> names, string wanted)
+    {
+        var name = wanted;
+        for (var i = 1; !names.Add(name); i++)
+        {
+            name = $"{wanted}_{i}";
+        }
+
+        return name;
+    }
+}
