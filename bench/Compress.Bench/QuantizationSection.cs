@@ -32,7 +32,6 @@ public static class QuantizationSection
             new("gradient-80 int8 aware", "gradient", 0.8, [.. gradient, .. aware]),
             new("gradient-80 int8 w+a aware", "gradient", 0.8, [.. gradient, .. aware, "quantize.activations=int8"]),
             new("channel-50 float", "channel", 0.5, channel),
-            new("channel-50 int8", "channel", 0.5, [.. channel, .. int8]),
             new("channel-50 int8 w+a", "channel", 0.5, [.. channel, .. activations]),
         };
         var results = new List<SweepResult>();
@@ -89,9 +88,9 @@ public static class QuantizationSection
         sb.AppendLine(F($"- gradient 80 % + int8 ({best.Point.Name}): accuracy {best.Accuracy - gf.Accuracy:+0.0000;-0.0000} vs the float 80 % model (target ≥ −0.01: **{(best.Accuracy - gf.Accuracy >= -0.01 ? "met" : "not met")}**), {best.Accuracy - dense.Accuracy:+0.0000;-0.0000} vs dense (target ≥ −0.02: **{(best.Accuracy - dense.Accuracy >= -0.02 ? "met" : "not met")}**); embedded {(double)best.EmbeddedBytes / dense.ExportedBytes:0.0%} of the dense file (target ≤ 10 %: **{((double)best.EmbeddedBytes / dense.ExportedBytes <= 0.10 ? "met" : "not met")}**)."));
         var shipped = results.Where(r => r.Point.Name.StartsWith("gradient-80", StringComparison.Ordinal)).Min(r => Ratio(r.Point.Name));
         sb.AppendLine(F($"- whole-model latency of the sample's recipe (gradient 80 %, the fastest of its rows): {shipped:0.00}× the dense model before (target ≤ 0.5×: **{(shipped <= 0.5 ? "met" : "not met")}**)."));
-        var c = Math.Min(Ratio("channel-50 int8"), Ratio("channel-50 int8 w+a"));
+        var c = Ratio("channel-50 int8 w+a");
         var cf = Ratio("channel-50 float");
-        sb.AppendLine(F($"- channel 50 % + int8: {c:0.00}× (target ≤ 0.4×: **{(c <= 0.4 ? "met" : "not met")}**); channel 50 % float: {cf:0.00}×."));
+        sb.AppendLine(F($"- channel 50 % + int8 weights and activations: {c:0.00}× (target ≤ 0.4×: **{(c <= 0.4 ? "met" : "not met")}**); channel 50 % float: {cf:0.00}× (int8 weights alone are slower than both on this CPU, see the gradient rows, so channel 50 % is not run with them)."));
         return sb.ToString();
     }
 }
