@@ -179,6 +179,23 @@ public static class Int8WeightQuantizer
         return (result, scales);
     }
 
+    /// <summary>
+    /// The float values the exported <c>DequantizeLinear</c> gives for <paramref name="values"/>: <see cref="Quantize"/>'s
+    /// int8 values times their channel's scale (what quantization-aware training trains against).
+    /// </summary>
+    public static float[] Dequantized(ReadOnlySpan<float> values, long[] dims, int axis, int maxLevel = FullRange)
+    {
+        var (q, scales) = Quantize(values, dims, axis, maxLevel);
+        var inner = dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
+        var result = new float[q.Length];
+        for (var i = 0; i < q.Length; i++)
+        {
+            result[i] = q[i] * scales[(int)(i / inner % scales.Length)];
+        }
+
+        return result;
+    }
+
     private static bool Flag(NodeProto? node, string name) => node?.Attribute.FirstOrDefault(a => a.Name == name)?.I is { } v && v != 0;
 
     private static int IndexOf(GraphProto graph, string name)

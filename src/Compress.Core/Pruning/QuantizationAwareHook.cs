@@ -9,7 +9,7 @@ namespace Compress.Pruning;
 /// Sparsity-preserving quantization-aware fine-tuning (<c>quantize.mode: aware</c>): wraps the pruning hook and,
 /// from the first step of epoch <c>epochs − aware_epochs</c> at which the final sparsity is in place, trains against
 /// the int8 weights the export will write. The weights the forward sees are
-/// <see cref="Int8WeightQuantizer.Quantize"/>'s values times their scales (on the 7-bit grid for Conv/MatMul/Gemm under
+/// <see cref="Int8WeightQuantizer.Dequantized"/>: <see cref="Int8WeightQuantizer.Quantize"/>'s values times their scales (on the 7-bit grid for Conv/MatMul/Gemm under
 /// int8 activations; folding a BatchNormalization into a Conv later scales a channel and its scale alike, so the grid
 /// holds) — the same function the export runs, so
 /// they are exactly what DequantizeLinear gives in the file — while a float copy (the latent weights) receives the
@@ -123,15 +123,7 @@ public sealed class QuantizationAwareHook : ITrainingHook
         foreach (var (weight, dims, axis, maxLevel) in _weights)
         {
             using var cpu = weight.detach().cpu().contiguous();
-            var values = cpu.data<float>().ToArray();
-            var (q, scales) = Int8WeightQuantizer.Quantize(values, dims, axis, maxLevel);
-            var inner = dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = q[i] * scales[(int)(i / inner % dims[axis])];
-            }
-
-            using var quantized = tensor(values, dims);
+            using var quantized = tensor(Int8WeightQuantizer.Dequantized(cpu.data<float>().ToArray(), dims, axis, maxLevel), dims);
             weight.copy_(quantized);
         }
     }

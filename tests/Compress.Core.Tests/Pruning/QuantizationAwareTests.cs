@@ -89,10 +89,6 @@ public sealed class QuantizationAwareTests
         return t.data<float>().ToArray();
     }
 
-    private static float[] Dequantized(float[] values, long[] dims, int axis, int maxLevel = Int8WeightQuantizer.FullRange)
-    {
-        var (q, scales) = Int8WeightQuantizer.Quantize(values, dims, axis, maxLevel);
-        var inner = dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
-        return [.. q.Select((v, i) => v * scales[(int)(i / inner % dims[axis])])];
-    }
+    private static float[] Dequantized(float[] values, long[] dims, int axis, int maxLevel = Int8WeightQuantizer.FullRange) =>
+        Int8WeightQuantizer.Dequantized(values, dims, axis, maxLevel);
 }
