@@ -1,3 +1,4 @@
+using Compress.Core.Tests.Onnx;
 using Compress.Core.Tests.Training;
 using Compress.Export;
 using Compress.Onnx;
@@ -73,6 +74,42 @@ public sealed class QuantizationAwareTests
         }
 
         Assert.InRange(result.TotalSparsity, 0.59, 0.61);
+    }
+
+    [Theory]
+    [InlineData("dscnn_bn_op13")]
+    [InlineData("gru_kws_op17")]
+    public void AwareEpochs_OnPyTorchExports_LeaveEveryWeightTheExportQuantizesOnItsGrid(string name)
+    {
+        var fixture = ExportedFixtures.Get(name);
+        var model = PrunableWeights.Prepare(OnnxModelIO.Load(fixture.Path));
+        var item = fixture.Inputs[0].RecordedShape.Skip(1).ToArray();
+        var size = (int)item.Aggregate(1L, (a, d) => a * d);
+        ArrayTrainingData Noise(int count, int seed)
+        {
+            var random = new Random(seed);
+            return new ArrayTrainingData(TinyModels.Uniform(random, count * size, 2), item, [.. Enumerable.Range(0, count).Select(_ => random.Next(fixture.Classes))]);
+        }
+
+        var pruning = new PruningOptions(PruningMethod.Magnitude, 0.5, Schedule: new ScheduleOptions(ScheduleKind.OneShot));
+        var result = new CompressionEngine().Run(model, Noise(32, 1), Noise(16, 2), pruning, new FineTuneOptions(Epochs: 2, BatchSize: 16, LearningRate: 1e-3, Seed: 1, Threads: 1, QuantizeAwareEpochs: 1));
+
+        var checkedWeights = 0;
+        foreach (var reads in PrunableWeights.Reads(result.Model).GroupBy(r => r.Name, StringComparer.Ordinal))
+        {
+            var tensor = result.Model.Graph.Initializer.Single(t => t.Name == reads.Key);
+            var axes = reads.Select(r => Int8WeightQuantizer.OutputChannelAxis(r.Node.OpType, r.InputIndex, tensor.Dims.Count, r.Node)).Distinct().ToList();
+            if (axes is not [{ } axis] || tensor.Dims.Count < 2)
+            {
+                continue;
+            }
+
+            var values = Values(tensor);
+            Assert.Equal(values, Dequantized(values, [.. tensor.Dims], axis));
+            checkedWeights++;
+        }
+
+        Assert.True(checkedWeights >= 2, $"{checkedWeights} quantizable weights in {name}");
     }
 
     private static CompressionResult Train(FineTuneOptions options) =>
