@@ -76,6 +76,7 @@ public static class DatasetLoader
 
         Check(!string.IsNullOrWhiteSpace(o.Root), "root is empty");
         Check(o.Labels is { Count: > 0 }, "labels is empty");
+        Check(o.Transcripts is null || o.Format == DatasetFormat.Manifest, "transcripts (task: ctc) are read from a manifest only");
         if (o.Labels is not null)
         {
             var duplicates = o.Labels.GroupBy(l => l, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
@@ -120,6 +121,11 @@ public static class DatasetLoader
 
     private static Result<LoadedDataset> Assemble(DatasetOptions o, List<DatasetCandidate> candidates, List<string> background, List<Diagnostic> diagnostics, string? specFile)
     {
+        if (o.Transcripts is not null)
+        {
+            return AssembleTranscripts(candidates, background, diagnostics, specFile);
+        }
+
         var index = o.Labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
         var hasUnknown = index.TryGetValue(DatasetOptions.UnknownLabel, out var unknownIndex);
         var hasSilence = index.TryGetValue(DatasetOptions.SilenceLabel, out var silenceIndex);
@@ -166,5 +172,26 @@ public static class DatasetLoader
         }
 
         return Result<LoadedDataset>.Ok(new LoadedDataset([.. o.Labels], splits[0], splits[1], splits[2], background, diagnostics), diagnostics);
+    }
+
+    /// <summary>
+    /// A CTC recogniser's data: every clip is an item whose label is its transcript; the labels are the distinct
+    /// transcripts in ordinal order (no <c>_unknown_</c> or <c>_silence_</c> items are made).
+    /// </summary>
+    private static Result<LoadedDataset> AssembleTranscripts(List<DatasetCandidate> candidates, List<string> background, List<Diagnostic> diagnostics, string? specFile)
+    {
+        var transcripts = candidates.Select(c => c.Word).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var index = transcripts.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
+        var splits = new List<AudioItem>[3];
+        foreach (var split in Enum.GetValues<DatasetSplit>())
+        {
+            splits[(int)split] = [.. candidates.Where(c => c.Split == split).OrderBy(c => c.Path, StringComparer.Ordinal).Select(c => new AudioItem(c.Path, index[c.Word], c.Word))];
+            if (splits[(int)split].Count == 0)
+            {
+                diagnostics.Add(DataMessages.EmptySplit(specFile, split.ToString().ToLowerInvariant()));
+            }
+        }
+
+        return Result<LoadedDataset>.Ok(new LoadedDataset(transcripts, splits[0], splits[1], splits[2], background, diagnostics), diagnostics);
     }
 }

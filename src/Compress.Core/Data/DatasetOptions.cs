@@ -47,6 +47,13 @@ public sealed record DatasetOptions(
     BadFilePolicy OnBadFile = DatasetOptions.DefaultOnBadFile,
     int Seed = 1)
 {
+    /// <summary>
+    /// Set for a CTC recogniser (<c>task: ctc</c>): the manifest's second column is a transcript, normalised and spelled
+    /// in <see cref="TranscriptOptions.Vocabulary"/> (a line that cannot be spelled is CMP3109). The dataset's labels are
+    /// then its distinct normalised transcripts (ordinal order) and <see cref="Labels"/> is not used. Null for classifiers.
+    /// </summary>
+    public TranscriptOptions? Transcripts { get; init; }
+
     // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
     // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
 
@@ -74,3 +81,8 @@ public sealed record DatasetOptions(
     /// <summary>The Speech Commands folder of long noise recordings.</summary>
     public const string BackgroundNoiseFolder = "_background_noise_";
 }
+
+/// <summary>How a manifest's transcripts are read (<see cref="DatasetOptions.Transcripts"/>).</summary>
+/// <param name="Normalization">Applied to every transcript before it is spelled.</param>
+/// <param name="Vocabulary">The model's output tokens, which must spell every normalised transcript.</param>
+public sealed record TranscriptOptions(Text.TextNormalization Normalization, Text.CtcVocabulary Vocabulary);

@@ -4,8 +4,10 @@ namespace Compress.Data;
 
 /// <summary>
 /// Reads a CSV (comma) or TSV (tab; by the .tsv extension or a tab in the first line) manifest of
-/// <c>path,label[,split]</c> lines. A first line starting with the field <c>path</c> is a header; empty lines and
-/// lines starting with <c>#</c> are skipped; fields may be double-quoted. Relative paths are under the manifest's
+/// <c>path,label[,split]</c> lines — <c>path,transcript[,split]</c> for a CTC recogniser, whose transcripts are normalised
+/// and must be spelled by its labels (CMP3109 per line otherwise). A first line starting with the field <c>path</c> is a
+/// header; empty lines and lines starting with <c>#</c> are skipped; fields may be double-quoted (a quoted field may
+/// hold the separator, and <c>""</c> inside it is one quote). Relative paths are under the manifest's
 /// folder. Splits are train/training, validation/valid/val/dev, test/testing; without a split column the Speech
 /// Commands hashing rule applies. Every bad line is reported (CMP3102) before failing.
 /// </summary>
@@ -37,7 +39,7 @@ internal static class ManifestSource
                 continue;
             }
 
-            var fields = line.Split(tab ? '\t' : ',').Select(f => f.Trim().Trim('"').Trim()).ToArray();
+            var fields = Fields(line, tab ? '\t' : ',');
             if (candidates.Count == 0 && problems.Count == 0 && fields[0].Equals("path", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
@@ -66,7 +68,18 @@ internal static class ManifestSource
                 split = SpeechCommandsSplit.Which(file, options.ValidationPercent, options.TestingPercent);
             }
 
-            candidates.Add(new DatasetCandidate(file, fields[1], split));
+            var label = fields[1];
+            if (options.Transcripts is { } transcripts)
+            {
+                label = transcripts.Normalization.Apply(label);
+                if (transcripts.Vocabulary.Tokenize(label, out var unspelled) is null)
+                {
+                    problems.Add(DataMessages.TranscriptNotSpelled(path, i + 1, label, unspelled!));
+                    continue;
+                }
+            }
+
+            candidates.Add(new DatasetCandidate(file, label, split));
         }
 
         if (problems.Count > 0)
@@ -75,6 +88,50 @@ internal static class ManifestSource
         }
 
         return candidates;
+    }
+
+    /// <summary>The fields of one line, trimmed: double-quoted fields may hold the separator, and "" inside them is a quote.</summary>
+    internal static string[] Fields(string line, char separator)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == separator)
+            {
+                fields.Add(field.ToString().Trim());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        fields.Add(field.ToString().Trim());
+        return [.. fields];
     }
 
     private static DatasetSplit? ParseSplit(string text) => text.ToLowerInvariant() switch

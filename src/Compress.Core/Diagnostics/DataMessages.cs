@@ -50,6 +50,9 @@ public static class DataMessages
     /// <summary>Files of words that are not in the labels were left out because <c>_unknown_</c> is not a label.</summary>
     public const string UnusedWordsCode = "CMP3108";
 
+    /// <summary>A manifest transcript has text that no CTC label spells (<c>task: ctc</c>).</summary>
+    public const string TranscriptNotSpelledCode = "CMP3109";
+
     /// <summary>The front-end options are inconsistent (window longer than n_fft or the clip, bad mel range).</summary>
     public const string InvalidFrontEndCode = "CMP3201";
 
@@ -85,6 +88,12 @@ public static class DataMessages
 
     internal static Diagnostic ManifestLine(string file, int line, string detail) => Diagnostic.Error(
         ManifestLineCode, $"bad manifest line: {detail}; expected path,label[,split] with split train, validation or test", file, line);
+
+    internal static Diagnostic TranscriptNotSpelled(string file, int line, string transcript, string unspelled) => Diagnostic.Error(
+        TranscriptNotSpelledCode,
+        $"transcript '{transcript}' (normalised) has {(unspelled == " " ? "a space, but no label is the word delimiter (ctc.word_delimiter)" : $"'{unspelled}', which no label spells")}; add the token to labels, or normalise the transcript",
+        file,
+        line);
 
     internal static Diagnostic LabelWithoutExamples(string? specFile, string label, string root) => Diagnostic.Error(
         LabelWithoutExamplesCode, $"label '{label}' has no examples under {root}", specFile);

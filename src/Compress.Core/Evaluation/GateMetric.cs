@@ -10,7 +10,8 @@ public enum MetricDirection
 /// <summary>
 /// A metric the gate can check: its name (as written in the spec's <c>gate.metric</c>), which way is better, and how
 /// to compute it from an ONNX Runtime measurement. The gate, the report and the progress text ask the metric; nothing
-/// else maps names to numbers or guesses directions. Every value is a fraction in [0, 1].
+/// else maps names to numbers or guesses directions. Every value is a fraction in [0, 1], except that error rates
+/// (<c>wer</c>, <c>cer</c>) exceed 1 when a hypothesis inserts more than the reference holds.
 /// </summary>
 public abstract class GateMetric
 {
@@ -25,6 +26,12 @@ public abstract class GateMetric
 
     /// <summary>Macro-averaged F1 (see <see cref="ClassificationMetrics"/>; higher is better).</summary>
     public static GateMetric MacroF1 { get; } = new MacroF1Metric();
+
+    /// <summary>Word error rate of a CTC recogniser's greedy decoding (<see cref="TranscriptionMetrics.Wer"/>; lower is better).</summary>
+    public static GateMetric Wer { get; } = new TranscriptionMetric("wer", t => t.Wer);
+
+    /// <summary>Character error rate of a CTC recogniser's greedy decoding (<see cref="TranscriptionMetrics.Cer"/>; lower is better).</summary>
+    public static GateMetric Cer { get; } = new TranscriptionMetric("cer", t => t.Cer);
 
     /// <summary>The metric's name as written in the spec (e.g. <c>accuracy</c>).</summary>
     public string Name { get; }
@@ -49,6 +56,17 @@ public abstract class GateMetric
         {
             ArgumentNullException.ThrowIfNull(measurement);
             return measurement.Metrics.Accuracy;
+        }
+    }
+
+    private sealed class TranscriptionMetric(string name, Func<TranscriptionMetrics, double> value) : GateMetric(name, MetricDirection.LowerIsBetter)
+    {
+        public override double Compute(OrtMeasurement measurement)
+        {
+            ArgumentNullException.ThrowIfNull(measurement);
+            return measurement.Transcription is { } t
+                ? value(t)
+                : throw new InvalidOperationException($"{Name} needs a transcription measurement (task: ctc)");
         }
     }
 

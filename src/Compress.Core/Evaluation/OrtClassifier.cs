@@ -32,23 +32,28 @@ public sealed class OrtClassifier : IDisposable
     /// <summary>Scores of each sample: <c>result[i]</c> has one value per class.</summary>
     public float[][] Score(float[] batch, long[] shape)
     {
+        var (data, outShape) = Run(batch, shape);
+        var rows = (int)outShape[0];
+        var classes = rows == 0 ? 0 : data.Length / rows;
+        var scores = new float[rows][];
+        for (var r = 0; r < rows; r++)
+        {
+            scores[r] = data.AsSpan(r * classes, classes).ToArray();
+        }
+
+        return scores;
+    }
+
+    /// <summary>The output's values (row-major) and shape for one batch, as ONNX Runtime returns them.</summary>
+    public (float[] Values, long[] Shape) Run(float[] batch, long[] shape)
+    {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(shape);
         using var input = OrtValue.CreateTensorValueFromMemory(batch, shape);
         using var runOptions = new RunOptions();
         using var results = _session.Run(runOptions, [InputName], [input], [OutputName]);
         var output = results[0];
-        var outShape = output.GetTensorTypeAndShape().Shape;
-        var data = output.GetTensorDataAsSpan<float>();
-        var rows = (int)outShape[0];
-        var classes = rows == 0 ? 0 : data.Length / rows;
-        var scores = new float[rows][];
-        for (var r = 0; r < rows; r++)
-        {
-            scores[r] = data.Slice(r * classes, classes).ToArray();
-        }
-
-        return scores;
+        return (output.GetTensorDataAsSpan<float>().ToArray(), output.GetTensorTypeAndShape().Shape);
     }
 
     /// <summary>Index of the highest score (first on ties).</summary>

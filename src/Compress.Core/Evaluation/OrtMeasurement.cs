@@ -11,4 +11,11 @@ public sealed record OrtMeasurement(ClassificationMetrics Metrics, IReadOnlyList
     /// positive class); null lets <see cref="FalseRejectRateMetric"/> pick it from the labels.
     /// </summary>
     public int? PositiveClass { get; init; }
+
+    /// <summary>
+    /// For a CTC recogniser (<c>task: ctc</c>): word and character errors of the greedy decoding against the
+    /// transcripts. Then <see cref="Metrics"/> classifies each utterance by its whole transcript (accuracy = share
+    /// decoded exactly) and <see cref="Scores"/> is empty. Null for classifiers.
+    /// </summary>
+    public TranscriptionMetrics? Transcription { get; init; }
 }

@@ -36,11 +36,17 @@ public sealed record OutputHead(string Output, HeadKind Kind, string TrainingVal
 
     private static readonly HashSet<string> PassThrough = new(StringComparer.Ordinal) { "Identity", "Reshape", "Flatten", "Squeeze" };
 
+    /// <summary>
+    /// Set for a CTC recogniser (<c>task: ctc</c>): the output is per-frame scores over tokens, trained with the CTC
+    /// loss and measured by greedy decoding; its classes are transcripts (<see cref="CtcHead.Targets"/>). Null for classifiers.
+    /// </summary>
+    public CtcHead? Ctc { get; init; }
+
     /// <summary>True for a single sigmoid score (binary: class 0 negative, class 1 positive).</summary>
     public bool IsBinary => Kind == HeadKind.Sigmoid;
 
     /// <summary>The name of the training loss used for this head (as the report shows it).</summary>
-    public string LossName => Kind switch
+    public string LossName => Ctc is not null ? "ctc" : Kind switch
     {
         HeadKind.Logits or HeadKind.Softmax or HeadKind.LogSoftmax => "cross_entropy",
         HeadKind.Sigmoid => "binary_cross_entropy",

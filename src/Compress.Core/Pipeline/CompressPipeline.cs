@@ -44,6 +44,7 @@ public sealed class CompressPipeline : IPipelineRunner
 
             using (data)
             {
+                run = run.WithTranscripts(data.Dataset.Labels);
                 return context.Accept(BaselineStage.Run(run, data, context), out var baseline)
                     && context.Accept(new AttemptStage(_toolVersion).Run(run, data, baseline, context), out var search)
                     && context.Accept(new LatencyStage(_compareLatency).Run(run, data, baseline, search, context), out var latency)

@@ -39,6 +39,13 @@ public sealed class ModelEvaluator : IModelEvaluator
 
         var classes = head.ClassesFor(spec.Labels);
         using var dataset = DatasetLoader.Load(SpecMapping.Dataset(spec, spec.Seed) with { Labels = classes }, spec.File);
+        if (SpecMapping.CtcHead(spec) is { } ctc)
+        {
+            // A CTC recogniser's classes are the test data's transcripts.
+            classes = dataset.Labels;
+            head = head with { Ctc = SpecMapping.Spell(ctc, classes) };
+        }
+
         var diagnostics = new List<Diagnostic>(detected.Diagnostics.Concat(dataset.Diagnostics));
         using var owned = dataset.Features is null
             ? FeatureCache.Build(dataset, DatasetSplit.Test, frontEnd, spec.Data.Cache, null, spec.Seed, null, ct)

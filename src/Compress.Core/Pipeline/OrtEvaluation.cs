@@ -17,10 +17,16 @@ public static class OrtEvaluation
     /// <param name="itemShape">The shape one item is fed as (default: the set's; PCM <c>[1, samples]</c> is fed as <c>[samples]</c> to a model taking <c>[N, samples]</c>).</param>
     /// <param name="head">The output measured and how its values become class probabilities (<see cref="Probabilities"/>); default: the first output, read as logits.</param>
     /// <exception cref="Microsoft.ML.OnnxRuntime.OnnxRuntimeException">The model cannot run on these items.</exception>
+    /// <exception cref="InvalidDataException">A CTC head's output does not have the shape its layout and vocabulary say.</exception>
     public static OrtMeasurement Measure(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> labels, IReadOnlyList<long>? itemShape = null, int batchSize = 64, int threads = 0, CancellationToken cancellationToken = default, OutputHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(labels);
+        if (head?.Ctc is { } ctc)
+        {
+            return MeasureTranscription(modelBytes, set, labels, itemShape, batchSize, threads, head, ctc, cancellationToken);
+        }
+
         var kind = head?.Kind ?? HeadKind.Logits;
         using var classifier = new OrtClassifier(modelBytes, threads, head?.Output);
         var shapeOfItem = itemShape ?? set.ItemShape;
@@ -68,6 +74,79 @@ public static class OrtEvaluation
     }
 
     /// <summary>
+    /// A CTC recogniser on a set whose labels index <paramref name="transcripts"/>: each clip's output is decoded
+    /// greedily (best token per frame, repeats collapsed, blanks removed; identical for logits, probabilities and
+    /// log-probabilities, so the output is read as it ships) and scored against its transcript. The classification
+    /// metrics treat each transcript as a class, plus one class for hypotheses that are no transcript of the set.
+    /// </summary>
+    private static OrtMeasurement MeasureTranscription(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> transcripts, IReadOnlyList<long>? itemShape, int batchSize, int threads, OutputHead head, CtcHead ctc, CancellationToken cancellationToken)
+    {
+        using var classifier = new OrtClassifier(modelBytes, threads, head.Output);
+        var vocabulary = new Text.CtcVocabulary(ctc.Tokens, ctc.Blank, ctc.Delimiter);
+        var shapeOfItem = itemShape ?? set.ItemShape;
+        var itemSize = (int)set.ItemShape.Aggregate(1L, (a, d) => a * d);
+        var index = transcripts.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
+        var truth = new int[set.Count];
+        var predicted = new int[set.Count];
+        var hypotheses = new string[set.Count];
+        var perClip = new List<double>();
+        var buffer = new float[Math.Min(batchSize, Math.Max(1, set.Count)) * itemSize];
+        for (var start = 0; start < set.Count; start += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var n = Math.Min(batchSize, set.Count - start);
+            for (var i = 0; i < n; i++)
+            {
+                set.ReadFeatures(start + i, buffer.AsSpan(i * itemSize, itemSize));
+                truth[start + i] = set.LabelOf(start + i);
+            }
+
+            var batch = n * itemSize == buffer.Length ? buffer : buffer[..(n * itemSize)];
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var (values, shape) = classifier.Run(batch, [n, .. shapeOfItem]);
+            perClip.Add(watch.Elapsed.TotalMilliseconds / n);
+            if (shape.Length != 3 || shape[ctc.BatchAxis] != n || shape[2] != ctc.Vocabulary)
+            {
+                throw new InvalidDataException(
+                    $"output '{head.Output}' has shape [{string.Join(",", shape)}] for {n} clips; CTC needs [{(ctc.TimeMajor ? $"T,{n}" : $"{n},T")},{ctc.Vocabulary}]");
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var best = BestTokens(values, shape, ctc.TimeMajor, i);
+                var text = vocabulary.Detokenize(Text.CtcVocabulary.Collapse(best, ctc.Blank));
+                hypotheses[start + i] = text;
+                predicted[start + i] = index.TryGetValue(text, out var k) ? k : transcripts.Count;
+            }
+        }
+
+        perClip.Sort();
+        var references = truth.Select(t => transcripts[t]).ToList();
+        var classes = transcripts.Append(NoTranscript).ToList();
+        return new OrtMeasurement(ClassificationMetrics.Compute(truth, predicted, classes), [], truth, perClip.Count == 0 ? 0 : perClip[perClip.Count / 2])
+        {
+            Transcription = TranscriptionMetrics.Compute(references, hypotheses),
+        };
+    }
+
+    /// <summary>The class a CTC hypothesis falls in when it is none of the split's transcripts.</summary>
+    public const string NoTranscript = "(no transcript)";
+
+    /// <summary>The best token of every frame of item <paramref name="item"/> in a [N, T, V] or [T, N, V] output.</summary>
+    private static int[] BestTokens(float[] values, long[] shape, bool timeMajor, int item)
+    {
+        var (items, frames, vocabulary) = timeMajor ? ((int)shape[1], (int)shape[0], (int)shape[2]) : ((int)shape[0], (int)shape[1], (int)shape[2]);
+        var best = new int[frames];
+        for (var t = 0; t < frames; t++)
+        {
+            var offset = timeMajor ? ((t * items) + item) * vocabulary : ((item * frames) + t) * vocabulary;
+            best[t] = OrtClassifier.ArgMax(values.AsSpan(offset, vocabulary));
+        }
+
+        return best;
+    }
+
+    /// <summary>
     /// One clip's class probabilities from the values the output ships: softmax of logits, Softmax probabilities as
     /// they are, exp of log-probabilities, and a sigmoid probability p as [1 − p, p] (measuring
     /// predicts class 1 exactly when p ≥ 0.5).
@@ -98,7 +177,7 @@ public static class OrtEvaluation
         {
             return Result<OrtMeasurement>.Ok(Measure(modelBytes, set, labels, FeedShape(model, set.ItemShape), threads: threads, cancellationToken: cancellationToken, head: head ?? OutputHead.First(model)));
         }
-        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidDataException)
         {
             return Result<OrtMeasurement>.Fail([ModelMessages.DataRunFailed(file, what, e.Message.Split('\n')[0].Trim())]);
         }

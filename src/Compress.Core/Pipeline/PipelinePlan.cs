@@ -60,6 +60,12 @@ public sealed record PipelinePlan(
     /// <summary><c>quantize.calibration</c>: the training clips and method that calibrate int8 activations.</summary>
     public CalibrationOptions Calibration { get; init; } = new();
 
+    /// <summary>
+    /// <c>task: ctc</c>: how the output is read as a CTC recogniser (its <see cref="Graph.CtcHead.Targets"/> are filled in
+    /// once the data's transcripts are loaded, and <see cref="Labels"/> become those transcripts). Null for classifiers.
+    /// </summary>
+    public Graph.CtcHead? Ctc { get; init; }
+
     /// <summary>The graph output named by <c>model.output</c> (null: chosen by <see cref="Graph.OutputHead.Detect"/>).</summary>
     public string? OutputName { get; init; }
 

@@ -13,7 +13,22 @@ namespace Compress.Pipeline;
 /// <param name="Twin">How <paramref name="Model"/> was made from the file, and the way back to the file's signature.</param>
 /// <param name="Head">The output trained and measured, and its head (its labels already checked; <see cref="PipelinePlan.Labels"/> are its classes).</param>
 /// <param name="Device">The spec's <c>device</c>, resolved on this machine before anything else (CMP0107).</param>
-internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, string SpecFileSha256, PruningCheck Pruning, TrainingTwin Twin, OutputHead Head, Runtime.TrainingDevice Device);
+internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string ModelSha256, string SpecFileSha256, PruningCheck Pruning, TrainingTwin Twin, OutputHead Head, Runtime.TrainingDevice Device)
+{
+    /// <summary>
+    /// For a CTC recogniser, the run once its data is loaded: the plan's labels become the dataset's transcripts and
+    /// the head spells each of them in tokens. A classifier's run is returned as it is.
+    /// </summary>
+    public PlannedRun WithTranscripts(IReadOnlyList<string> transcripts)
+    {
+        if (Head.Ctc is not { } ctc)
+        {
+            return this;
+        }
+
+        return this with { Plan = Plan with { Labels = [.. transcripts] }, Head = Head with { Ctc = SpecMapping.Spell(ctc, transcripts) } };
+    }
+}
 
 /// <summary>
 /// Stage 1, <b>plan</b>: the spec becomes a <see cref="PipelinePlan"/>, the model file is read once — parsed (CMP20xx)
@@ -59,12 +74,24 @@ internal static class PlanStage
             return Result<PlannedRun>.Fail([.. detected.Diagnostics, mismatch]);
         }
 
+        if (plan.Ctc is { } ctc)
+        {
+            // A CTC recogniser's classes are its transcripts, known once the data is read (PlannedRun.WithTranscripts).
+            head = head with { Ctc = ctc };
+            return CheckPruning(plan, model, modelSha256, twin, head, device.Value, detected.Diagnostics);
+        }
+
         var classes = head.ClassesFor(plan.Labels);
         plan = plan with { Labels = classes, Dataset = plan.Dataset with { Labels = classes } };
+        return CheckPruning(plan, model, modelSha256, twin, head, device.Value, detected.Diagnostics);
+    }
+
+    private static Result<PlannedRun> CheckPruning(PipelinePlan plan, ModelProto model, string modelSha256, TrainingTwin twin, OutputHead head, Runtime.TrainingDevice device, IReadOnlyList<Diagnostic> found)
+    {
         var check = PruningCheck.Run(model, plan.Pruning, plan.FineTune);
-        var diagnostics = detected.Diagnostics.Concat(check.Diagnostics).ToList();
+        var diagnostics = found.Concat(check.Diagnostics).ToList();
         return check.Failed
             ? Result<PlannedRun>.Fail(diagnostics)
-            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, modelSha256, RunManifest.HashFile(plan.SpecFile), check.Value!, twin, head, device.Value), diagnostics);
+            : Result<PlannedRun>.Ok(new PlannedRun(plan, model, modelSha256, RunManifest.HashFile(plan.SpecFile), check.Value!, twin, head, device), diagnostics);
     }
 }

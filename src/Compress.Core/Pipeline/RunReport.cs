@@ -112,14 +112,31 @@ internal static class RunReport
     internal static IReadOnlyList<TrialRecord> Trials(IEnumerable<SparsityTrial> trials) =>
         [.. trials.Select(t => new TrialRecord(t.Sparsity, t.Value, t.Passed, $"target {t.Target:0.00}"))];
 
+    /// <summary>How many of a recogniser's worst utterances the report lists.</summary>
+    internal const int WorstUtterances = 10;
+
     private static MetricsRecord Record(OrtMeasurement m, GateMetric metric, double value) => new(
         m.Metrics.Count,
         m.Metrics.Accuracy,
         m.Metrics.MacroF1,
-        m.Metrics.PerClass.Select(c => new ClassRecord(c.Label, c.Support, c.Precision, c.Recall, c.F1)).ToList(),
-        m.Metrics.Confusion,
+        m.Transcription is null ? m.Metrics.PerClass.Select(c => new ClassRecord(c.Label, c.Support, c.Precision, c.Recall, c.F1)).ToList() : [],
+        m.Transcription is null ? m.Metrics.Confusion : [],
         metric is FalseRejectRateMetric ? value : null,
-        LatencyMsPerClip: Math.Round(m.MedianLatencyMs, 4));
+        LatencyMsPerClip: Math.Round(m.MedianLatencyMs, 4))
+    {
+        Transcription = m.Transcription is { } t ? Transcription(t, WorstUtterances) : null,
+    };
+
+    /// <summary>The report's record of a recogniser's errors, with its <paramref name="worst"/> worst utterances.</summary>
+    internal static TranscriptionRecord Transcription(TranscriptionMetrics t, int worst) => new(
+        t.Wer,
+        t.Cer,
+        t.SentenceAccuracy,
+        Edit(t.Words),
+        Edit(t.Characters),
+        [.. t.Worst(worst).Select(u => new UtteranceRecord(u.Reference, u.Hypothesis, u.Words.Errors, u.Characters.Errors))]);
+
+    private static EditRecord Edit(Text.EditCounts c) => new(c.Substitutions, c.Deletions, c.Insertions, c.Reference);
 
     private static string StorageName(StorageMode mode) => mode switch
     {

@@ -44,7 +44,7 @@ public static class SpecMapping
                 QuantizeAwareEpochs = spec.Quantize.Weights == WeightQuantization.Int8 && spec.Quantize.Mode == QuantizationMode.Aware ? spec.Quantize.AwareEpochs : 0,
                 QuantizeAwareActivations = spec.Quantize.Activations == ActivationQuantization.Int8,
             },
-            Gate: gate?.ToGate(frontEnd.ClipSeconds) ?? new Gate(Evaluation.GateMetric.Accuracy),
+            Gate: gate?.ToGate(frontEnd.ClipSeconds) ?? new Gate(spec.Ctc is null ? Evaluation.GateMetric.Accuracy : Evaluation.GateMetric.Wer),
             GateLocation: (gate?.Location ?? spec.LocationOf("gate")).ToGateLocation(),
             Storage: spec.Output.Storage,
             Compression: spec.Output.Compress,
@@ -57,6 +57,7 @@ public static class SpecMapping
             Inputs: new ModelInputOptions(spec.Model.Input, spec.Features.Layout, spec.LocationOf("features.layout"), spec.Model.Inputs, spec.Model.Location, spec.Output.Batch))
         {
             OutputName = spec.Model.Output,
+            Ctc = CtcHead(spec),
             Quantize = spec.Quantize.Weights,
             RequireFaster = spec.Quantize.RequireFaster,
             RequireFasterLocation = spec.Quantize.RequireFasterLocation,
@@ -83,7 +84,41 @@ public static class SpecMapping
             ValidationPercent: (int)Math.Round(d.ValidationPercent),
             TestingPercent: (int)Math.Round(d.TestingPercent),
             OnBadFile: d.OnBadFile,
-            Seed: seed);
+            Seed: seed)
+        {
+            Transcripts = spec.Ctc is { } ctc ? new TranscriptOptions(ctc.Normalization, Vocabulary(spec.Labels, ctc)) : null,
+        };
+    }
+
+    /// <summary>The CTC vocabulary of a <c>task: ctc</c> spec: its labels, blank and word delimiter.</summary>
+    public static Text.CtcVocabulary Vocabulary(IReadOnlyList<string> labels, CtcSpec ctc)
+    {
+        ArgumentNullException.ThrowIfNull(ctc);
+        return new Text.CtcVocabulary(labels, ctc.Blank, ctc.WordDelimiter);
+    }
+
+    /// <summary>The CTC head of a <c>task: ctc</c> spec, without transcripts yet (<see cref="Spell"/>); null for classifiers.</summary>
+    public static Graph.CtcHead? CtcHead(CompressSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Ctc is { } ctc
+            ? new Graph.CtcHead([.. spec.Labels], ctc.Blank, ctc.WordDelimiter, ctc.Layout == CtcLayout.TimeBatch, [])
+            : null;
+    }
+
+    /// <summary>
+    /// <paramref name="ctc"/> with its targets: each of <paramref name="transcripts"/> (a loaded dataset's labels, which the
+    /// loader has already checked can be spelled, CMP3109) in token ids.
+    /// </summary>
+    public static Graph.CtcHead Spell(Graph.CtcHead ctc, IReadOnlyList<string> transcripts)
+    {
+        ArgumentNullException.ThrowIfNull(ctc);
+        ArgumentNullException.ThrowIfNull(transcripts);
+        var vocabulary = new Text.CtcVocabulary(ctc.Tokens, ctc.Blank, ctc.Delimiter);
+        return ctc with
+        {
+            Targets = [.. transcripts.Select(t => vocabulary.Tokenize(t, out _) ?? throw new InvalidOperationException($"transcript '{t}' was loaded but cannot be spelled"))],
+        };
     }
 
     /// <summary>The features section as front-end options.</summary>

@@ -103,8 +103,28 @@ public sealed record LayerSparsity(string Name, long Elements, long Zeros)
 /// <summary>A prunable tensor kept dense by <c>protect_first_last</c>: its name (with the initializers it was folded from), size and why.</summary>
 public sealed record ProtectedRecord(string Name, long Elements, string Reason);
 
-/// <summary>Metrics of one model on one split.</summary>
-public sealed record MetricsRecord(int Count, double Accuracy, double MacroF1, IReadOnlyList<ClassRecord> PerClass, IReadOnlyList<IReadOnlyList<int>> Confusion, double? FrrAtFaPerHour = null, float? Threshold = null, double? LatencyMsPerClip = null);
+/// <summary>
+/// Metrics of one model on one split. For a CTC recogniser <paramref name="Accuracy"/> is the share of utterances
+/// decoded exactly, <see cref="Transcription"/> holds the error rates, and the per-class and confusion tables (one row
+/// per transcript) are left empty.
+/// </summary>
+public sealed record MetricsRecord(int Count, double Accuracy, double MacroF1, IReadOnlyList<ClassRecord> PerClass, IReadOnlyList<IReadOnlyList<int>> Confusion, double? FrrAtFaPerHour = null, float? Threshold = null, double? LatencyMsPerClip = null)
+{
+    /// <summary>Word and character errors of a CTC recogniser's greedy decoding; null for classifiers.</summary>
+    public TranscriptionRecord? Transcription { get; init; }
+}
+
+/// <summary>
+/// A recogniser's errors on the split: rates as corpus totals, the edit-distance counts behind them, and the utterances
+/// with the most word errors.
+/// </summary>
+public sealed record TranscriptionRecord(double Wer, double Cer, double SentenceAccuracy, EditRecord Words, EditRecord Characters, IReadOnlyList<UtteranceRecord> Worst);
+
+/// <summary>Substitutions, deletions and insertions against a reference of <paramref name="Reference"/> items.</summary>
+public sealed record EditRecord(int Substitutions, int Deletions, int Insertions, int Reference);
+
+/// <summary>One utterance's reference and decoded text with its word and character errors.</summary>
+public sealed record UtteranceRecord(string Reference, string Hypothesis, int WordErrors, int CharacterErrors);
 
 /// <summary>Per-class precision and recall.</summary>
 public sealed record ClassRecord(string Label, int Support, double Precision, double Recall, double F1);

@@ -25,8 +25,18 @@ public static class MarkdownReport
         if (report.Baseline is not null || report.Compressed is not null)
         {
             md.AppendLine("| metric | dense baseline | compressed | change |").AppendLine("|---|---:|---:|---:|");
-            Row(md, "accuracy", report.Baseline?.Accuracy, report.Compressed?.Accuracy);
-            Row(md, "macro-F1", report.Baseline?.MacroF1, report.Compressed?.MacroF1);
+            if (report.Baseline?.Transcription is not null || report.Compressed?.Transcription is not null)
+            {
+                Row(md, "WER", report.Baseline?.Transcription?.Wer, report.Compressed?.Transcription?.Wer);
+                Row(md, "CER", report.Baseline?.Transcription?.Cer, report.Compressed?.Transcription?.Cer);
+                Row(md, "utterances exact", report.Baseline?.Accuracy, report.Compressed?.Accuracy);
+            }
+            else
+            {
+                Row(md, "accuracy", report.Baseline?.Accuracy, report.Compressed?.Accuracy);
+                Row(md, "macro-F1", report.Baseline?.MacroF1, report.Compressed?.MacroF1);
+            }
+
             if (report.Baseline?.FrrAtFaPerHour is not null || report.Compressed?.FrrAtFaPerHour is not null)
             {
                 Row(md, "FRR at FA/h", report.Baseline?.FrrAtFaPerHour, report.Compressed?.FrrAtFaPerHour);
@@ -103,6 +113,24 @@ public static class MarkdownReport
             md.AppendLine();
         }
 
+        if (report.Compressed?.Transcription is { } transcription)
+        {
+            var w = transcription.Words;
+            var c = transcription.Characters;
+            md.AppendLine(Inv, $"Compressed model: {w.Substitutions + w.Deletions + w.Insertions:N0} word errors ({w.Substitutions:N0} substitutions, {w.Deletions:N0} deletions, {w.Insertions:N0} insertions) in {w.Reference:N0} words; {c.Substitutions + c.Deletions + c.Insertions:N0} character errors in {c.Reference:N0} characters.");
+            md.AppendLine();
+            if (transcription.Worst.Count > 0)
+            {
+                md.AppendLine("| reference | decoded | word errors | char errors |").AppendLine("|---|---|---:|---:|");
+                foreach (var u in transcription.Worst)
+                {
+                    md.AppendLine(Inv, $"| {Cell(u.Reference)} | {Cell(u.Hypothesis)} | {u.WordErrors} | {u.CharacterErrors} |");
+                }
+
+                md.AppendLine();
+            }
+        }
+
         if (report.Compressed is { PerClass.Count: > 0 } compressed)
         {
             md.AppendLine("| class | support | precision | recall | F1 |").AppendLine("|---|---:|---:|---:|---:|");
@@ -121,6 +149,9 @@ public static class MarkdownReport
 
         return md.ToString();
     }
+
+    /// <summary>Text for a table cell: pipes escaped, an empty text shown as an em dash.</summary>
+    private static string Cell(string text) => text.Length == 0 ? "—" : text.Replace("|", "\\|", StringComparison.Ordinal);
 
     /// <summary>A paired latency in the metrics table: ms per clip of each, and the median ratio with its quartiles as the change.</summary>
     private static void LatencyRow(StringBuilder md, LatencyRecord? l)

@@ -48,6 +48,12 @@ public sealed record CompressSpec
     /// <summary><c>quantize:</c>.</summary>
     public QuantizeSpec Quantize { get; init; } = new();
 
+    /// <summary><c>task:</c>. Default <see cref="TaskKind.Classify"/>; <c>ctc</c> when a <c>ctc:</c> section or a wer/cer gate says so.</summary>
+    public TaskKind Task { get; init; } = TaskKind.Classify;
+
+    /// <summary><c>ctc:</c>, set exactly when <see cref="Task"/> is <see cref="TaskKind.Ctc"/>.</summary>
+    public CtcSpec? Ctc { get; init; }
+
     /// <summary><c>device:</c>. Default <see cref="ComputeDevice.Auto"/>.</summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
 

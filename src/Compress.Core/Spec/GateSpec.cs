@@ -18,7 +18,10 @@ public sealed record GateSpec
     /// <summary>Absolute ceiling in [0, 1] (lower-is-better metrics only, i.e. <c>frr_at_fa_per_hour</c>).</summary>
     public double? Max { get; init; }
 
-    /// <summary>Largest drop below the dense baseline in metric units, in [0, 1] (0.01 = one point).</summary>
+    /// <summary>
+    /// Largest drop below the dense baseline in metric units, in [0, 1] (0.01 = one point): for a lower-is-better
+    /// metric, the largest increase (written <c>max_increase</c>, or <c>max_drop</c> as before).
+    /// </summary>
     public double? MaxDrop { get; init; }
 
     /// <summary>Largest drop as a fraction of the baseline, in [0, 1].</summary>
@@ -43,5 +46,7 @@ public sealed record GateSpec
         GateMetricKind.Accuracy => Evaluation.GateMetric.Accuracy,
         GateMetricKind.MacroF1 => Evaluation.GateMetric.MacroF1,
         GateMetricKind.FrrAtFaPerHour => Evaluation.GateMetric.FrrAtFaPerHour(faPerHour, clipSeconds),
+        GateMetricKind.Wer => Evaluation.GateMetric.Wer,
+        GateMetricKind.Cer => Evaluation.GateMetric.Cer,
     };
 }

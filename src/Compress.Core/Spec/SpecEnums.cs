@@ -1,5 +1,25 @@
 namespace Compress.Spec;
 
+/// <summary>What the model does (<c>task</c>): classify each clip, or transcribe it with CTC.</summary>
+public enum TaskKind
+{
+    /// <summary>One class score per clip (keyword spotting, wake word, any classifier). The default.</summary>
+    [SpecName("classify")] Classify,
+
+    /// <summary>Per-frame token scores decoded with connectionist temporal classification (a speech recogniser).</summary>
+    [SpecName("ctc")] Ctc,
+}
+
+/// <summary>Where a CTC output's batch and time axes are (<c>ctc.layout</c>).</summary>
+public enum CtcLayout
+{
+    /// <summary><c>[batch, time, vocab]</c> (batch_first models; the default).</summary>
+    [SpecName("batch_time")] BatchTime,
+
+    /// <summary><c>[time, batch, vocab]</c> (torch's CTC convention).</summary>
+    [SpecName("time_batch")] TimeBatch,
+}
+
 /// <summary>The metric the gate checks (<c>gate.metric</c>).</summary>
 public enum GateMetricKind
 {
@@ -11,6 +31,12 @@ public enum GateMetricKind
 
     /// <summary>False-reject rate at <c>fa_per_hour</c> false accepts per hour (fraction, lower is better).</summary>
     [SpecName("frr_at_fa_per_hour")] FrrAtFaPerHour,
+
+    /// <summary>Word error rate of a CTC recogniser's greedy decoding (lower is better; <c>task: ctc</c>).</summary>
+    [SpecName("wer")] Wer,
+
+    /// <summary>Character error rate of a CTC recogniser's greedy decoding (lower is better; <c>task: ctc</c>).</summary>
+    [SpecName("cer")] Cer,
 }
 
 /// <summary>The validation metric early stopping watches (<c>finetune.early_stop.metric</c>).</summary>

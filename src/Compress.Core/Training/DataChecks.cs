@@ -52,7 +52,13 @@ internal static class DataChecks
             var raw = module.ForwardScores(tensor(batch.Features, batch.Shape));
             var oneScore = module.Head.Kind != HeadKind.Sigmoid || raw.numel() == 1;
             classes = (oneScore ? HeadObjective.Classes(module.Head, HeadObjective.Shape(module.Head, raw)) : null)
-                ?? throw new CompressException(TrainingMessages.DataMismatch("training", $"the model output '{module.Head.Output}' ({module.Head.Description}) has shape [{string.Join(",", raw.shape)}]; classification training needs [N, classes]"));
+                ?? throw new CompressException(TrainingMessages.DataMismatch("training", module.Head.Ctc is { } c
+                    ? $"the model output '{module.Head.Output}' has shape [{string.Join(",", raw.shape)}]; CTC training needs [{(c.TimeMajor ? "T, N" : "N, T")}, {c.Vocabulary}] ({c.Vocabulary} labels)"
+                    : $"the model output '{module.Head.Output}' ({module.Head.Description}) has shape [{string.Join(",", raw.shape)}]; classification training needs [N, classes]"));
+            if (module.Head.Ctc is { } ctc)
+            {
+                CheckCtc(ctc, raw, sample);
+            }
         }
 
         module.train();
@@ -65,6 +71,28 @@ internal static class DataChecks
                 {
                     throw new CompressException(TrainingMessages.DataMismatch(split, $"item {i} has label {label} but the model has {classes} classes"));
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A CTC output must put the batch where the layout says (a batch of two is run, so a time-major model read as
+    /// batch-major is caught before training), and have enough frames for every transcript.
+    /// </summary>
+    private static void CheckCtc(CtcHead ctc, Tensor raw, ITrainingData sample)
+    {
+        var frames = raw.shape[ctc.TimeAxis];
+        if (raw.shape[ctc.BatchAxis] != 1 && sample.Count > 0)
+        {
+            throw new CompressException(TrainingMessages.DataMismatch("training", $"one item gives an output of shape [{string.Join(",", raw.shape)}], whose axis {ctc.BatchAxis} is not the batch; check ctc.layout ({(ctc.TimeMajor ? "time_batch" : "batch_time")})"));
+        }
+
+        for (var c = 0; c < ctc.Targets.Count; c++)
+        {
+            var needed = Text.CtcVocabulary.MinimumFrames(ctc.Targets[c]);
+            if (needed > frames)
+            {
+                throw new CompressException(TrainingMessages.DataMismatch("training", $"transcript {c} needs at least {needed} output frames but the model gives {frames} per clip; use longer clips or a model with less time reduction"));
             }
         }
     }

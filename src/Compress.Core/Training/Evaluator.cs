@@ -3,7 +3,12 @@ using static TorchSharp.torch;
 
 namespace Compress.Training;
 
-/// <summary>Accuracy and mean loss (of the module's head, <see cref="HeadObjective"/>) of a module on a dataset (eval mode, no gradients).</summary>
+/// <summary>
+/// Accuracy and mean loss (of the module's head, <see cref="HeadObjective"/>) of a module on a dataset (eval mode, no
+/// gradients). For a CTC head the accuracy is 1 − the token error rate of greedy decoding (edit distance over all
+/// items' transcripts, floored at 0): higher is better, like accuracy, so early stopping and sensitivity analysis
+/// treat both alike.
+/// </summary>
 public static class Evaluator
 {
     /// <summary>Evaluates every item of <paramref name="data"/> in batches of <paramref name="batchSize"/>; restores the module's mode.</summary>
@@ -20,6 +25,7 @@ public static class Evaluator
         module.eval();
         long correct = 0;
         double lossSum = 0;
+        var tokenErrors = default(Text.EditCounts);
         try
         {
             using var noGrad = no_grad();
@@ -29,7 +35,19 @@ public static class Evaluator
                 var batch = Batches.Read(data, Enumerable.Range(start, Math.Min(batchSize, data.Count - start)).ToArray());
                 var scores = HeadObjective.Scores(module, tensor(batch.Features, batch.Shape));
                 var labels = tensor(batch.Labels);
-                correct += (HeadObjective.Predict(module.Head, scores) == labels).sum().item<long>();
+                if (module.Head.Ctc is { } ctc)
+                {
+                    var decoded = HeadObjective.Decode(ctc, scores);
+                    for (var i = 0; i < decoded.Length; i++)
+                    {
+                        tokenErrors += Text.EditDistance.Count(ctc.Targets[(int)batch.Labels[i]], decoded[i]);
+                    }
+                }
+                else
+                {
+                    correct += (HeadObjective.Predict(module.Head, scores) == labels).sum().item<long>();
+                }
+
                 lossSum += HeadObjective.Loss(module.Head, scores, labels, 0).item<float>() * batch.Labels.Length;
             }
         }
@@ -38,6 +56,7 @@ public static class Evaluator
             module.train(wasTraining);
         }
 
-        return ((double)correct / data.Count, lossSum / data.Count);
+        var accuracy = module.Head.Ctc is null ? (double)correct / data.Count : Math.Max(0, 1 - tokenErrors.Rate);
+        return (accuracy, lossSum / data.Count);
     }
 }

@@ -66,4 +66,34 @@ public static class Losses
             + ((1 - p) * (nn.functional.logsigmoid(-t) - nn.functional.logsigmoid(-s)));
         return kl.mean() * (temperature * temperature);
     }
+
+    /// <summary>
+    /// The CTC loss of per-frame log-probabilities <paramref name="logProbs"/> [T, N, V] against each item's token
+    /// sequence (never containing the blank), every item using all T frames. As torch's mean reduction: each item's
+    /// negative log-likelihood divided by its target length, then the mean over the batch. An impossible alignment
+    /// (a target needing more frames than T) contributes zero instead of infinity; <see cref="DataChecks"/> refuses such
+    /// data before training.
+    /// </summary>
+    public static Tensor Ctc(Tensor logProbs, IReadOnlyList<int[]> targets, int blank)
+    {
+        ArgumentNullException.ThrowIfNull(logProbs);
+        ArgumentNullException.ThrowIfNull(targets);
+        var frames = logProbs.shape[0];
+        var flat = targets.SelectMany(t => t).Select(t => (long)t).ToArray();
+        var targetLengths = targets.Select(t => (long)t.Length).ToArray();
+        var inputLengths = Enumerable.Repeat(frames, targets.Count).ToArray();
+        return nn.functional.ctc_loss(logProbs, tensor(flat), tensor(inputLengths), tensor(targetLengths), blank, zero_infinity: true, reduction: nn.Reduction.Mean);
+    }
+
+    /// <summary>
+    /// Distillation of per-frame CTC posteriors: Hinton's term over every frame of every item (scores [T, N, V]), the
+    /// mean over frames and items.
+    /// </summary>
+    public static Tensor FrameDistillation(Tensor student, Tensor teacher, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(teacher);
+        var vocabulary = student.shape[^1];
+        return Distillation(student.reshape(-1, vocabulary), teacher.reshape(-1, vocabulary), temperature);
+    }
 }

@@ -15,7 +15,7 @@ public static class EvalCommand
         var spec = new Option<string>("--spec", "-s") { Description = "The compress.yaml naming the data, labels and front-end.", DefaultValueFactory = _ => SpecParser.DefaultFileName };
         var set = CommandOptions.Set();
         var verbosity = CommandOptions.VerbosityOption();
-        var command = new Command("eval", "Measure a model with ONNX Runtime on the test split of a spec's data (accuracy, macro-F1, per class, confusion).")
+        var command = new Command("eval", "Measure a model with ONNX Runtime on the test split of a spec's data (accuracy, macro-F1, per class, confusion; WER, CER and the worst utterances for task: ctc).")
         {
             model, spec, set, verbosity,
         };

@@ -21,28 +21,29 @@ public sealed class ArchitectureTests
         [Root] = [],
         ["Diagnostics"] = [],
         ["IO"] = [],
+        ["Text"] = [],
         ["Runtime"] = ["Diagnostics", "IO"],
         ["Audio"] = ["Diagnostics", "IO"],
         // Evaluation runs ONNX Runtime and owns Tolerance, the parity comparer that the executor and the export share.
-        ["Evaluation"] = ["Diagnostics"],
+        ["Evaluation"] = ["Text", "Diagnostics"],
         ["Reporting"] = ["IO"],
         ["Onnx"] = ["Diagnostics", "IO"],
         ["Architectures"] = ["Onnx"],
         ["Graph"] = ["Onnx", "Evaluation", "Runtime", "Diagnostics"],
         ["Export"] = ["Graph", "Onnx", "Evaluation", "Diagnostics"],
-        ["Data"] = ["Audio", "Diagnostics"],
+        ["Data"] = ["Audio", "Text", "Diagnostics"],
         ["Features"] = ["Data", "Audio", "Graph", "Onnx", "Runtime", "Diagnostics"],
         // The engines return their own records (EpochPoint, TensorSparsity, SensitivityPoint); Pipeline's RunReport maps
         // them to the report's schema, so neither engine knows the report.
-        ["Training"] = ["Graph", "Onnx", "Diagnostics"],
+        ["Training"] = ["Graph", "Onnx", "Text", "Diagnostics"],
         ["Pruning"] = ["Training", "Export", "Graph", "Onnx", "Runtime", "Diagnostics"],
         // Spec reads the engines' option types (their enums carry the YAML names) and checks a spec against a model.
         // Nothing in Core but Pipeline depends on Spec.
-        ["Spec"] = ["Pruning", "Training", "Features", "Data", "Export", "Evaluation", "Graph", "Onnx", "Runtime", "Diagnostics"],
+        ["Spec"] = ["Pruning", "Training", "Features", "Data", "Export", "Evaluation", "Graph", "Onnx", "Runtime", "Text", "Diagnostics"],
         ["Pipeline"] =
         [
             "Spec", "Reporting", "Pruning", "Training", "Features", "Data", "Audio", "Export", "Evaluation", "Graph", "Onnx",
-            "Architectures", "Runtime", "Diagnostics", "IO",
+            "Architectures", "Runtime", "Text", "Diagnostics", "IO",
         ],
     };
 

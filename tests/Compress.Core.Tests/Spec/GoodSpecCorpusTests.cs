@@ -31,6 +31,10 @@ public sealed class GoodSpecCorpusTests
         Assert.Equal((5, 32, Path.Combine(Folder(), "speech")), (Load("one-shot-anchors.yaml").Finetune.Epochs, Load("one-shot-anchors.yaml").Finetune.BatchSize, Load("one-shot-anchors.yaml").Data.Cache));
         Assert.Equal("probs", Load("manifest-l1.yaml").Model.Output);
         Assert.Equal(Compress.Export.WeightQuantization.Int8, Load("npy-nm.yaml").Quantize.Weights);
+        var ctc = Load("ctc-wer.yaml");
+        Assert.Equal((TaskKind.Ctc, 0, 1, CtcLayout.TimeBatch, true, false), (ctc.Task, ctc.Ctc!.Blank, ctc.Ctc.WordDelimiter, ctc.Ctc.Layout, ctc.Ctc.Normalization.Lowercase, ctc.Ctc.Normalization.StripPunctuation));
+        Assert.Equal((GateMetricKind.Wer, 0.15, 0.02), (ctc.Gate!.Metric, ctc.Gate.Max, ctc.Gate.MaxDrop));
+        Assert.Equal((TaskKind.Classify, null), (Load("manifest-l1.yaml").Task, Load("manifest-l1.yaml").Ctc));
     }
 
     private static string Folder() => Path.Combine(FullSpec.RepositoryRoot(), "tests", "Compress.Core.Tests", "Spec", "GoodSpecs");

@@ -16,7 +16,7 @@ internal static class GateReader
             Metric = r.Enum("metric", GateMetricKind.Accuracy),
             Min = r.OptionalDouble("min", Unit),
             Max = r.OptionalDouble("max", Unit),
-            MaxDrop = r.OptionalDouble("max_drop", Unit),
+            MaxDrop = r.OptionalDouble("max_drop", Unit) ?? r.OptionalDouble("max_increase", Unit),
             MaxRelativeDrop = r.OptionalDouble("max_relative_drop", Unit),
             FaPerHour = r.OptionalDouble("fa_per_hour", NumberRange.OpenClosed(0, 3600)),
             Location = r.Location,
@@ -34,9 +34,19 @@ internal static class GateReader
     {
         var metric = SpecNames.Of(spec.Metric);
         var lowerIsBetter = GateSpec.ToMetric(spec.Metric, faPerHour: 1, clipSeconds: 1).Direction == MetricDirection.LowerIsBetter;
-        if (!new[] { "min", "max", "max_drop", "max_relative_drop" }.Any(r.Has))
+        if (!new[] { "min", "max", "max_drop", "max_increase", "max_relative_drop" }.Any(r.Has))
         {
-            context.Add(SpecMessages.MissingKey(r.Location, lowerIsBetter ? "gate.max" : "gate.min", "a gate needs at least one of min, max, max_drop, max_relative_drop"));
+            context.Add(SpecMessages.MissingKey(r.Location, lowerIsBetter ? "gate.max" : "gate.min", $"a gate needs at least one of min, max, {(lowerIsBetter ? "max_increase" : "max_drop")}, max_relative_drop"));
+        }
+
+        if (r.Has("max_drop") && r.Has("max_increase"))
+        {
+            context.Add(SpecMessages.Contradiction(r.KeyAt("max_increase"), "'gate.max_increase' and 'gate.max_drop' are the same threshold; write one"));
+        }
+
+        if (!lowerIsBetter && r.Has("max_increase"))
+        {
+            context.Add(SpecMessages.Contradiction(r.KeyAt("max_increase"), $"'gate.max_increase' does not fit {metric}, where higher is better; use 'gate.max_drop'"));
         }
 
         if (lowerIsBetter && r.Has("min"))
@@ -49,12 +59,13 @@ internal static class GateReader
             context.Add(SpecMessages.Contradiction(r.KeyAt("max"), $"'gate.max' does not fit {metric}, where higher is better; use 'gate.min'"));
         }
 
-        if (lowerIsBetter && !r.Has("fa_per_hour"))
+        var needsHours = spec.Metric == GateMetricKind.FrrAtFaPerHour;
+        if (needsHours && !r.Has("fa_per_hour"))
         {
             context.Add(SpecMessages.MissingKey(r.Location, "gate.fa_per_hour", $"gate.metric {metric} needs it"));
         }
 
-        if (!lowerIsBetter && r.Has("fa_per_hour"))
+        if (!needsHours && r.Has("fa_per_hour"))
         {
             context.Add(SpecMessages.NoEffect(r.KeyAt("fa_per_hour"), "gate.fa_per_hour", $"with gate.metric {metric}"));
         }
