@@ -9,7 +9,8 @@ namespace Compress.Architectures;
 /// → Conv over time (kernel 5 × bins, stride 2, so the bins are the convolution's input and one output column
 /// remains) → BN → ReLU → Squeeze → <c>[N, channels, T']</c> → Transpose to <c>[T', N, channels]</c> → GRU
 /// (<see cref="Hidden"/> units, optionally <see cref="Bidirectional"/>, PyTorch's <c>linear_before_reset=1</c>, layout
-/// 0 as PyTorch exports it) → Transpose/Reshape to <c>[N, T', directions × hidden]</c> → MatMul + Add to
+/// 0 as PyTorch exports it) → Squeeze (or Transpose + Reshape when bidirectional) and Transpose to
+/// <c>[N, T', directions × hidden]</c> → MatMul + Add to
 /// <see cref="Vocab"/> scores → LogSoftmax over the last axis → <c>log_probs [N, T', vocab]</c> with
 /// T' = ceil(frames / 2): per-frame log-probabilities for CTC (blank first in the vocabulary).
 /// Conv and classifier weights use He (Kaiming) normal initialisation, the GRU PyTorch's uniform ±1/sqrt(hidden),
@@ -65,8 +66,13 @@ public sealed record CrnnCtc(int Vocab = 29, int Frames = 149, int Bins = 40, in
             ("hidden_size", (long)Hidden),
             ("direction", Bidirectional ? "bidirectional" : "forward"),
             ("linear_before_reset", 1L));                                                                     // [T', dirs, N, H]
-        var batchMajor = b.Node("Transpose", [y], ("perm", new long[] { 2, 0, 1, 3 }));                      // [N, T', dirs, H]
-        var features = b.Node("Reshape", [batchMajor, b.Initializer("gru_output_shape", new long[] { 0, 0, directions * Hidden }, 3)]);
+
+        // [T', dirs, N, H] -> [T', N, dirs × H] as PyTorch exports it (channel pruning follows both forms): one
+        // direction is squeezed out; two are moved next to the units and merged by a Reshape to [0, 0, -1].
+        var merged = Bidirectional
+            ? b.Node("Reshape", [b.Node("Transpose", [y], ("perm", new long[] { 0, 2, 1, 3 })), b.Initializer("gru_output_shape", new long[] { 0, 0, -1 }, 3)])
+            : b.Node("Squeeze", [y, b.Initializer("gru_directions_axis", new long[] { 1 }, 1)]);
+        var features = b.Node("Transpose", [merged], ("perm", new long[] { 1, 0, 2 }));                      // [N, T', dirs × H]
 
         // The classifier over every frame, as PyTorch exports a Linear on 3-D input: MatMul by [in, vocab], then Add.
         var width = directions * Hidden;

@@ -64,7 +64,8 @@ public sealed class CrnnCtcTests(ITestOutputHelper output)
         Assert.Equal([2L, 288, 96], shapes["gru.R"]);
         Assert.Equal([2L, 576], shapes["gru.B"]);
         Assert.Equal([192L, 29], shapes["fc.weight"]);
-        Assert.Equal(["Conv", "BatchNormalization", "Relu", "Squeeze", "Transpose", "GRU", "Transpose", "Reshape", "MatMul", "Add", "LogSoftmax"], model.Graph.Node.Select(n => n.OpType));
+        Assert.Equal(["Conv", "BatchNormalization", "Relu", "Squeeze", "Transpose", "GRU", "Transpose", "Reshape", "Transpose", "MatMul", "Add", "LogSoftmax"], model.Graph.Node.Select(n => n.OpType));
+        Assert.Equal(["Conv", "BatchNormalization", "Relu", "Squeeze", "Transpose", "GRU", "Squeeze", "Transpose", "MatMul", "Add", "LogSoftmax"], new CrnnCtc().Build().Graph.Node.Select(n => n.OpType));
     }
 
     /// <summary>

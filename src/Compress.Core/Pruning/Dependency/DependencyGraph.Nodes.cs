@@ -499,13 +499,15 @@ public sealed partial class DependencyGraph
     private static bool IsZeroFill(NodeProto node) =>
         node.Attribute.FirstOrDefault(a => a.Name == "value")?.T is not { } fill || TensorStatistics.CountZeros(fill) == TensorStatistics.SafeCount(fill.Dims);
 
-    /// <summary>A Reshape of [.., 2, H] (directions just before the channel axis, which is last) into [.., 2H], keeping the leading axes.</summary>
-    private bool MergesDirections(ChannelLayout input, long[] shape)
-    {
-        var hidden = input.Groups.Sum(g => GroupOf(g).Size);
-        return input.Rank >= 2 && input.Axis == input.Rank - 1 && input.Directions == input.Rank - 2 && shape.Length == input.Rank - 1
-            && (shape[^1] == -1 || shape[^1] == 2L * hidden) && shape.SkipLast(1).All(d => d == 0 || (d > 0 && !shape.SkipLast(1).Contains(-1)));
-    }
+    /// <summary>
+    /// A Reshape of [.., 2, H] (directions just before the channel axis, which is last) into [.., -1] = [.., 2H],
+    /// keeping the leading axes. The merged axis must be −1 (as PyTorch exports it), so the shape still holds once
+    /// units are removed: an explicit 2H would be left naming the old size by the shrunk export (ONNX Runtime then
+    /// refuses the file), so that Reshape is not followed and the units are kept.
+    /// </summary>
+    private static bool MergesDirections(ChannelLayout input, long[] shape) =>
+        input.Rank >= 2 && input.Axis == input.Rank - 1 && input.Directions == input.Rank - 2 && shape.Length == input.Rank - 1
+            && shape[^1] == -1 && shape.SkipLast(1).All(d => d >= 0);
 
     /// <summary>A Reshape to [batch, −1] (batch given as 0 = copy, or as a number): a Flatten at axis 1 whose size follows the channels.</summary>
     private static bool IsFlattenShape(long[] shape) => shape.Length == 2 && shape[1] == -1 && shape[0] >= 0;
