@@ -7,6 +7,7 @@ using Compress.Onnx.Proto;
 using Compress.Pruning;
 using Compress.Pruning.Dependency;
 using Xunit.Abstractions;
+using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Core.Tests.Pruning;
 
@@ -35,6 +36,11 @@ public sealed class CtcChannelPruningTests(ITestOutputHelper output)
         var options = new PruningOptions(PruningMethod.Channel, ProtectFirstAndLast: false);
         var graph = DependencyGraph.Build(model, options);
         output.WriteLine($"groups: {string.Join("; ", graph.Prunable.Select(g => $"{string.Join(",", g.Producers)} ({g.Size})"))}; warnings: {string.Join("; ", graph.Warnings)}");
+
+        // Every hidden layer is a group of its own: the CRNNs' first Conv (PyTorch's export reads its output's Shape
+        // for the GRU's zero initial state: only the batch size, so the channels stay free) and GRU, the TCN's convs.
+        var hidden = model.Graph.Node.Where(n => n.OpType is "Conv" or "GRU").Select(n => n.Input[1]).Where(w => !(name == "ctc_tcn_tbv_op13" && w == "out.weight")).ToList();
+        Assert.All(hidden, w => Assert.Contains(graph.Prunable, g => g.Producers.Contains(w)));
 
         var shrunk = ChannelPruningTests.PruneAndCheckParity(model, input, options, 0.5);
 
@@ -65,6 +71,30 @@ public sealed class CtcChannelPruningTests(ITestOutputHelper output)
 
         var shrunk = ChannelPruningTests.PruneAndCheckParity(model, CaseTensor.Random(CrnnCtc.InputName, 3, -2, 2, 2, 1, 49, 40), options, 0.5);
         Assert.Equal(32, shrunk.Graph.Node.Single(n => n.OpType == "GRU").Attribute.Single(a => a.Name == "hidden_size").I);
+    }
+
+    [Theory]
+    [InlineData(0L, true)]
+    [InlineData(2L, true)]
+    [InlineData(-3L, true)]
+    [InlineData(1L, false)]
+    [InlineData(-2L, false)]
+    public void ShapeOfChannels_ReadOnlyOffTheChannelAxis_LeavesThemFree(long index, bool free)
+    {
+        // conv1 [N, 8, T] -> Relu -> conv2; Shape(Relu) -> Gather(index) is a second graph output.
+        var b = new ModelBuilder(17);
+        var x = b.Input("x", DataType.Float, "N", 4L, 10L);
+        var relu = b.Node("Relu", [b.Node("Conv", [x, b.Initializer("conv1.weight", new float[8 * 4 * 3], 8, 4, 3)], ("kernel_shape", new long[] { 3 }))]);
+        b.Node("Conv", [relu, b.Initializer("conv2.weight", new float[6 * 8 * 1], 6, 8, 1)], ("kernel_shape", new long[] { 1 }));
+        b.Output(b.Graph.Node[^1].Output[0]);
+        b.Node("Gather", [b.Node("Shape", [relu]), b.Initializer("index", [index])], ("axis", 0L));
+        b.Output(b.Graph.Node[^1].Output[0], DataType.Int64);
+        var model = b.Build();
+
+        var graph = DependencyGraph.Build(model, new PruningOptions(PruningMethod.Channel, ProtectFirstAndLast: false));
+
+        Assert.Equal(free, graph.Prunable.Any(g => g.Producers.Contains("conv1.weight")));
+        Assert.Equal(!free, graph.Warnings.Any(w => w.Code == "CMP4006" && w.Node == model.Graph.Node.Single(n => n.OpType == "Shape").Name));
     }
 
     private static long Elements(ModelProto model) => model.Graph.Initializer.Sum(t => t.Dims.Aggregate(1L, (a, d) => a * d));
