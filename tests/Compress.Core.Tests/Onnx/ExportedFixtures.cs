@@ -6,7 +6,7 @@ namespace Compress.Core.Tests.Onnx;
 
 /// <summary>One graph input or output of a fixture: its name, the shape PyTorch recorded, and its raw float32 file.</summary>
 /// <param name="Role">For inputs: <c>data</c> (the features) or <c>state</c> (a recurrent state); null for outputs.</param>
-/// <param name="Layout">For inputs: axis names such as <c>["batch","channel","frames","bins"]</c>; null for outputs.</param>
+/// <param name="Layout">For inputs: axis names such as <c>["batch","channel","frames","bins"]</c>; for per-frame (CTC) outputs <c>["batch","time","vocab"]</c> or <c>["time","batch","vocab"]</c>; else null.</param>
 public sealed record FixtureTensor(string Name, string? Role, IReadOnlyList<string>? Layout, string File, long[] RecordedShape);
 
 /// <summary>A PyTorch parameter or buffer of a fixture: its name, shape and element count, and whether the exported file has an initializer of that name.</summary>
@@ -15,7 +15,9 @@ public sealed record FixtureParameter(string Name, long[] Shape, long Elements, 
 /// <summary>
 /// One model of <c>tests/fixtures/exported/fixtures.json</c> (made by <c>tools/fixtures/make-fixtures.py</c> with
 /// PyTorch 1.13): the file, its export options, its inputs and outputs with PyTorch's recorded values, its head kind
-/// (<c>logits|softmax|log_softmax|sigmoid</c>) and PyTorch's parameter names.
+/// (<c>logits|softmax|log_softmax|sigmoid</c>) and PyTorch's parameter names. <see cref="Task"/> is
+/// <c>classification</c> (one score vector per input) or <c>ctc</c> (per-frame scores over a vocabulary of
+/// <see cref="Classes"/> tokens, blank first, on a dynamic time axis <c>T</c>).
 /// </summary>
 public sealed record ExportedFixture(
     string Name,
@@ -32,6 +34,12 @@ public sealed record ExportedFixture(
 {
     /// <summary>True when the batch is a dynamic axis of the export (false: fixed at 1 in the file).</summary>
     public bool DynamicBatch { get; init; }
+
+    /// <summary><c>classification</c> or <c>ctc</c>.</summary>
+    public string Task { get; init; } = "classification";
+
+    /// <summary>True when the input's time axis is dynamic (the symbolic dimension <c>T</c>).</summary>
+    public bool DynamicTime { get; init; }
 
     /// <summary>The recorded inputs, read from their files.</summary>
     public IReadOnlyList<CaseTensor> RecordedInputs() => [.. Inputs.Select(ExportedFixtures.Read)];
@@ -94,6 +102,8 @@ public static class ExportedFixtures
                 [.. f.GetProperty("buffers").EnumerateArray().Select(Parameter)])
             {
                 DynamicBatch = export.GetProperty("dynamic_axes").EnumerateObject().Any(),
+                DynamicTime = f.GetProperty("inputs").EnumerateArray().Any(i => i.GetProperty("shape").EnumerateArray().Any(d => d.ValueKind == JsonValueKind.String && d.GetString() == "T")),
+                Task = f.GetProperty("task").GetString()!,
             });
         }
 

@@ -13,7 +13,8 @@ namespace Compress.Core.Tests.Pipeline;
 /// on a small learnable npy corpus in the model's own input layout) completes, reaches the target sparsity on every
 /// weight it prunes — recurrent, attention and weights behind constant sub-graphs included — exports, passes the
 /// CMP6001 parity check on the exported bytes and is measured by ONNX Runtime. A fixture that cannot be compressed
-/// must be listed in <see cref="Unsupported"/> with the coded error it gets.
+/// must be listed in <see cref="Unsupported"/> with the coded error it gets. (Classifiers only: the CTC fixtures are
+/// per-frame recognisers with a corpus of their own.)
 /// </summary>
 public sealed class ExportedModelsPipelineTests(ITestOutputHelper output) : IDisposable
 {
@@ -42,7 +43,9 @@ public sealed class ExportedModelsPipelineTests(ITestOutputHelper output) : IDis
     public static TheoryData<string, string> Cases()
     {
         var cases = new TheoryData<string, string>();
-        foreach (var name in ExportedFixtures.ByName.Keys)
+        // The classifiers: the CTC fixtures (task "ctc", per-frame scores over a vocabulary) need a CTC spec and
+        // corpus (issue 20's `task: ctc`), not this one-label-per-clip npy corpus.
+        foreach (var name in ExportedFixtures.ByName.Values.Where(f => f.Task == "classification").Select(f => f.Name))
         {
             cases.Add(name, "magnitude");
             cases.Add(name, "channel");

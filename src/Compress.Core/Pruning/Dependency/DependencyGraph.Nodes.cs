@@ -110,6 +110,10 @@ public sealed partial class DependencyGraph
             case "LayerNormalization" or "Softmax" or "LogSoftmax":
                 VisitChannelMixing(node, input);
                 break;
+            case "Shape" when ReadsOnlyOtherAxes(node, input):
+                // Only other axes' sizes are read (PyTorch builds a GRU/LSTM's zero initial state from the batch size
+                // of its input): the channel count never is, so the channels stay free and nothing is tracked on.
+                break;
             default:
                 PinInputs(node, "the dependency analysis does not follow channels through this operator");
                 break;
@@ -499,12 +503,39 @@ public sealed partial class DependencyGraph
     private static bool IsZeroFill(NodeProto node) =>
         node.Attribute.FirstOrDefault(a => a.Name == "value")?.T is not { } fill || TensorStatistics.CountZeros(fill) == TensorStatistics.SafeCount(fill.Dims);
 
-    /// <summary>A Reshape of [.., 2, H] (directions just before the channel axis, which is last) into [.., 2H], keeping the leading axes.</summary>
-    private bool MergesDirections(ChannelLayout input, long[] shape)
+    /// <summary>
+    /// A Reshape of [.., 2, H] (directions just before the channel axis, which is last) into [.., -1] = [.., 2H],
+    /// keeping the leading axes. The merged axis must be −1 (as PyTorch exports it), so the shape still holds once
+    /// units are removed: an explicit 2H would be left naming the old size by the shrunk export (ONNX Runtime then
+    /// refuses the file), so that Reshape is not followed and the units are kept.
+    /// </summary>
+    private static bool MergesDirections(ChannelLayout input, long[] shape) =>
+        input.Rank >= 2 && input.Axis == input.Rank - 1 && input.Directions == input.Rank - 2 && shape.Length == input.Rank - 1
+            && shape[^1] == -1 && shape.SkipLast(1).All(d => d >= 0);
+
+    /// <summary>
+    /// A Shape (whole, no start/end) whose every reader is a Gather on axis 0 of constant indices off the channel axis,
+    /// and which is no graph output: what it gives does not depend on the number of channels.
+    /// </summary>
+    private bool ReadsOnlyOtherAxes(NodeProto shape, ChannelLayout input)
     {
-        var hidden = input.Groups.Sum(g => GroupOf(g).Size);
-        return input.Rank >= 2 && input.Axis == input.Rank - 1 && input.Directions == input.Rank - 2 && shape.Length == input.Rank - 1
-            && (shape[^1] == -1 || shape[^1] == 2L * hidden) && shape.SkipLast(1).All(d => d == 0 || (d > 0 && !shape.SkipLast(1).Contains(-1)));
+        if (shape.Attribute.Any(a => a.Name is "start" or "end") || _model.Graph.Output.Any(o => o.Name == shape.Output[0]))
+        {
+            return false;
+        }
+
+        var readers = _model.Graph.Node.Where(n => n.Input.Contains(shape.Output[0])).ToList();
+        return readers.Count > 0 && readers.All(r => r.OpType == "Gather" && r.Input.Count == 2 && r.Input[0] == shape.Output[0] && r.Input[1] != shape.Output[0]
+            && IntAttribute(r, "axis", 0) == 0 && ConstantInts(r.Input[1]) is { } indices
+            && indices.All(i => i >= 0 ? i != input.Axis : input.Rank > 0 && i + input.Rank != input.Axis));
+    }
+
+    /// <summary>The integer values of an initializer or of a Constant node's output (visited yet or not), or null.</summary>
+    private long[]? ConstantInts(string value)
+    {
+        var tensor = _initializers.GetValueOrDefault(value)
+            ?? _model.Graph.Node.FirstOrDefault(n => n.OpType == "Constant" && n.Output.Count == 1 && n.Output[0] == value)?.Attribute.FirstOrDefault(a => a.Name == "value")?.T;
+        return tensor is { DataType: (int)TensorProto.Types.DataType.Int64 } ? ReadInts(tensor) : null;
     }
 
     /// <summary>A Reshape to [batch, −1] (batch given as 0 = copy, or as a number): a Flatten at axis 1 whose size follows the channels.</summary>
