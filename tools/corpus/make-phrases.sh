@@ -28,38 +28,38 @@ sx() { sox -V1 -D -R "$@"; }
 # hash KEY -> a deterministic unsigned integer (cksum is POSIX, identical everywhere).
 hash() { printf '%s' "$1" | cksum | cut -d' ' -f1; }
 
-# seconds MS -> "S.mmm" for sox.
-seconds() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
-
 # Synthesises one phrase. Arguments: engine voice variant phrase output rate pitch stretch cents gain lead tail
-# (lead and tail in permille of their ranges). The random choices were drawn by the caller (see draw below).
+# (lead and tail in permille of their ranges). The random choices were drawn by the caller (see draw below). Few
+# processes a clip (this is most of the corpus's time): temporary files beside the output, no subshells.
 synth_clip() {
   local engine="$1" voice="$2" variant="$3" phrase="$4" out="$5" rate="$6" pitch="$7" stretch="$8" cents="$9" gain="${10}" lead="${11}" tail="${12}"
-  local tmp; tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' RETURN
+  local raw="$out.raw.wav" trim="$out.trim.wav"
   if [ "$engine" = espeak ]; then
-    espeak-ng -v "$voice+$variant" -s "$rate" -p "$pitch" -w "$tmp/raw.wav" "$phrase"
+    espeak-ng -v "$voice+$variant" -s "$rate" -p "$pitch" -w "$raw" "$phrase"
   else
-    flite -voice "$voice" --setf duration_stretch="$stretch" -t "$phrase" -o "$tmp/raw.wav"
+    flite -voice "$voice" --setf duration_stretch="$stretch" -t "$phrase" -o "$raw"
   fi
   # Trim leading/trailing silence (pauses inside the phrase stay), 16 kHz mono, pitch shift, peak-normalise to a
   # seeded level.
-  sx "$tmp/raw.wav" -r 16000 -c 1 -b 16 "$tmp/trim.wav" \
-    silence 1 0.01 0.3% reverse silence 1 0.01 0.3% reverse pitch "$cents" norm "$gain"
-  local ms=$(( $(soxi -s "$tmp/trim.wav") / 16 ))
+  sx "$raw" -r 16000 -c 1 -b 16 "$trim" silence 1 0.01 0.3% reverse silence 1 0.01 0.3% reverse pitch "$cents" norm "$gain"
+  local ms=$(( $(soxi -s "$trim") / 16 )) factor lead_s tail_s
   if [ "$ms" -lt 100 ]; then
     echo "make-phrases: '$phrase' by $engine $voice $variant is silent after trimming ($ms ms)" >&2
     exit 1
   fi
   if [ "$ms" -gt 2900 ]; then
-    sx "$tmp/trim.wav" "$tmp/fit.wav" tempo -s "$(printf '%d.%03d' $((ms / 2900)) $((ms * 1000 / 2900 % 1000)))"
-    mv "$tmp/fit.wav" "$tmp/trim.wav"
-    ms=$(( $(soxi -s "$tmp/trim.wav") / 16 ))
+    printf -v factor '%d.%03d' $((ms / 2900)) $((ms * 1000 / 2900 % 1000))
+    sx "$trim" "$raw" tempo -s "$factor"
+    mv "$raw" "$trim"
+    ms=$(( $(soxi -s "$trim") / 16 ))
   fi
   local lead_ms=$(( 300 * lead / 1000 )) tail_ms=$(( 100 + 200 * tail / 1000 ))
   [ "$lead_ms" -le $((2900 - ms)) ] || lead_ms=$(( ms < 2900 ? 2900 - ms : 0 ))
+  printf -v lead_s '%d.%03d' $((lead_ms / 1000)) $((lead_ms % 1000))
+  printf -v tail_s '%d.%03d' $((tail_ms / 1000)) $((tail_ms % 1000))
   # Variable length: lead-in + speech + tail, never over 3.0 s (the loader pads).
-  sx "$tmp/trim.wav" "$out" pad "$(seconds "$lead_ms")" "$(seconds "$tail_ms")" trim 0 3
+  sx "$trim" "$out" pad "$lead_s" "$tail_s" trim 0 3
+  rm -f "$raw" "$trim"
 }
 
 # Mixes background noise into a clip of any length. Arguments: clip noise-file offset-permille snr-db.
