@@ -221,7 +221,13 @@ english=() other=() flites=()
 for v in "${espeak_voices[@]}"; do
   if [[ $v == en* ]]; then english+=("espeak-$v"); else other+=("espeak-$v"); fi
 done
-for v in "${flite_voices[@]}"; do flites+=("flite-$v"); done
+# flite's kal16 is its kal diphone voice at 16 kHz, the same speaker: one base voice with kal (make-corpus.sh keeps
+# them apart), so the two are never on both sides of a split.
+flite_base() { if [ "$1" = kal16 ]; then echo flite-kal; else echo "flite-$1"; fi; }
+for v in "${flite_voices[@]}"; do
+  b=$(flite_base "$v")
+  [[ " ${flites[*]-} " == *" $b "* ]] || flites+=("$b")
+done
 if [ "$small" = 1 ]; then
   assign "${english[@]}" "${other[@]}" "${flites[@]}"
 else
@@ -238,7 +244,7 @@ for v in "${espeak_voices[@]}"; do
   for x in $(pick "espeak-$v" "${espeak_variants[@]}"); do speakers+=("espeak $v $x espeak-$v e$(hash "espeak:$v:$x" | cut -c1-8)"); done
 done
 for v in "${flite_voices[@]}"; do
-  for x in $(pick "flite-$v" "${flite_variants[@]}"); do speakers+=("flite $v $x flite-$v f$(hash "flite:$v:$x" | cut -c1-8)"); done
+  for x in $(pick "flite-$v" "${flite_variants[@]}"); do speakers+=("flite $v $x $(flite_base "$v") f$(hash "flite:$v:$x" | cut -c1-8)"); done
 done
 
 printf 'speaker\tvoice\tsplit\n' > "$work/speakers.tsv"
