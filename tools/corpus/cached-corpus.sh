@@ -1,20 +1,37 @@
 #!/usr/bin/env bash
-# Runs make-corpus.sh through a machine-wide cache of finished corpora (like NuGet's package folder), so another
-# clone, worktree or CI run on this machine gets an identical corpus as hard links in seconds instead of
-# re-synthesising ~20k clips:
+# Runs make-corpus.sh (or make-phrases.sh) through a machine-wide cache of finished corpora (like NuGet's package
+# folder), so another clone, worktree or CI run on this machine gets an identical corpus as hard links in seconds
+# instead of re-synthesising thousands of clips:
 #
-#   tools/corpus/cached-corpus.sh --out DIR [make-corpus.sh arguments]
+#   tools/corpus/cached-corpus.sh [--generator make-corpus.sh|make-phrases.sh] --out DIR [generator arguments]
 #
-# The cache entry is named by the SHA-256 of make-corpus.sh and the arguments. make-corpus.sh itself still decides
-# what is up to date (DIR/corpus.key against its settings): a restored corpus that did not match would simply be
-# rebuilt. An entry is put in place complete (renamed), so an entry with its corpus.key is whole. The cache lives in
+# The cache entry is named by the SHA-256 of the generator script, its data files (make-phrases.sh: phrases.txt)
+# and the arguments; for a generator other than make-corpus.sh also by its name (make-corpus.sh entries keep the
+# names they had before there was a choice). The generator itself still decides what is up to date (DIR/corpus.key
+# against its settings): a restored corpus that did not match would simply be rebuilt. An entry is put in place
+# complete (renamed), so an entry with its corpus.key is whole. The cache lives in
 # ${COMPRESS_CACHE_HOME:-~/.cache/compress}/corpus (delete it at any time); COMPRESS_CORPUS_CACHE=off bypasses it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-generator="$here/make-corpus.sh"
+
+# --generator NAME (a script beside this one) is ours; everything else goes to the generator.
+name=make-corpus.sh
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --generator) name="$2"; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+case "$name" in
+  make-corpus.sh) inputs=() ;;
+  make-phrases.sh) inputs=("$here/phrases.txt") ;;
+  *) echo "cached-corpus: unknown generator '$name' (make-corpus.sh or make-phrases.sh)" >&2; exit 2 ;;
+esac
+generator="$here/$name"
 
 out=""
-args=("$@")
+set -- "${args[@]+"${args[@]}"}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -22,19 +39,27 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$out" ] || [ "${COMPRESS_CORPUS_CACHE:-on}" = off ]; then
-  exec "$generator" "${args[@]}"
+  exec "$generator" "${args[@]+"${args[@]}"}"
 fi
 
 # The arguments without --out name the corpus; where it is written does not.
 named=()
-set -- "${args[@]}"
+set -- "${args[@]+"${args[@]}"}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) shift 2 ;;
     *) named+=("$1"); shift ;;
   esac
 done
-id="$( { sha256sum "$generator" | cut -d' ' -f1; printf '%s\n' "${named[@]+"${named[@]}"}"; } | sha256sum | cut -c1-32)"
+# The generator's name and data files are hashed only for make-phrases.sh, so make-corpus.sh ids are unchanged.
+id="$( {
+  sha256sum "$generator" | cut -d' ' -f1
+  if [ "$name" != make-corpus.sh ]; then
+    printf 'generator=%s\n' "$name"
+    for f in "${inputs[@]+"${inputs[@]}"}"; do sha256sum < "$f" | cut -d' ' -f1; done
+  fi
+  printf '%s\n' "${named[@]+"${named[@]}"}"
+} | sha256sum | cut -c1-32)"
 cache="${COMPRESS_CACHE_HOME:-${HOME:-/tmp}/.cache/compress}/corpus/$id"
 
 # copy_tree FROM TO: hard links where the file system allows, else a copy.
