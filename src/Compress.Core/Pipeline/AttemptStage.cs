@@ -100,7 +100,7 @@ internal sealed class AttemptStage(string toolVersion)
     {
         var plan = run.Plan;
         var trainingProgress = new Progress<TrainingProgress>(p => context.Progress.Report(ProgressUpdate.Training(p)));
-        var result = new CompressionEngine().Run(pruning, new FeatureSetTrainingData(data.Train), new FeatureSetTrainingData(data.Validation), trainingProgress, context.Cancellation, run.Head);
+        var result = new CompressionEngine().Run(pruning, new FeatureSetTrainingData(data.Train, run.Model), new FeatureSetTrainingData(data.Validation, run.Model), trainingProgress, context.Cancellation, run.Head);
 
         context.Report(PipelineStage.Export, $"exporting ({plan.Storage}, sparsity {result.TotalSparsity:0.000})");
         var metadata = new ModelMetadata(
