@@ -43,8 +43,8 @@ public sealed class ExportedModelsPipelineTests(ITestOutputHelper output) : IDis
     public static TheoryData<string, string> Cases()
     {
         var cases = new TheoryData<string, string>();
-        // The classifiers: the CTC fixtures (task "ctc", per-frame scores over a vocabulary) need a CTC spec and
-        // corpus (issue 20's `task: ctc`), not this one-label-per-clip npy corpus.
+        // The classifiers: the CTC fixtures (task "ctc", per-frame scores over a vocabulary) run with `task: ctc` and a
+        // transcribed corpus in CtcFixturePipelineTests, not with this one-label-per-clip npy corpus.
         foreach (var name in ExportedFixtures.ByName.Values.Where(f => f.Task == "classification").Select(f => f.Name))
         {
             cases.Add(name, "magnitude");
