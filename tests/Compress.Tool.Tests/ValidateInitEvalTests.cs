@@ -204,6 +204,35 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
+    public void Eval_ACtcRecogniser_PrintsWerCerTheirCountsAndTheWorstUtterances()
+    {
+        using var ws = TestWorkspace.WithSpec();
+        string[] references = ["turn on the lights", "stop", "play music"];
+        string[] decoded = ["turn on the light", "", "play music"];
+        var transcripts = references.Order(StringComparer.Ordinal).ToList();
+        var truth = references.Select(r => transcripts.IndexOf(r)).ToArray();
+        var metrics = ClassificationMetrics.Compute(truth, [3, 3, truth[2]], [.. transcripts, "(no transcript)"]);
+        var measurement = new OrtMeasurement(metrics, [], truth, 0.25) { Transcription = TranscriptionMetrics.Compute(references, decoded) };
+        var evaluator = new FakeEvaluator(Result<ModelEvaluation>.Ok(new ModelEvaluation(ws.ModelPath, 99, measurement)));
+
+        var (exit, output, error) = CliHarness.Run(CliHarness.With(evaluator: evaluator), "eval", ws.ModelPath, "--spec", ws.SpecPath);
+
+        Assert.Equal((0, ""), (exit, error));
+        Assert.Equal(
+            $"model      {ws.ModelPath} (99 bytes)\n" +
+            "clips      3\n" +
+            "wer        0.2857  (1 sub, 1 del, 0 ins / 7 words)\n" +
+            "cer        0.1563  (0 sub, 5 del, 0 ins / 32 characters)\n" +
+            "exact      0.3333  (utterances decoded exactly)\n" +
+            "latency    0.250 ms/clip (median over batches)\n" +
+            "\n" +
+            "worst 2 utterances (word errors, char errors: reference => decoded)\n" +
+            "  1    4  stop => (nothing)\n" +
+            "  1    1  turn on the lights => turn on the light\n",
+            output.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Eval_MissingModel_IsCmp1012AndTheEvaluatorIsNotCalled()
     {
         using var ws = TestWorkspace.WithSpec();

@@ -51,6 +51,11 @@ public sealed class CtcPipelineTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(report.Compressed.PerClass);
         var markdown = File.ReadAllText(Path.Combine(_root, "pruned", "report", "report.md"));
         Assert.Contains("| WER |", markdown, StringComparison.Ordinal);
+
+        // `dotnet compress eval` on the exported (PCM-input) file measures what the gate measured.
+        var evaluated = new ModelEvaluator().Evaluate(Path.Combine(_root, "pruned", "model.onnx"), SpecParser.Parse(Path.Combine(_root, "pruned.yaml")).Spec!, CancellationToken.None);
+        var transcription = evaluated.Value!.Measurement.Transcription!;
+        Assert.Equal((compressed.Wer, compressed.Cer, compressed.Words.Reference), (transcription.Wer, transcription.Cer, transcription.Words.Reference));
     }
 
     [Fact]
