@@ -86,24 +86,15 @@ public static class SpecMapping
             OnBadFile: d.OnBadFile,
             Seed: seed)
         {
-            Transcripts = spec.Ctc is { } ctc ? new TranscriptOptions(ctc.Normalization, Vocabulary(spec.Labels, ctc)) : null,
+            Transcripts = spec.Ctc is { } ctc ? new TranscriptOptions(ctc.Normalization, ctc.Vocabulary(spec.Labels)) : null,
         };
-    }
-
-    /// <summary>The CTC vocabulary of a <c>task: ctc</c> spec: its labels, blank and word delimiter.</summary>
-    public static Text.CtcVocabulary Vocabulary(IReadOnlyList<string> labels, CtcSpec ctc)
-    {
-        ArgumentNullException.ThrowIfNull(ctc);
-        return new Text.CtcVocabulary(labels, ctc.Blank, ctc.WordDelimiter);
     }
 
     /// <summary>The CTC head of a <c>task: ctc</c> spec, without transcripts yet (<see cref="Spell"/>); null for classifiers.</summary>
     public static Graph.CtcHead? CtcHead(CompressSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return spec.Ctc is { } ctc
-            ? new Graph.CtcHead([.. spec.Labels], ctc.Blank, ctc.WordDelimiter, ctc.Layout == CtcLayout.TimeBatch, [])
-            : null;
+        return spec.Ctc?.Head(spec.Labels);
     }
 
     /// <summary>

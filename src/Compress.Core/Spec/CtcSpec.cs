@@ -25,4 +25,10 @@ public sealed record CtcSpec
 
     /// <summary>Where the <c>ctc:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
+
+    /// <summary>The vocabulary these settings make of <paramref name="labels"/> (the spec's <c>labels:</c>).</summary>
+    public CtcVocabulary Vocabulary(IReadOnlyList<string> labels) => new(labels, Blank, WordDelimiter);
+
+    /// <summary>The CTC head these settings make of <paramref name="labels"/>, without transcripts yet.</summary>
+    public Graph.CtcHead Head(IReadOnlyList<string> labels) => new([.. labels], Blank, WordDelimiter, Layout == CtcLayout.TimeBatch, []);
 }

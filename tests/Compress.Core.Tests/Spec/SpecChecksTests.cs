@@ -56,6 +56,25 @@ public sealed class SpecChecksTests : IDisposable
     }
 
     [Fact]
+    public void CtcManifest_CountsRowsAndTranscripts_AndReportsEveryUnspelledLine()
+    {
+        File.WriteAllText(Path.Combine(_folder, "phrases.csv"), "path,transcript,split\na.wav,Turn on the lights.,train\nb.wav,turn on the lights,test\nc.wav,set 5 timers,train\nd.wav,play music,validation\n");
+        var spec = Parse("data:\n  format: manifest\n  manifest: phrases.csv\ntask: ctc\n", labels: "[_, \"|\", a, c, e, g, h, i, l, m, n, o, p, r, s, t, u, y]");
+
+        var report = SpecChecks.Validate(spec);
+
+        Assert.Equal(
+            [$"{Path.Combine(_folder, "phrases.csv")}(4): error CMP3109: transcript 'set 5 timers' (normalised) has '5', which no label spells; add the token to labels, or normalise the transcript"],
+            report.Diagnostics.Where(d => d.Code == "CMP3109").Select(d => d.ToString()));
+
+        File.WriteAllText(Path.Combine(_folder, "phrases.csv"), "path,transcript,split\na.wav,Turn on the lights.,train\nb.wav,turn on the lights,test\nd.wav,play music,validation\n");
+        report = SpecChecks.Validate(spec);
+
+        Assert.Contains($"data      manifest {Path.Combine(_folder, "phrases.csv")}: 3 rows (train 1, validation 1, test 1), 2 distinct transcripts, the longest 18 tokens", report.Facts);
+        Assert.DoesNotContain(report.Diagnostics, d => d.Code == "CMP3109");
+    }
+
+    [Fact]
     public void CheckPaths_ReportsEveryMissingFileAtItsKey()
     {
         var spec = Parse("data:\n  format: npy\n  features: x.npy\n  labels: y.npy\n");

@@ -18,6 +18,9 @@ internal static class DataChecks
             case DatasetFormat.SpeechCommands when Directory.Exists(spec.Data.Root):
                 SpeechCommands(spec, spec.Data.Root!, facts, diagnostics);
                 break;
+            case DatasetFormat.Manifest when File.Exists(spec.Data.Manifest) && spec.Ctc is { } ctc:
+                Transcripts(spec, ctc, facts, diagnostics);
+                break;
             case DatasetFormat.Manifest when File.Exists(spec.Data.Manifest):
                 Manifest(spec, spec.Data.Manifest!, facts, diagnostics);
                 break;
@@ -123,6 +126,30 @@ internal static class DataChecks
         {
             var fate = spec.Labels.Contains(Unknown) ? $"counted as {Unknown}" : "left out";
             diagnostics.Add(SpecMessages.DataProblem(spec.LabelsLocation, $"the manifest's label '{extra}' is not in 'labels'; its {counts[extra].Count} rows are {fate}", error: false));
+        }
+    }
+
+    /// <summary>
+    /// A CTC recogniser's manifest, read by the loader's own reader: rows per split, distinct transcripts, the longest
+    /// in tokens, and every line whose transcript the labels cannot spell (CMP3109, at its line).
+    /// </summary>
+    private static void Transcripts(CompressSpec spec, CtcSpec ctc, List<string> facts, List<Diagnostic> diagnostics)
+    {
+        var vocabulary = ctc.Vocabulary(spec.Labels);
+        var options = new DatasetOptions(DatasetFormat.Manifest, spec.Data.Root ?? spec.Folder, spec.Labels, Manifest: spec.Data.Manifest)
+        {
+            Transcripts = new TranscriptOptions(ctc.Normalization, vocabulary),
+        };
+        try
+        {
+            var rows = ManifestSource.Read(options, spec.File);
+            var longest = rows.Select(r => vocabulary.Tokenize(r.Word, out _)!.Length).DefaultIfEmpty(0).Max();
+            var bySplit = string.Join(", ", rows.GroupBy(r => r.Split).OrderBy(g => g.Key).Select(g => F($"{g.Key.ToString().ToLowerInvariant()} {g.Count()}")));
+            facts.Add(F($"data      manifest {spec.Data.Manifest}: {rows.Count} rows ({bySplit}), {rows.Select(r => r.Word).Distinct(StringComparer.Ordinal).Count()} distinct transcripts, the longest {longest} tokens"));
+        }
+        catch (CompressException e)
+        {
+            diagnostics.AddRange(e.Diagnostics);
         }
     }
 

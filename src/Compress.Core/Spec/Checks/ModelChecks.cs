@@ -44,9 +44,11 @@ internal static class ModelChecks
             : Pick(spec, shape.Inputs, "model.input", spec.Model.Input, "inputs", diagnostics);
         var head = OutputHead.Detect(model, spec.Model.Output, spec.LocationOf(spec.Model.Output is null ? "model" : "model.output"));
         diagnostics.AddRange(head.Diagnostics);
-        if (head.Value is { } found)
+        if (head.Value is { } detected)
         {
-            facts.Add($"head      {found.Output}: {found.Description}, trained with {found.LossName}");
+            var found = spec.Ctc is { } ctc ? detected with { Ctc = ctc.Head(spec.Labels) } : detected;
+            var ctcFact = found.Ctc is { } c ? $" over {c.Vocabulary} tokens ({(c.TimeMajor ? "[time, batch, vocab]" : "[batch, time, vocab]")}, blank '{spec.Labels[c.Blank]}')" : "";
+            facts.Add($"head      {found.Output}: {found.Description}{ctcFact}, trained with {found.LossName}");
             if (found.CheckLabels(spec.Labels, spec.LabelsLocation) is { } mismatch)
             {
                 diagnostics.Add(mismatch);
