@@ -60,7 +60,29 @@ public static class DatasetLoader
             background = [.. background.Where(b => !bad.ContainsKey(b))];
         }
 
+        if (options.Transcripts is { MaxSeconds: > 0 } transcripts && TooLong(candidates, transcripts.MaxSeconds) is { Count: > 0 } tooLong)
+        {
+            return Result<LoadedDataset>.Fail([.. diagnostics, .. tooLong]);
+        }
+
         return Assemble(options, candidates, background, diagnostics, specFile);
+    }
+
+    /// <summary>Transcribed clips longer than the front end's clip (CMP3110 each, in input order): the fit would cut words.</summary>
+    private static List<Diagnostic> TooLong(List<DatasetCandidate> candidates, double maxSeconds)
+    {
+        var found = new Diagnostic?[candidates.Count];
+        Parallel.For(0, candidates.Count, i =>
+        {
+            var (format, frames) = WavReader.Inspect(candidates[i].Path);
+            var seconds = (double)frames / format.SampleRate;
+            if (seconds > maxSeconds + 1e-9)
+            {
+                found[i] = DataMessages.TranscribedClipTooLong(candidates[i].Path, seconds, maxSeconds);
+            }
+        });
+
+        return [.. found.OfType<Diagnostic>()];
     }
 
     private static List<Diagnostic> Validate(DatasetOptions o, string? specFile)

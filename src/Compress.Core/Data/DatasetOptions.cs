@@ -85,4 +85,8 @@ public sealed record DatasetOptions(
 /// <summary>How a manifest's transcripts are read (<see cref="DatasetOptions.Transcripts"/>).</summary>
 /// <param name="Normalization">Applied to every transcript before it is spelled.</param>
 /// <param name="Vocabulary">The model's output tokens, which must spell every normalised transcript.</param>
-public sealed record TranscriptOptions(Text.TextNormalization Normalization, Text.CtcVocabulary Vocabulary);
+/// <param name="MaxSeconds">
+/// The clip length the front end fits every clip to (<c>features.clip_seconds</c>); a transcribed clip longer than this
+/// would lose the words at its end, so it is CMP3110. 0 = not checked.
+/// </param>
+public sealed record TranscriptOptions(Text.TextNormalization Normalization, Text.CtcVocabulary Vocabulary, double MaxSeconds = 0);

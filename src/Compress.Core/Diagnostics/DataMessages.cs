@@ -53,6 +53,9 @@ public static class DataMessages
     /// <summary>A manifest transcript has text that no CTC label spells (<c>task: ctc</c>).</summary>
     public const string TranscriptNotSpelledCode = "CMP3109";
 
+    /// <summary>A transcribed clip is longer than <c>features.clip_seconds</c>: its end, and the words in it, would be cut (<c>task: ctc</c>).</summary>
+    public const string TranscribedClipTooLongCode = "CMP3110";
+
     /// <summary>The front-end options are inconsistent (window longer than n_fft or the clip, bad mel range).</summary>
     public const string InvalidFrontEndCode = "CMP3201";
 
@@ -94,6 +97,11 @@ public static class DataMessages
         $"transcript '{transcript}' (normalised) has {(unspelled == " " ? "a space, but no label is the word delimiter (ctc.word_delimiter)" : $"'{unspelled}', which no label spells")}; add the token to labels, or normalise the transcript",
         file,
         line);
+
+    internal static Diagnostic TranscribedClipTooLong(string file, double seconds, double clipSeconds) => Diagnostic.Error(
+        TranscribedClipTooLongCode,
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the clip lasts {seconds:0.###} s but features.clip_seconds is {clipSeconds:0.###}: its end and the words in it would be cut from the features; raise clip_seconds or split the clip"),
+        file);
 
     internal static Diagnostic LabelWithoutExamples(string? specFile, string label, string root) => Diagnostic.Error(
         LabelWithoutExamplesCode, $"label '{label}' has no examples under {root}", specFile);

@@ -86,7 +86,7 @@ public static class SpecMapping
             OnBadFile: d.OnBadFile,
             Seed: seed)
         {
-            Transcripts = spec.Ctc is { } ctc ? new TranscriptOptions(ctc.Normalization, ctc.Vocabulary(spec.Labels)) : null,
+            Transcripts = spec.Ctc is { } ctc ? new TranscriptOptions(ctc.Normalization, ctc.Vocabulary(spec.Labels), spec.Features.Kind == FrontEndKind.None ? 0 : spec.Features.ClipSeconds) : null,
         };
     }
 

@@ -52,6 +52,23 @@ public sealed class TranscriptManifestTests : IDisposable
     }
 
     [Fact]
+    public void AClipLongerThanTheFrontEndsClip_IsCmp3110NamingIt_BecauseItsLastWordsWouldBeCut()
+    {
+        Wav("short.wav", 640);
+        Wav("long.wav", 800);
+        File.WriteAllLines(Path.Combine(_root, "m.csv"), ["short.wav,go,train", "long.wav,go on,train"]);
+        var options = Options("m.csv");
+
+        var e = Assert.Throws<CompressException>(() => DatasetLoader.Load(options with { Transcripts = options.Transcripts! with { MaxSeconds = 0.045 } }));
+
+        var d = Assert.Single(e.Diagnostics);
+        Assert.Equal((DataMessages.TranscribedClipTooLongCode, Path.Combine(_root, "long.wav")), (d.Code, d.File));
+        Assert.StartsWith("the clip lasts 0.05 s but features.clip_seconds is 0.045", d.Message, StringComparison.Ordinal);
+        using var fits = DatasetLoader.Load(options with { Transcripts = options.Transcripts! with { MaxSeconds = 0.05 } });
+        Assert.Equal(2, fits.Train.Count);
+    }
+
+    [Fact]
     public void Transcripts_NeedAManifest()
     {
         var e = Assert.Throws<CompressException>(() => DatasetLoader.Load(Options("m.csv") with { Format = DatasetFormat.SpeechCommands }));
@@ -59,10 +76,10 @@ public sealed class TranscriptManifestTests : IDisposable
         Assert.Equal(DataMessages.InvalidDatasetOptionsCode, Assert.Single(e.Diagnostics).Code);
     }
 
-    private void Wav(string relative)
+    private void Wav(string relative, int samples = 800)
     {
         var path = Path.Combine(_root, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        WavWriter.Write(path, [.. Enumerable.Range(0, 800).Select(i => (float)Math.Sin(i * 0.3) * 0.3f)], 16000);
+        WavWriter.Write(path, [.. Enumerable.Range(0, samples).Select(i => (float)Math.Sin(i * 0.3) * 0.3f)], 16000);
     }
 }
