@@ -60,6 +60,9 @@ public static class ModelMessages
     /// <summary>A BatchNormalization exported in training mode (<c>training_mode=1</c> or the running-statistics outputs): it normalises with each batch's statistics, also at inference.</summary>
     public const string TrainingModeBatchNormCode = "CMP2120";
 
+    /// <summary>The input model's weights are int8 already (behind DequantizeLinear): Compress trains float weights.</summary>
+    public const string AlreadyQuantizedCode = "CMP2121";
+
     /// <summary>Where to read how to add an operator (shown with <see cref="UnsupportedOperatorCode"/>).</summary>
     public const string HowToAddOperator =
         "To add one, write a sealed class deriving from OnnxOperator with [OnnxOperator(\"OpType\", sinceVersion)] in src/Compress.Core/Graph/Operators (or register it with OperatorRegistry.Register for a custom domain) and add a parity case; see docs/operators.md.";
@@ -111,6 +114,11 @@ public static class ModelMessages
 
     internal static Diagnostic ParityRuntimeFailed(string? file, string detail) => Diagnostic.Error(
         ParityRuntimeFailedCode, $"parity check: ONNX Runtime cannot run the model: {detail}", file);
+
+    internal static Diagnostic AlreadyQuantized(string? file, IReadOnlyList<string> weights) => Diagnostic.Error(
+        AlreadyQuantizedCode,
+        $"the model is quantized already: {weights.Count} weight(s) are int8 behind DequantizeLinear ({string.Join(", ", weights.Take(3).Select(w => $"'{w}'"))}{(weights.Count > 3 ? ", ..." : "")}); Compress prunes and fine-tunes float weights — give it the float model, and set quantize.weights: int8 to get int8 weights that keep the pruned zeros",
+        file);
 
     internal static Diagnostic DataRunFailed(string? file, string what, string detail) => Diagnostic.Error(
         DataRunFailedCode, $"ONNX Runtime cannot run {what} on the data: {detail}; check that features (kind, frames, bins, prepend) fit the model's input", file);

@@ -13,6 +13,17 @@ public enum WeightQuantization
     Int8,
 }
 
+/// <summary>
+/// How int8 is written into the ONNX file (<c>quantize.format</c>). Only QDQ is written: QuantizeLinear/DequantizeLinear
+/// around float operators, which ONNX Runtime fuses into its integer kernels (QLinearConv, QLinearMatMul) and which
+/// keeps the file runnable by any ONNX runtime. The QOperator form (QLinearConv nodes in the file) is not written.
+/// </summary>
+public enum QuantizationFormat
+{
+    /// <summary>QuantizeLinear → DequantizeLinear pairs (activations) and DequantizeLinear of int8 initializers (weights).</summary>
+    [SpecName("qdq")] Qdq,
+}
+
 /// <summary>When the weights become int8 (<c>quantize.mode</c>).</summary>
 public enum QuantizationMode
 {

@@ -58,7 +58,13 @@ internal static class PlanStage
         // then the batched training copy of the folded model (TrainingTwin), whose head is what trains.
         var bytes = OnnxModelIO.ReadFile(plan.ModelPath);
         var modelSha256 = RunManifest.Hash(bytes);
-        var twin = TrainingTwin.Build(PrunableWeights.Prepare(OnnxModelIO.Load(bytes, plan.ModelPath)), plan.Inputs ?? ModelInputOptions.Default, plan.FrontEnd, plan.ModelPath);
+        var loaded = OnnxModelIO.Load(bytes, plan.ModelPath);
+        if (ModelInspector.QuantizedWeights(loaded) is { Count: > 0 } quantized)
+        {
+            return Result<PlannedRun>.Fail([ModelMessages.AlreadyQuantized(plan.ModelPath, [.. quantized.Select(q => q.Weight)])]);
+        }
+
+        var twin = TrainingTwin.Build(PrunableWeights.Prepare(loaded), plan.Inputs ?? ModelInputOptions.Default, plan.FrontEnd, plan.ModelPath);
         var model = twin.Working;
         var spec = request.Spec;
         var detected = OutputHead.Detect(model, plan.OutputName, spec.LocationOf(plan.OutputName is null ? "model" : "model.output"));

@@ -103,6 +103,7 @@ public static class ModelInspector
             Line($"  {o.Value}  {o.OpType} {o.Node} input {o.InputIndex}{stored}  not prunable: {PrunableWeights.Explain(o.Reason)}");
         }
 
+        Activations(graph, tensors, Line);
         Line();
         var unsupported = OnnxGraphModule.FindUnsupportedNodes(model);
         if (unsupported.Count == 0)
@@ -122,6 +123,52 @@ public static class ModelInspector
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The activations that pass through a QuantizeLinear (quantize.activations: int8): each one's value, element type,
+    /// scale, zero point and the float range its 256 steps cover. Printed only when there is at least one.
+    /// </summary>
+    private static void Activations(GraphProto graph, Dictionary<string, TensorProto> tensors, Action<string> line)
+    {
+        var quantizers = graph.Node.Where(n => n.OpType == "QuantizeLinear" && OperatorRegistry.Normalise(n.Domain).Length == 0 && n.Input.Count >= 2 && !tensors.ContainsKey(n.Input[0])).ToList();
+        if (quantizers.Count == 0)
+        {
+            return;
+        }
+
+        line("");
+        line($"Quantized activations ({quantizers.Count}, QuantizeLinear -> DequantizeLinear):");
+        foreach (var node in quantizers)
+        {
+            var scale = tensors.TryGetValue(node.Input[1], out var s) ? AsFloats(s) : [];
+            var zero = node.Input.Count > 2 && tensors.TryGetValue(node.Input[2], out var z) ? z : null;
+            var type = zero is null ? "uint8" : ((TensorProto.Types.DataType)zero.DataType).ToString().ToLowerInvariant();
+            var zeroPoint = zero is null ? 0 : (long)AsFloats(zero).FirstOrDefault();
+            var (low, high) = type == "int8" ? (-128L, 127L) : (0L, 255L);
+            line(scale.Length == 1
+                ? string.Create(CultureInfo.InvariantCulture, $"  {node.Input[0]}  {type}  scale {scale[0]:G6}  zero point {zeroPoint}  range [{(low - zeroPoint) * scale[0]:G6}, {(high - zeroPoint) * scale[0]:G6}]")
+                : $"  {node.Input[0]}  {type}  {scale.Length} scales");
+        }
+    }
+
+    private static float[] AsFloats(TensorProto tensor)
+    {
+        using var values = OnnxTensors.ToTorch(tensor).to_type(TorchSharp.torch.ScalarType.Float32);
+        return values.data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// The int8/uint8 initializers that a DequantizeLinear of the main graph turns into float weights — a model that is
+    /// quantized already — as (initializer, the DequantizeLinear's output), in graph order.
+    /// </summary>
+    public static IReadOnlyList<(string Weight, string Value)> QuantizedWeights(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var graph = model.Graph ?? new GraphProto();
+        var tensors = graph.Initializer.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var sparse = graph.SparseInitializer.Where(s => s.Values is not null).GroupBy(s => s.Values.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return [.. Dequantized(graph, tensors, sparse).Select(p => (p.Value.Name, p.Key))];
     }
 
     /// <summary>Each main-graph DequantizeLinear output whose input is an int8/uint8 initializer: that initializer's name, shape and the scheme as a phrase.</summary>

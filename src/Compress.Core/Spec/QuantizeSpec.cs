@@ -8,6 +8,9 @@ public sealed record QuantizeSpec
     /// <summary><c>quantize.weights</c>. Default <see cref="WeightQuantization.None"/> (weights stay float32).</summary>
     public WeightQuantization Weights { get; init; } = WeightQuantization.None;
 
+    /// <summary><c>quantize.format</c>: how int8 is written. Only <see cref="QuantizationFormat.Qdq"/> (the default).</summary>
+    public QuantizationFormat Format { get; init; } = QuantizationFormat.Qdq;
+
     /// <summary><c>quantize.mode</c>. Default <see cref="QuantizationMode.PostTraining"/>; <c>aware</c> needs <c>weights: int8</c> (CMP1008 otherwise).</summary>
     public QuantizationMode Mode { get; init; } = QuantizationMode.PostTraining;
 

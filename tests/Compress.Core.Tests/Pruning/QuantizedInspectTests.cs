@@ -34,4 +34,28 @@ public sealed class QuantizedInspectTests
         Assert.Contains(lines, l => l.StartsWith("  fc.weight (", StringComparison.Ordinal) && l.Contains("[32, 512]  16,384 elements  sparsity 0.699", StringComparison.Ordinal));
         Assert.Contains("Other initializers: 16,826 elements in 6 (16.4 KiB)", lines);
     }
+
+    [Fact]
+    public void Describe_Int8Activations_ListsEachQuantizedValueWithItsScaleZeroPointAndRange()
+    {
+        var weights = QuantizedExportTests.Quantize(QuantizedExportTests.PrunedConvNet());
+        var sites = Int8ActivationQuantizer.Sites(weights.Model, weights.Quantized);
+        var ranges = sites.ToDictionary(s => s.Tensor, _ => new ActivationRange(-1f, 3f));
+        var model = Int8ActivationQuantizer.Apply(weights.Model, sites, ranges).Model;
+        var (scale, zero) = Int8ActivationQuantizer.ScaleAndZeroPoint(new ActivationRange(-1f, 3f));
+
+        var lines = ModelInspector.Describe(model, "q.onnx").Split('\n');
+
+        var header = Array.IndexOf(lines, $"Quantized activations ({sites.Count}, QuantizeLinear -> DequantizeLinear):");
+        Assert.True(header > 0 && sites.Count > 0, string.Join("\n", lines));
+        var expected = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  uint8  scale {scale:G6}  zero point {zero}  range [{(0 - zero) * scale:G6}, {(255 - zero) * scale:G6}]");
+        Assert.All(lines.Skip(header + 1).Take(sites.Count), l => Assert.EndsWith(expected, l, StringComparison.Ordinal));
+        // The values as the file quantizes them: a Relu folded into its site is quantized at the operator's output.
+        var quantized = model.Graph.Node.Where(n => n.OpType == "QuantizeLinear").Select(n => n.Input[0]).Order(StringComparer.Ordinal);
+        Assert.Equal(quantized, lines.Skip(header + 1).Take(sites.Count).Select(l => l.Trim().Split("  ")[0]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Describe_FloatActivations_PrintsNoActivationSection() =>
+        Assert.DoesNotContain("Quantized activations", ModelInspector.Describe(QuantizedExportTests.Quantize(QuantizedExportTests.PrunedConvNet()).Model, "q.onnx"), StringComparison.Ordinal);
 }

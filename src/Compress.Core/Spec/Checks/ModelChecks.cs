@@ -42,6 +42,11 @@ internal static class ModelChecks
         var input = spec.Model.Input is null && dataName is not null
             ? shape.Inputs.First(t => t.Name == dataName)
             : Pick(spec, shape.Inputs, "model.input", spec.Model.Input, "inputs", diagnostics);
+        if (Pruning.ModelInspector.QuantizedWeights(model) is { Count: > 0 } quantized)
+        {
+            diagnostics.Add(ModelMessages.AlreadyQuantized(spec.Model.Path, [.. quantized.Select(q => q.Weight)]));
+        }
+
         var head = OutputHead.Detect(model, spec.Model.Output, spec.LocationOf(spec.Model.Output is null ? "model" : "model.output"));
         diagnostics.AddRange(head.Diagnostics);
         if (head.Value is { } detected)

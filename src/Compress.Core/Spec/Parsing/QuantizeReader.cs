@@ -12,6 +12,7 @@ internal static class QuantizeReader
         var spec = new QuantizeSpec
         {
             Weights = r.Enum("weights", WeightQuantization.None),
+            Format = r.Enum("format", QuantizationFormat.Qdq),
             Mode = r.Enum("mode", QuantizationMode.PostTraining),
             AwareEpochs = r.Int("aware_epochs", QuantizeSpec.DefaultAwareEpochs, NumberRange.Closed(1, 10000)),
             RequireFaster = r.Bool("require_faster", false),
@@ -23,6 +24,11 @@ internal static class QuantizeReader
         if (spec.RequireFaster && spec.Weights != WeightQuantization.Int8)
         {
             context.Add(SpecMessages.NoEffect(spec.RequireFasterLocation, r.Child("require_faster"), "without 'quantize.weights: int8' (it compares the int8 file's latency with the float export's)"));
+        }
+
+        if (r.Has("format") && spec.Weights != WeightQuantization.Int8)
+        {
+            context.Add(SpecMessages.NoEffect(r.KeyAt("format"), r.Child("format"), "without 'quantize.weights: int8'"));
         }
 
         if (spec.Mode == QuantizationMode.Aware && spec.Weights != WeightQuantization.Int8)
