@@ -51,7 +51,7 @@ public sealed class BenchArguments
     public int Epochs => Int(nameof(Epochs), 3);
 
     /// <summary>Epochs of the λ-regularisation phase of l1/l2 (in addition to <see cref="Epochs"/>).</summary>
-    public int RegularizationEpochs => Int(nameof(RegularizationEpochs), 1);
+    public int RegularizationEpochs => Int(nameof(RegularizationEpochs), 0);
 
     /// <summary>Epochs of the <c>baseline</c> section's dense training.</summary>
     public int BaselineEpochs => Int(nameof(BaselineEpochs), 12);

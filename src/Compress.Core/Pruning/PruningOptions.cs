@@ -170,8 +170,11 @@ public sealed record PruningOptions(
     /// <summary>Default <see cref="RegularizationLambda"/> λ (weight of the L1/L2 penalty in the loss): 1e-4.</summary>
     public const double DefaultRegularizationLambda = 1e-4;
 
-    /// <summary>Default <see cref="RegularizationEpochs"/> (epochs of the L1/L2 phase before pruning, on top of fine-tuning): 3.</summary>
-    public const int DefaultRegularizationEpochs = 3;
+    /// <summary>
+    /// Default <see cref="RegularizationEpochs"/> (penalty-only epochs of L1/L2 before the schedule starts, out of the
+    /// fine-tuning budget; the penalty also runs while the schedule prunes): 0.
+    /// </summary>
+    public const int DefaultRegularizationEpochs = 0;
 
     /// <summary>Default <see cref="N"/> (non-zeros kept per group of <see cref="M"/>): 2.</summary>
     public const int DefaultN = 2;

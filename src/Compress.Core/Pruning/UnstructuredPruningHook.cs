@@ -11,9 +11,12 @@ namespace Compress.Pruning;
 
 /// <summary>
 /// Unstructured pruning inside the fine-tune loop (magnitude, gradient, L1, L2, n:m): prunes the eligible weights
-/// whenever the schedule asks, keeps them at zero after every optimizer step, and for L1/L2 adds
-/// λ·Σ|w| or λ·Σw² of the eligible weights to the loss during the first
-/// <see cref="PruningOptions.RegularizationEpochs"/> epochs (the schedule starts after that phase).
+/// whenever the schedule asks, keeps them at zero after every optimizer step, and for L1/L2 adds λ·Σ|w| or λ·Σw² of
+/// the eligible weights to the loss until the schedule reaches its final sparsity — during an optional penalty-only
+/// phase of <see cref="PruningOptions.RegularizationEpochs"/> epochs and then while the schedule prunes — so the
+/// regulariser pushes the weights the schedule is about to cut toward zero, and the recovery epochs after it train
+/// without the penalty. The phase comes out of the fine-tuning budget and never takes the epochs the schedule and one
+/// recovery epoch need (<see cref="RegularizationPhase"/>): at the same budget L1/L2 prune on magnitude's schedule.
 /// </summary>
 public sealed class UnstructuredPruningHook : ScheduledPruningHook
 {
@@ -41,8 +44,15 @@ public sealed class UnstructuredPruningHook : ScheduledPruningHook
             FinalSparsity(options),
             fineTune.Epochs,
             Batches.StepsPerEpoch(train.Count, fineTune.BatchSize),
-            regularised ? options.RegularizationEpochs : 0);
+            regularised ? RegularizationPhase(options.RegularizationEpochs, fineTune.Epochs) : 0);
     }
+
+    /// <summary>
+    /// The penalty-only epochs before the schedule: as asked, but at most <paramref name="epochs"/> − 2, so the schedule
+    /// keeps at least one epoch to prune in and one to recover (a phase as long as the budget used to prune everything
+    /// after the last step, with nothing left to recover).
+    /// </summary>
+    public static int RegularizationPhase(int asked, int epochs) => Math.Clamp(asked, 0, Math.Max(0, epochs - 2));
 
 
     /// <summary>The sparsity the run ends at: the target, or (M − N)/M for n:m.</summary>
@@ -56,7 +66,7 @@ public sealed class UnstructuredPruningHook : ScheduledPruningHook
     /// <inheritdoc />
     public override Tensor? Penalty(int epoch)
     {
-        if (_options.Method is not (PruningMethod.L1 or PruningMethod.L2) || epoch >= _options.RegularizationEpochs || _options.RegularizationLambda == 0)
+        if (_options.Method is not (PruningMethod.L1 or PruningMethod.L2) || AtFinalSparsity || _options.RegularizationLambda == 0)
         {
             return null;
         }

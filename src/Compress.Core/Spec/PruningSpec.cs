@@ -52,7 +52,7 @@ public sealed record PruningSpec
     /// <summary>Regularisation strength λ for <c>l1</c>/<c>l2</c>, &gt; 0. Default 1e-4.</summary>
     public double Lambda { get; init; } = PruningOptions.DefaultRegularizationLambda;
 
-    /// <summary>Epochs of the regularisation phase before pruning (<c>l1</c>/<c>l2</c>), ≥ 1, in addition to fine-tuning. Default <see cref="PruningOptions.DefaultRegularizationEpochs"/> (3).</summary>
+    /// <summary>Penalty-only epochs before the schedule (<c>l1</c>/<c>l2</c>), ≥ 0, out of the fine-tuning budget (capped to leave the schedule and one recovery epoch); the penalty also runs while the schedule prunes. Default <see cref="PruningOptions.DefaultRegularizationEpochs"/> (0).</summary>
     public int RegularizationEpochs { get; init; } = PruningOptions.DefaultRegularizationEpochs;
 
     /// <summary>Non-zero weights kept in every group of <see cref="M"/> (<c>n:m</c>), in [1, m). Default 2.</summary>

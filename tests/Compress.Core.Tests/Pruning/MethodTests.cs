@@ -78,6 +78,42 @@ public sealed class MethodTests
         Assert.True(Norm(regularised) < Norm(plain), $"{Norm(regularised)} vs {Norm(plain)}");
     }
 
+    [Theory]
+    [InlineData(3, 3, 1)]
+    [InlineData(2, 8, 2)]
+    [InlineData(0, 8, 0)]
+    [InlineData(5, 4, 2)]
+    [InlineData(2, 2, 0)]
+    [InlineData(2, 1, 0)]
+    public void RegularisationPhase_NeverTakesTheEpochsTheScheduleAndOneRecoveryEpochNeed(int asked, int epochs, int phase) =>
+        Assert.Equal(phase, UnstructuredPruningHook.RegularizationPhase(asked, epochs));
+
+    [Theory]
+    [InlineData(PruningMethod.L1)]
+    [InlineData(PruningMethod.L2)]
+    public void Penalty_RunsUntilTheScheduleReachesTheTarget_ThenRecoveryTrainsWithoutIt(PruningMethod method)
+    {
+        using var module = OnnxGraphModule.Create(TinyModels.Mlp());
+        var options = new PruningOptions(method, 0.75, RegularizationLambda: 5e-3);
+        using var hook = new UnstructuredPruningHook(module, ["fc1.weight", "fc2.weight"], options, Short with { Epochs = 4 }, TinyModels.Clusters(64, 1));
+
+        using (var before = hook.Penalty(0))
+        {
+            Assert.NotNull(before);
+            Assert.True(before.item<float>() > 0);
+        }
+
+        hook.PruneTo(0.5);
+        Assert.NotNull(hook.Penalty(2)); // still pruning: the regulariser keeps pushing the weights the schedule will cut
+        hook.PruneTo(0.75);
+        Assert.Null(hook.Penalty(2));
+
+        // Without a penalty-only phase the schedule is magnitude's, step for step.
+        var run = new CompressionEngine().Run(TinyModels.Mlp(), TinyModels.Clusters(256, 1), TinyModels.Clusters(64, 2), options, Short with { Epochs = 3 });
+        var magnitude = new CompressionEngine().Run(TinyModels.Mlp(), TinyModels.Clusters(256, 1), TinyModels.Clusters(64, 2), options with { Method = PruningMethod.Magnitude }, Short with { Epochs = 3 });
+        Assert.Equal(magnitude.History.Select(h => h.Sparsity), run.History.Select(h => h.Sparsity));
+    }
+
     [Fact]
     public void TwoOfFour_KeepsTwoInEveryGroupAlongTheInputAxis()
     {

@@ -31,7 +31,7 @@ internal static class PruningReader
             RoundTo = r.Int("round_to", PruningOptions.DefaultRoundTo, NumberRange.Closed(1, 1024)),
             GradientBatches = r.Int("gradient_batches", PruningOptions.DefaultGradientBatches, NumberRange.Closed(1, 100000)),
             Lambda = r.Double("lambda", PruningOptions.DefaultRegularizationLambda, NumberRange.OpenClosed(0, 10)),
-            RegularizationEpochs = r.Int("regularization_epochs", PruningOptions.DefaultRegularizationEpochs, NumberRange.Closed(1, 10000)),
+            RegularizationEpochs = r.Int("regularization_epochs", PruningOptions.DefaultRegularizationEpochs, NumberRange.Closed(0, 10000)),
             N = r.Int("n", PruningOptions.DefaultN, NumberRange.Closed(1, 63)),
             M = r.Int("m", PruningOptions.DefaultM, NumberRange.Closed(2, 64)),
             MaxTrials = r.Int("max_trials", PruningSpec.DefaultMaxTrials, NumberRange.Closed(1, 50)),
