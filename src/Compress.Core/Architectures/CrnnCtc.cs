@@ -40,7 +40,7 @@ public sealed record CrnnCtc(int Vocab = 29, int Frames = 149, int Bins = 40, in
 
         // Conv over time: a 2-D kernel spanning every bin, so [N, 1, frames, bins] -> [N, channels, T', 1].
         var fanIn = Kernel * Bins;
-        var convWeight = b.Initializer("conv1.weight", Normal(random, Channels * fanIn, Math.Sqrt(2.0 / fanIn)), Channels, 1, Kernel, Bins);
+        var convWeight = b.Initializer("conv1.weight", Initialisation.Normal(random, Channels * fanIn, Math.Sqrt(2.0 / fanIn)), Channels, 1, Kernel, Bins);
         var conv = b.Node("Conv", [x, convWeight], ("kernel_shape", new long[] { Kernel, Bins }), ("strides", new long[] { 2, 1 }), ("pads", new long[] { Kernel / 2, 0, Kernel / 2, 0 }));
         var bn = b.Node(
             "BatchNormalization",
@@ -76,7 +76,7 @@ public sealed record CrnnCtc(int Vocab = 29, int Frames = 149, int Bins = 40, in
 
         // The classifier over every frame, as PyTorch exports a Linear on 3-D input: MatMul by [in, vocab], then Add.
         var width = directions * Hidden;
-        var fcWeight = b.Initializer("fc.weight", Normal(random, width * Vocab, Math.Sqrt(1.0 / width)), width, Vocab);
+        var fcWeight = b.Initializer("fc.weight", Initialisation.Normal(random, width * Vocab, Math.Sqrt(1.0 / width)), width, Vocab);
         var scores = b.Node("Add", [b.Node("MatMul", [features, fcWeight]), b.Initializer("fc.bias", new float[Vocab], Vocab)]);
         b.Node("LogSoftmax", [scores], ("axis", -1L));
         b.Graph.Node[^1].Output[0] = OutputName;
@@ -85,20 +85,6 @@ public sealed record CrnnCtc(int Vocab = 29, int Frames = 149, int Bins = 40, in
         model.ProducerName = "Compress.Architectures.CrnnCtc";
         model.DocString = $"CRNN CTC recogniser: {Channels} channels, {(Bidirectional ? "bidirectional " : "")}GRU {Hidden}, input [N,1,{Frames},{Bins}], output [N,{OutputFrames},{Vocab}] log-probabilities, seed {Seed}.";
         return model;
-    }
-
-    private static float[] Normal(Random random, int count, double std)
-    {
-        var values = new float[count];
-        for (var i = 0; i < count; i++)
-        {
-            // Box-Muller; deterministic for the seed.
-            var u1 = 1.0 - random.NextDouble();
-            var u2 = random.NextDouble();
-            values[i] = (float)(std * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-        }
-
-        return values;
     }
 
     private static float[] Uniform(Random random, int count, double bound)

@@ -33,7 +33,7 @@ public sealed record DsCnn(int Classes, int Frames = 49, int Bins = 40, int Chan
         }
 
         var pooled = b.Node("Flatten", [b.Node("GlobalAveragePool", [x])], ("axis", 1L));
-        var fcWeight = b.Initializer("fc.weight", Normal(random, Classes * Channels, Math.Sqrt(1.0 / Channels)), Classes, Channels);
+        var fcWeight = b.Initializer("fc.weight", Initialisation.Normal(random, Classes * Channels, Math.Sqrt(1.0 / Channels)), Classes, Channels);
         var fcBias = b.Initializer("fc.bias", new float[Classes], Classes);
         b.Node("Gemm", [pooled, fcWeight, fcBias], ("transB", 1L));
         b.Graph.Node[^1].Output[0] = OutputName; // the graph output keeps PyTorch's exported name
@@ -47,7 +47,7 @@ public sealed record DsCnn(int Classes, int Frames = 49, int Bins = 40, int Chan
     private static string ConvBnRelu(ModelBuilder b, Random random, string name, string x, int inChannels, int outChannels, long[] kernel, long[] strides, int groups, long[] pads)
     {
         var fanIn = inChannels / groups * kernel[0] * kernel[1];
-        var weight = b.Initializer($"{name}.weight", Normal(random, (int)(outChannels * fanIn), Math.Sqrt(2.0 / fanIn)), outChannels, inChannels / groups, kernel[0], kernel[1]);
+        var weight = b.Initializer($"{name}.weight", Initialisation.Normal(random, (int)(outChannels * fanIn), Math.Sqrt(2.0 / fanIn)), outChannels, inChannels / groups, kernel[0], kernel[1]);
         var conv = b.Node("Conv", [x, weight], ("kernel_shape", kernel), ("strides", strides), ("pads", pads), ("group", (long)groups));
         var bn = b.Node(
             "BatchNormalization",
@@ -59,19 +59,5 @@ public sealed record DsCnn(int Classes, int Frames = 49, int Bins = 40, int Chan
             ("epsilon", 1e-5f),
             ("momentum", 0.9f));
         return b.Node("Relu", [bn]);
-    }
-
-    private static float[] Normal(Random random, int count, double std)
-    {
-        var values = new float[count];
-        for (var i = 0; i < count; i++)
-        {
-            // Box-Muller; deterministic for the seed.
-            var u1 = 1.0 - random.NextDouble();
-            var u2 = random.NextDouble();
-            values[i] = (float)(std * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-        }
-
-        return values;
     }
 }

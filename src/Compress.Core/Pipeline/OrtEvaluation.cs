@@ -30,32 +30,14 @@ public static class OrtEvaluation
         var kind = head?.Kind ?? HeadKind.Logits;
         using var classifier = new OrtClassifier(modelBytes, threads, head?.Output);
         var shapeOfItem = itemShape ?? set.ItemShape;
-        var itemSize = (int)set.ItemShape.Aggregate(1L, (a, d) => a * d);
         var truth = new int[set.Count];
         var predicted = new int[set.Count];
         var scores = new List<float[]>(set.Count);
         var perClip = new List<double>();
-        var buffer = new float[Math.Min(batchSize, Math.Max(1, set.Count)) * itemSize];
-        for (var start = 0; start < set.Count; start += batchSize)
+        foreach (var (start, n, batch) in Batches(set, batchSize, truth, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var n = Math.Min(batchSize, set.Count - start);
-            for (var i = 0; i < n; i++)
-            {
-                set.ReadFeatures(start + i, buffer.AsSpan(i * itemSize, itemSize));
-                truth[start + i] = set.LabelOf(start + i);
-            }
-
-            var shape = new long[shapeOfItem.Count + 1];
-            shape[0] = n;
-            for (var d = 0; d < shapeOfItem.Count; d++)
-            {
-                shape[d + 1] = shapeOfItem[d];
-            }
-
-            var batch = n * itemSize == buffer.Length ? buffer : buffer[..(n * itemSize)];
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var rows = classifier.Score(batch, shape);
+            var rows = classifier.Score(batch, [n, .. shapeOfItem]);
             perClip.Add(watch.Elapsed.TotalMilliseconds / n);
             for (var i = 0; i < n; i++)
             {
@@ -84,24 +66,13 @@ public static class OrtEvaluation
         using var classifier = new OrtClassifier(modelBytes, threads, head.Output);
         var vocabulary = new Text.CtcVocabulary(ctc.Tokens, ctc.Blank, ctc.Delimiter);
         var shapeOfItem = itemShape ?? set.ItemShape;
-        var itemSize = (int)set.ItemShape.Aggregate(1L, (a, d) => a * d);
         var index = transcripts.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
         var truth = new int[set.Count];
         var predicted = new int[set.Count];
         var hypotheses = new string[set.Count];
         var perClip = new List<double>();
-        var buffer = new float[Math.Min(batchSize, Math.Max(1, set.Count)) * itemSize];
-        for (var start = 0; start < set.Count; start += batchSize)
+        foreach (var (start, n, batch) in Batches(set, batchSize, truth, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var n = Math.Min(batchSize, set.Count - start);
-            for (var i = 0; i < n; i++)
-            {
-                set.ReadFeatures(start + i, buffer.AsSpan(i * itemSize, itemSize));
-                truth[start + i] = set.LabelOf(start + i);
-            }
-
-            var batch = n * itemSize == buffer.Length ? buffer : buffer[..(n * itemSize)];
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var (values, shape) = classifier.Run(batch, [n, .. shapeOfItem]);
             perClip.Add(watch.Elapsed.TotalMilliseconds / n);
@@ -127,6 +98,28 @@ public static class OrtEvaluation
         {
             Transcription = TranscriptionMetrics.Compute(references, hypotheses),
         };
+    }
+
+    /// <summary>
+    /// The set in order, batch by batch (one buffer reused: each batch is valid until the next is read), with each item's
+    /// label written into <paramref name="truth"/> as it is read.
+    /// </summary>
+    private static IEnumerable<(int Start, int Count, float[] Batch)> Batches(IFeatureSet set, int batchSize, int[] truth, CancellationToken cancellationToken)
+    {
+        var itemSize = (int)set.ItemShape.Aggregate(1L, (a, d) => a * d);
+        var buffer = new float[Math.Min(batchSize, Math.Max(1, set.Count)) * itemSize];
+        for (var start = 0; start < set.Count; start += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var n = Math.Min(batchSize, set.Count - start);
+            for (var i = 0; i < n; i++)
+            {
+                set.ReadFeatures(start + i, buffer.AsSpan(i * itemSize, itemSize));
+                truth[start + i] = set.LabelOf(start + i);
+            }
+
+            yield return (start, n, n * itemSize == buffer.Length ? buffer : buffer[..(n * itemSize)]);
+        }
     }
 
     /// <summary>The class a CTC hypothesis falls in when it is none of the split's transcripts.</summary>
