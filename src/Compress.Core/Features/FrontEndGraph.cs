@@ -122,6 +122,12 @@ public static class FrontEndGraph
         var nodes = front.Node.Concat(copy.Graph.Node).ToList();
         copy.Graph.Node.Clear();
         copy.Graph.Node.AddRange(nodes);
+        // A model Compress exported before (a baseline it trained) already names its front end: one entry, not two.
+        foreach (var stale in copy.MetadataProps.Where(p => p.Key == MetadataKey).ToList())
+        {
+            copy.MetadataProps.Remove(stale);
+        }
+
         copy.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKey, Value = Describe(o) });
         return copy;
     }

@@ -104,7 +104,7 @@ internal sealed class AttemptStage(string toolVersion)
 
         context.Report(PipelineStage.Export, $"exporting ({plan.Storage}, sparsity {result.TotalSparsity:0.000})");
         var metadata = new ModelMetadata(
-            plan.Labels,
+            run.OutputLabels,
             plan.FrontEnd.SampleRate,
             plan.Prepend || plan.FrontEnd.Kind != FrontEndKind.None ? JsonSerializer.Serialize(plan.FrontEnd) : null,
             result.TotalSparsity,

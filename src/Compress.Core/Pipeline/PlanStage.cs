@@ -28,6 +28,12 @@ internal sealed record PlannedRun(PipelinePlan Plan, ModelProto Model, string Mo
 
         return this with { Plan = Plan with { Labels = [.. transcripts] }, Head = Head with { Ctc = SpecMapping.Spell(ctc, transcripts) } };
     }
+
+    /// <summary>
+    /// What the output's last axis holds, as the exported model's metadata and the app's manifest name it: the class
+    /// labels, or a CTC recogniser's tokens (whose <see cref="PipelinePlan.Labels"/> are its transcripts).
+    /// </summary>
+    public IReadOnlyList<string> OutputLabels => Head.Ctc?.Tokens ?? Plan.Labels;
 }
 
 /// <summary>

@@ -63,7 +63,7 @@ internal sealed class PublishStage(string toolVersion, Func<byte[], EmbeddedComp
             Output = Path.GetFullPath(plan.OutputPath),
             Compression = plan.Compression.ToString().ToLowerInvariant(),
             Filter = plan.Filter.ToString().ToLowerInvariant(),
-            Labels = plan.Labels,
+            Labels = run.OutputLabels,
             SampleRate = plan.FrontEnd.SampleRate,
             InputName = input.Name,
             InputShape = input.Type?.TensorType?.Shape?.Dim.Select(d => d.HasDimValue ? d.DimValue : -1L).ToList() ?? [],

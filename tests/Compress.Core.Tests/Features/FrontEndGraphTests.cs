@@ -188,6 +188,21 @@ public sealed class FrontEndGraphTests
     }
 
     [Fact]
+    public void Prepend_ToAModelThatAlreadyNamesAFrontEnd_KeepsOneEntry()
+    {
+        // A baseline Compress trained and exported without prepending records its front end; prepending it for the
+        // shipped model used to add a second compress.front_end entry.
+        var model = Classifier([1, 49, 40]);
+        model.MetadataProps.Add(new Compress.Onnx.Proto.StringStringEntryProto { Key = FrontEndGraph.MetadataKey, Value = "{\"kind\":\"log_mel\"}" });
+
+        var combined = FrontEndGraph.Prepend(model, LogMel);
+
+        var entry = Assert.Single(combined.MetadataProps, p => p.Key == FrontEndGraph.MetadataKey);
+        Assert.Equal(FrontEndGraph.Describe(LogMel), entry.Value);
+        Assert.Single(model.MetadataProps, p => p.Key == FrontEndGraph.MetadataKey); // the input model is not changed
+    }
+
+    [Fact]
     public void Prepend_NameClash_UsesAnotherPrefix()
     {
         var model = Classifier([1, 49, 40]);

@@ -52,6 +52,10 @@ public sealed class CtcPipelineTests(ITestOutputHelper output) : IDisposable
         var markdown = File.ReadAllText(Path.Combine(_root, "pruned", "report", "report.md"));
         Assert.Contains("| WER |", markdown, StringComparison.Ordinal);
 
+        // The model says what its output's last axis holds: the tokens, not the transcripts (what the app's accessor lists).
+        var metadata = OnnxModelIO.Load(Path.Combine(_root, "pruned", "model.onnx")).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal("[\"_\",\"|\",\"a\",\"b\",\"c\",\"d\"]", metadata["compress.labels"]);
+
         // `dotnet compress eval` on the exported (PCM-input) file measures what the gate measured.
         var evaluated = new ModelEvaluator().Evaluate(Path.Combine(_root, "pruned", "model.onnx"), SpecParser.Parse(Path.Combine(_root, "pruned.yaml")).Spec!, CancellationToken.None);
         var transcription = evaluated.Value!.Measurement.Transcription!;
