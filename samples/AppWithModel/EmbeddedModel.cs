@@ -1,8 +1,8 @@
 namespace AppWithModel;
 
 /// <summary>
-/// What the app knows about its model — all of it from the build-time accessor <c>CompressedModels.Kws</c>
-/// that Compress.MSBuild generates from the compressed model's manifest.
+/// What the app knows about one of its models — all of it from a build-time accessor (<c>CompressedModels.Kws</c>,
+/// <c>CompressedModels.Phrases</c>) that Compress.MSBuild generates from the compressed model's manifest.
 /// </summary>
 /// <param name="OnnxBytes">The decompressed ONNX model.</param>
 /// <param name="EmbeddedBytes">Size of the embedded resource in bytes (compressed when <paramref name="Compression"/> is not none).</param>
@@ -34,14 +34,12 @@ public sealed record EmbeddedModel(
         }
     }
 
-    /// <summary>The model embedded at build time, or null when the app was built without one.</summary>
+    /// <summary>The keyword-spotting model embedded at build time, or null when the app was built without one.</summary>
     public static EmbeddedModel? Load()
     {
-#if COMPRESS_MODEL
-        using var resource = typeof(CompressedModels).Assembly.GetManifestResourceStream(CompressedModels.Kws.ResourceName);
-        return new EmbeddedModel(
+#if COMPRESS_MODEL && COMPRESS_KWS
+        return Create(
             CompressedModels.Kws.ReadAllBytes(),
-            resource?.Length ?? 0,
             CompressedModels.Kws.ResourceName,
             CompressedModels.Kws.Compression,
             CompressedModels.Kws.Labels,
@@ -54,9 +52,41 @@ public sealed record EmbeddedModel(
 #endif
     }
 
+    /// <summary>The CTC phrase recogniser embedded at build time, or null when the app was built without one.</summary>
+    public static EmbeddedModel? LoadPhrases()
+    {
+#if COMPRESS_MODEL && COMPRESS_PHRASES
+        return Create(
+            CompressedModels.Phrases.ReadAllBytes(),
+            CompressedModels.Phrases.ResourceName,
+            CompressedModels.Phrases.Compression,
+            CompressedModels.Phrases.Labels,
+            CompressedModels.Phrases.SampleRate,
+            CompressedModels.Phrases.InputName,
+            CompressedModels.Phrases.OutputName,
+            CompressedModels.Phrases.InputShape);
+#else
+        return null;
+#endif
+    }
+
+#if COMPRESS_MODEL
+    private static EmbeddedModel Create(
+        byte[] onnx, string resourceName, string compression, IReadOnlyList<string> labels, int sampleRate, string inputName, string outputName, IReadOnlyList<long> inputShape)
+    {
+        using var resource = typeof(CompressedModels).Assembly.GetManifestResourceStream(resourceName);
+        return new EmbeddedModel(onnx, resource?.Length ?? 0, resourceName, compression, labels, sampleRate, inputName, outputName, inputShape);
+    }
+#endif
+
     /// <summary>What to tell the user when <see cref="Load"/> returned null.</summary>
     public const string NotEmbeddedMessage =
         "AppWithModel: no compressed model is embedded in this build. Put compress.yaml (with the dense model and data it names) " +
         "next to AppWithModel.csproj, install dotnet-compress (see docs/msbuild.md), and build again: the build compresses the model, " +
         "checks its accuracy gate and embeds it.";
+
+    /// <summary>What to tell the user when <see cref="LoadPhrases"/> returned null.</summary>
+    public const string PhrasesNotEmbeddedMessage =
+        "AppWithModel: no phrase model is embedded in this build. Put phrases.compress.yaml (with model/phrase-dense.onnx and the " +
+        "phrases/ corpus of make-phrases.sh) next to AppWithModel.csproj and build again.";
 }

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using AppWithModel.Audio;
+using Microsoft.ML.OnnxRuntime;
+
+namespace AppWithModel.Recognition;
+
+/// <summary>One recognised clip: the greedy CTC text, the grammar's closest phrase and the latency of the model alone.</summary>
+public sealed record PhraseResult(string Text, PhraseMatch Match, double LatencyMilliseconds)
+{
+    /// <summary>The action of the matched phrase, or <c>(not understood)</c>.</summary>
+    public string Action => Match.Phrase is { } phrase ? PhraseActions.For(phrase) : "(not understood)";
+}
+
+/// <summary>
+/// Runs the CTC phrase model (PCM in through its prepended front end, per-frame log-probabilities
+/// <c>[1, frames, labels]</c> out) with ONNX Runtime on one CPU thread, decodes greedily and maps the text onto the
+/// grammar. Clips are fitted to the model's window (3 s: zero-padded, or cut to the loudest window).
+/// </summary>
+public sealed class PhraseRecognizer : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly SessionOptions _options;
+    private readonly long[] _shape;
+
+    /// <summary>Creates the session from the embedded model's bytes.</summary>
+    public PhraseRecognizer(EmbeddedModel model, PhraseGrammar grammar)
+    {
+        Model = model;
+        Grammar = grammar;
+        _options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        _session = new InferenceSession(model.OnnxBytes, _options);
+        _shape = model.InputShape.Count == 0
+            ? new long[] { 1, model.WindowSamples }
+            : model.InputShape.Select((d, i) => i == 0 ? 1 : d > 0 ? d : model.WindowSamples).ToArray();
+    }
+
+    /// <summary>The model this recogniser runs.</summary>
+    public EmbeddedModel Model { get; }
+
+    /// <summary>The phrases decoded text is mapped onto.</summary>
+    public PhraseGrammar Grammar { get; }
+
+    /// <summary>Recognises a clip already at the model's sample rate.</summary>
+    public PhraseResult Recognize(float[] samples)
+    {
+        var window = Windows.Fit(samples, Model.WindowSamples);
+        var clock = Stopwatch.StartNew();
+        using var input = OrtValue.CreateTensorValueFromMemory(window, _shape);
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, new[] { Model.InputName }, new[] { input }, new[] { Model.OutputName });
+        var vocab = outputs[0].GetTensorTypeAndShape().Shape[^1];
+        var text = CtcDecoder.Greedy(outputs[0].GetTensorDataAsSpan<float>(), Tokens(vocab));
+        clock.Stop();
+        return new PhraseResult(text, Grammar.Match(text), clock.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The output tokens: the accessor's labels when there is one per output score. Compress 0.1.0 writes a CTC model's
+    /// transcripts there instead of its tokens (PublishStage uses the plan's labels, which WithTranscripts replaced), so
+    /// otherwise the tokens this app's phrase model was trained on (phrases.compress.yaml's labels).
+    /// </summary>
+    private IReadOnlyList<string> Tokens(long vocab) =>
+        Model.Labels.Count == vocab ? Model.Labels
+        : CtcDecoder.PhraseTokens.Count == vocab ? CtcDecoder.PhraseTokens
+        : throw new InvalidOperationException($"the model scores {vocab} tokens per frame; the app knows {Model.Labels.Count} labels and {CtcDecoder.PhraseTokens.Count} phrase tokens");
+
+    /// <summary>Reads a WAV file (any rate, mono or multi-channel) and recognises it.</summary>
+    public PhraseResult RecognizeFile(string path) =>
+        Recognize(Resampler.ToRate(WavReader.Read(path), Model.SampleRate));
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _session.Dispose();
+        _options.Dispose();
+    }
+}
