@@ -3,10 +3,6 @@ namespace AppWithModel.Recognition;
 /// <summary>Greedy (best-path) CTC decoding, as Compress scores its WER gate.</summary>
 public static class CtcDecoder
 {
-    /// <summary>The phrase model's tokens (phrases.compress.yaml's labels): blank, word delimiter, a–z, apostrophe.</summary>
-    public static readonly IReadOnlyList<string> PhraseTokens =
-        ["_", "|", .. Enumerable.Range('a', 26).Select(c => ((char)c).ToString()), "'"];
-
     /// <summary>
     /// The text of per-frame scores <c>[frames, labels]</c> (row-major, log-probabilities or any monotone score):
     /// the best label of each frame, repeats collapsed, blanks dropped, <paramref name="wordDelimiter"/> spelled as a

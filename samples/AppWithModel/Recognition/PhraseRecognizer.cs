@@ -54,15 +54,10 @@ public sealed class PhraseRecognizer : IDisposable
         return new PhraseResult(text, Grammar.Match(text), clock.Elapsed.TotalMilliseconds);
     }
 
-    /// <summary>
-    /// The output tokens: the accessor's labels when there is one per output score. Compress 0.1.0 writes a CTC model's
-    /// transcripts there instead of its tokens (PublishStage uses the plan's labels, which WithTranscripts replaced), so
-    /// otherwise the tokens this app's phrase model was trained on (phrases.compress.yaml's labels).
-    /// </summary>
+    /// <summary>The output tokens, as the accessor lists them (one per score of a frame: blank, word delimiter, letters).</summary>
     private IReadOnlyList<string> Tokens(long vocab) =>
         Model.Labels.Count == vocab ? Model.Labels
-        : CtcDecoder.PhraseTokens.Count == vocab ? CtcDecoder.PhraseTokens
-        : throw new InvalidOperationException($"the model scores {vocab} tokens per frame; the app knows {Model.Labels.Count} labels and {CtcDecoder.PhraseTokens.Count} phrase tokens");
+        : throw new InvalidOperationException($"the model scores {vocab} tokens per frame but its accessor lists {Model.Labels.Count} labels");
 
     /// <summary>Reads a WAV file (any rate, mono or multi-channel) and recognises it.</summary>
     public PhraseResult RecognizeFile(string path) =>

@@ -23,8 +23,9 @@ public static class GateMessages
     internal static Diagnostic AboveMax(GateLocation at, string metric, double value, double max, double baseline, double sparsity) => Diagnostic.Error(
         AboveMaxCode, F($"{metric} {value:0.000} is above max {max:0.000} (baseline {baseline:0.000}, sparsity {sparsity:0.00})"), at.File, at.Line, at.Column);
 
-    internal static Diagnostic DropTooLarge(GateLocation at, string metric, double value, double drop, double maxDrop, double baseline, double sparsity) => Diagnostic.Error(
-        DropTooLargeCode, F($"{metric} {value:0.000} is {drop:0.000} worse than baseline {baseline:0.000}, more than max_drop {maxDrop:0.000} (sparsity {sparsity:0.00})"), at.File, at.Line, at.Column);
+    /// <param name="key">How the threshold is named: <c>max_drop</c>, or <c>max_increase</c> for a lower-is-better metric.</param>
+    internal static Diagnostic DropTooLarge(GateLocation at, string metric, double value, double drop, double maxDrop, double baseline, double sparsity, string key = "max_drop") => Diagnostic.Error(
+        DropTooLargeCode, F($"{metric} {value:0.000} is {drop:0.000} worse than baseline {baseline:0.000}, more than {key} {maxDrop:0.000} (sparsity {sparsity:0.00})"), at.File, at.Line, at.Column);
 
     internal static Diagnostic RelativeDropTooLarge(GateLocation at, string metric, double value, double relative, double maxRelative, double baseline, double sparsity) => Diagnostic.Error(
         RelativeDropTooLargeCode, F($"{metric} {value:0.000} is {relative * 100:0.0}% worse than baseline {baseline:0.000}, more than max_relative_drop {maxRelative * 100:0.0}% (sparsity {sparsity:0.00})"), at.File, at.Line, at.Column);

@@ -34,7 +34,7 @@ public sealed record Gate(GateMetric Metric, double? Min = null, double? Max = n
         var drop = Metric.Direction == MetricDirection.HigherIsBetter ? baseline - value : value - baseline;
         if (MaxDrop is double maxDrop && drop > maxDrop + 1e-12)
         {
-            failures.Add(GateMessages.DropTooLarge(location, name, value, drop, maxDrop, baseline, sparsity));
+            failures.Add(GateMessages.DropTooLarge(location, name, value, drop, maxDrop, baseline, sparsity, Metric.Direction == MetricDirection.HigherIsBetter ? "max_drop" : "max_increase"));
         }
 
         var relative = baseline == 0 ? (drop > 0 ? double.PositiveInfinity : 0) : drop / Math.Abs(baseline);

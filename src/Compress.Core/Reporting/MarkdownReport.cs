@@ -61,7 +61,7 @@ public static class MarkdownReport
             var thresholds = new List<string>();
             if (gate.Min is double min) { thresholds.Add($"min {N(min)}"); }
             if (gate.Max is double max) { thresholds.Add($"max {N(max)}"); }
-            if (gate.MaxDrop is double drop) { thresholds.Add($"max_drop {N(drop)}"); }
+            if (gate.MaxDrop is double drop) { thresholds.Add($"{(gate.Metric is "wer" or "cer" or "frr_at_fa_per_hour" ? "max_increase" : "max_drop")} {N(drop)}"); }
             if (gate.MaxRelativeDrop is double rel) { thresholds.Add($"max_relative_drop {N(rel, "0.0%")}"); }
             md.AppendLine(Inv, $"Gate on `{gate.Metric}` ({string.Join(", ", thresholds)}): {N(gate.Value)} vs baseline {N(gate.Baseline)} — {(gate.Passed ? "passed" : "FAILED")}.");
             foreach (var failure in gate.Failures)

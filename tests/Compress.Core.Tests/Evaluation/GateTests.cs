@@ -45,6 +45,16 @@ public sealed class GateTests
     }
 
     [Fact]
+    public void WerIncrease_IsNamedAsTheSpecWritesIt()
+    {
+        var outcome = new Gate(GateMetric.Wer, MaxDrop: 0.02).Evaluate(0.555, 0.5, 0.7, At);
+
+        Assert.Equal(
+            "compress.yaml(12,1): error CMP5002: wer 0.555 is 0.055 worse than baseline 0.500, more than max_increase 0.020 (sparsity 0.70)",
+            Assert.Single(outcome.Failures).ToString());
+    }
+
+    [Fact]
     public void EveryThresholdHolding_Passes()
     {
         var outcome = new Gate(GateMetric.Accuracy, Min: 0.9, MaxDrop: 0.01, MaxRelativeDrop: 0.02).Evaluate(0.93, 0.934, 0.8, At);
