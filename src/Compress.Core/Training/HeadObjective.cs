@@ -20,6 +20,11 @@ public static class HeadObjective
         ArgumentNullException.ThrowIfNull(scores);
         if (head.Ctc is { } ctc)
         {
+            if (scores.dim() != 3)
+            {
+                return scores; // not per-frame scores: Classes says so, and DataChecks stops with CMP4005
+            }
+
             // Logits, or the input of a Softmax/LogSoftmax head: log_softmax over the vocabulary gives log-probabilities either way.
             var timeMajor = ctc.TimeMajor ? scores : scores.transpose(0, 1);
             return timeMajor.log_softmax(2);

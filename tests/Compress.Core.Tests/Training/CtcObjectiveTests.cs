@@ -68,6 +68,19 @@ public sealed class CtcObjectiveTests
         Assert.Equal([[1, 2], [1, 1], []], decoded);
     }
 
+    [Fact]
+    public void AnOutputThatIsNotPerFrame_HasNoCtcClasses_SoTrainingStopsWithCmp4005()
+    {
+        using var scope = NewDisposeScope();
+        var head = Head(false);
+        var classScores = tensor(new float[6], [2, 3]);
+
+        var shaped = HeadObjective.Shape(head, classScores);
+
+        Assert.Equal([2L, 3L], shaped.shape);
+        Assert.Null(HeadObjective.Classes(head, shaped));
+    }
+
     /// <summary>p(target | item n) by enumerating all Vᵀ frame paths of the softmax of the raw scores.</summary>
     private static double PathSum(float[] raw, int n, int[] target)
     {
