@@ -34,6 +34,11 @@ public sealed record EmbeddedModel(
         }
     }
 
+    /// <summary>The shape one window is fed as: the input's shape with batch 1 and <see cref="WindowSamples"/> for a dynamic length.</summary>
+    public long[] WindowShape => InputShape.Count == 0
+        ? [1, WindowSamples]
+        : [.. InputShape.Select((d, i) => i == 0 ? 1 : d > 0 ? d : WindowSamples)];
+
     /// <summary>The keyword-spotting model embedded at build time, or null when the app was built without one.</summary>
     public static EmbeddedModel? Load()
     {

@@ -12,7 +12,6 @@ public sealed class CommandRecognizer : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly SessionOptions _options;
-    private readonly long[] _shape;
 
     /// <summary>Creates the session from the embedded model's bytes, single-threaded (latency of one clip on one core).</summary>
     public CommandRecognizer(EmbeddedModel model)
@@ -20,9 +19,6 @@ public sealed class CommandRecognizer : IDisposable
         Model = model;
         _options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         _session = new InferenceSession(model.OnnxBytes, _options);
-        _shape = model.InputShape.Count == 0
-            ? new long[] { 1, model.WindowSamples }
-            : model.InputShape.Select((d, i) => i == 0 ? 1 : d > 0 ? d : model.WindowSamples).ToArray();
     }
 
     /// <summary>The model this recogniser runs.</summary>
@@ -33,7 +29,7 @@ public sealed class CommandRecognizer : IDisposable
     {
         var window = Windows.Fit(samples, Model.WindowSamples);
         var clock = Stopwatch.StartNew();
-        using var input = OrtValue.CreateTensorValueFromMemory(window, _shape);
+        using var input = OrtValue.CreateTensorValueFromMemory(window, Model.WindowShape);
         using var runOptions = new RunOptions();
         using var outputs = _session.Run(runOptions, new[] { Model.InputName }, new[] { input }, new[] { Model.OutputName });
         var probabilities = RecognitionResult.ToProbabilities(outputs[0].GetTensorDataAsSpan<float>());

@@ -20,7 +20,6 @@ public sealed class PhraseRecognizer : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly SessionOptions _options;
-    private readonly long[] _shape;
 
     /// <summary>Creates the session from the embedded model's bytes.</summary>
     public PhraseRecognizer(EmbeddedModel model, PhraseGrammar grammar)
@@ -29,9 +28,6 @@ public sealed class PhraseRecognizer : IDisposable
         Grammar = grammar;
         _options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         _session = new InferenceSession(model.OnnxBytes, _options);
-        _shape = model.InputShape.Count == 0
-            ? new long[] { 1, model.WindowSamples }
-            : model.InputShape.Select((d, i) => i == 0 ? 1 : d > 0 ? d : model.WindowSamples).ToArray();
     }
 
     /// <summary>The model this recogniser runs.</summary>
@@ -45,7 +41,7 @@ public sealed class PhraseRecognizer : IDisposable
     {
         var window = Windows.Fit(samples, Model.WindowSamples);
         var clock = Stopwatch.StartNew();
-        using var input = OrtValue.CreateTensorValueFromMemory(window, _shape);
+        using var input = OrtValue.CreateTensorValueFromMemory(window, Model.WindowShape);
         using var runOptions = new RunOptions();
         using var outputs = _session.Run(runOptions, new[] { Model.InputName }, new[] { input }, new[] { Model.OutputName });
         var vocab = outputs[0].GetTensorTypeAndShape().Shape[^1];
