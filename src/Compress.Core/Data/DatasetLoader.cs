@@ -46,7 +46,7 @@ public static class DatasetLoader
             : ManifestSource.Read(options, specFile);
         var background = SpeechCommandsSource.BackgroundNoise(options.Root);
         var diagnostics = new List<Diagnostic>();
-        var bad = FindBadFiles(candidates.Select(c => c.Path).Concat(background).ToList());
+        var (bad, seconds) = InspectAll(candidates.Select(c => c.Path).Concat(background).ToList());
         if (bad.Count > 0)
         {
             if (options.OnBadFile == BadFilePolicy.Fail)
@@ -60,7 +60,7 @@ public static class DatasetLoader
             background = [.. background.Where(b => !bad.ContainsKey(b))];
         }
 
-        if (options.Transcripts is { MaxSeconds: > 0 } transcripts && TooLong(candidates, transcripts.MaxSeconds) is { Count: > 0 } tooLong)
+        if (options.Transcripts is { MaxSeconds: > 0 } transcripts && TooLong(candidates, seconds, transcripts.MaxSeconds) is { Count: > 0 } tooLong)
         {
             return Result<LoadedDataset>.Fail([.. diagnostics, .. tooLong]);
         }
@@ -69,21 +69,10 @@ public static class DatasetLoader
     }
 
     /// <summary>Transcribed clips longer than the front end's clip (CMP3110 each, in input order): the fit would cut words.</summary>
-    private static List<Diagnostic> TooLong(List<DatasetCandidate> candidates, double maxSeconds)
-    {
-        var found = new Diagnostic?[candidates.Count];
-        Parallel.For(0, candidates.Count, i =>
-        {
-            var (format, frames) = WavReader.Inspect(candidates[i].Path);
-            var seconds = (double)frames / format.SampleRate;
-            if (seconds > maxSeconds + 1e-9)
-            {
-                found[i] = DataMessages.TranscribedClipTooLong(candidates[i].Path, seconds, maxSeconds);
-            }
-        });
-
-        return [.. found.OfType<Diagnostic>()];
-    }
+    private static List<Diagnostic> TooLong(List<DatasetCandidate> candidates, Dictionary<string, double> seconds, double maxSeconds) =>
+        [.. candidates
+            .Where(c => seconds[c.Path] > maxSeconds + 1e-9)
+            .Select(c => DataMessages.TranscribedClipTooLong(c.Path, seconds[c.Path], maxSeconds))];
 
     private static List<Diagnostic> Validate(DatasetOptions o, string? specFile)
     {
@@ -113,15 +102,20 @@ public static class DatasetLoader
         return problems;
     }
 
-    /// <summary>Checks every file's header in parallel; the bad ones with their diagnostic, in input order.</summary>
-    private static Dictionary<string, Diagnostic> FindBadFiles(List<string> files)
+    /// <summary>
+    /// Checks every file's header in parallel, once: the bad ones with their diagnostic (in input order), and every good
+    /// one's duration in seconds.
+    /// </summary>
+    private static (Dictionary<string, Diagnostic> Bad, Dictionary<string, double> Seconds) InspectAll(List<string> files)
     {
         var found = new Diagnostic?[files.Count];
+        var durations = new double[files.Count];
         Parallel.For(0, files.Count, i =>
         {
             try
             {
-                WavReader.Inspect(files[i]);
+                var (format, frames) = WavReader.Inspect(files[i]);
+                durations[i] = (double)frames / format.SampleRate;
             }
             catch (CompressException e)
             {
@@ -130,15 +124,20 @@ public static class DatasetLoader
         });
 
         var bad = new Dictionary<string, Diagnostic>(StringComparer.Ordinal);
+        var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
         for (var i = 0; i < files.Count; i++)
         {
             if (found[i] is { } d)
             {
                 bad.TryAdd(files[i], d);
             }
+            else
+            {
+                seconds[files[i]] = durations[i];
+            }
         }
 
-        return bad;
+        return (bad, seconds);
     }
 
     private static Result<LoadedDataset> Assemble(DatasetOptions o, List<DatasetCandidate> candidates, List<string> background, List<Diagnostic> diagnostics, string? specFile)
