@@ -93,6 +93,15 @@ internal static class AccessorWriter
         code.Append(i2).Append("/// <summary>Class labels, in the order of the output's last dimension.</summary>\n");
         code.Append(i2).Append("public static readonly global::System.Collections.Generic.IReadOnlyList<string> Labels = global::System.Array.AsReadOnly(new string[] { ")
             .Append(string.Join(", ", manifest.Labels.Select(Literal))).Append(" });\n\n");
+        if (manifest.WakeWord is { } wake)
+        {
+            Constant(code, i2, "The wake word this model detects (task: wake_word).", "string", "WakeWord", Literal(wake.Label));
+            Constant(code, i2, "The wake word's index among <see cref=\"Labels\"/> (its column of the output).", "int", "WakeWordIndex", wake.Index.ToString(CultureInfo.InvariantCulture));
+            Constant(code, i2, "The false accepts per hour of negative audio <see cref=\"Threshold\"/> was chosen for.", "double", "FaPerHour", wake.FaPerHour.ToString("R", CultureInfo.InvariantCulture));
+            Constant(code, i2, "Detect the wake word when its probability is at least this: the threshold that gave <see cref=\"FaPerHour\"/> false accepts per hour on the test split, measured by ONNX Runtime on these bytes.", "float", "Threshold", ((float)wake.Threshold).ToString("R", CultureInfo.InvariantCulture) + "f");
+            code.Append('\n');
+        }
+
         code.Append(i2).Append("/// <summary>The input tensor's shape; -1 marks a dynamic dimension (usually the batch).</summary>\n");
         code.Append(i2).Append("public static readonly global::System.Collections.Generic.IReadOnlyList<long> InputShape = global::System.Array.AsReadOnly(new long[] { ")
             .Append(string.Join(", ", manifest.InputShape.Select(d => d.ToString(CultureInfo.InvariantCulture) + "L"))).Append(" });\n\n");

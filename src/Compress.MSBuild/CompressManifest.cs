@@ -18,6 +18,30 @@ internal sealed class ManifestInput
     public string Sha256 { get; }
 }
 
+/// <summary>The operating point a wake-word model ships with (manifest <c>wakeWord</c>, task wake_word).</summary>
+internal sealed class ManifestWakeWord
+{
+    public ManifestWakeWord(string label, int index, double faPerHour, double threshold)
+    {
+        Label = label;
+        Index = index;
+        FaPerHour = faPerHour;
+        Threshold = threshold;
+    }
+
+    /// <summary>The label detected.</summary>
+    public string Label { get; }
+
+    /// <summary>Its index in the output's last dimension.</summary>
+    public int Index { get; }
+
+    /// <summary>False accepts per hour of negative audio the threshold was chosen for.</summary>
+    public double FaPerHour { get; }
+
+    /// <summary>The probability threshold (a clip is a detection when the label's probability is ≥ it).</summary>
+    public double Threshold { get; }
+}
+
 /// <summary>
 /// The manifest <c>dotnet-compress run --manifest</c> writes next to the compressed model (schema version 1):
 /// what the model is (labels, sample rate, tensor names), how the bytes are stored, and every input with its hash.
@@ -52,6 +76,9 @@ internal sealed class CompressManifest
     /// <summary>Lower-case hex SHA-256 of the output file (the bytes that are embedded).</summary>
     public string Sha256 { get; private set; } = "";
 
+    /// <summary>The wake-word operating point (task wake_word), or null.</summary>
+    public ManifestWakeWord? WakeWord { get; private set; }
+
     /// <summary>Reads and validates a manifest; throws <see cref="FormatException"/> with a reason when it is not usable.</summary>
     public static CompressManifest Read(string path)
     {
@@ -84,19 +111,45 @@ internal sealed class CompressManifest
             throw new FormatException("has a sampleRate that is not a positive whole number of Hz");
         }
 
+        var labels = List(root, "labels").Select(l => l as string ?? throw new FormatException("has a label that is not a string")).ToList();
         return new CompressManifest
         {
             ToolVersion = Text(root, "toolVersion"),
             Compression = compression,
             Filter = filter,
-            Labels = List(root, "labels").Select(l => l as string ?? throw new FormatException("has a label that is not a string")).ToList(),
+            Labels = labels,
             SampleRate = (int)sampleRate,
             InputName = Text(root, "inputName"),
             InputShape = List(root, "inputShape").Select(d => d is double v && v == Math.Floor(v) ? (long)v : throw new FormatException("has an inputShape entry that is not an integer")).ToList(),
             OutputName = Text(root, "outputName"),
             Inputs = List(root, "inputs").Select(ReadInput).ToList(),
             Sha256 = Text(root, "sha256").ToLowerInvariant(),
+            WakeWord = root.TryGetValue("wakeWord", out var w) && w is not null ? ReadWakeWord(w, labels) : null,
         };
+    }
+
+    private static ManifestWakeWord ReadWakeWord(object value, IReadOnlyList<string> labels)
+    {
+        if (value is not Dictionary<string, object?> w)
+        {
+            throw new FormatException("has a wakeWord that is not an object");
+        }
+
+        var label = Text(w, "label");
+        var index = Number(w, "index");
+        if (index < 0 || index >= labels.Count || index != Math.Floor(index) || labels[(int)index] != label)
+        {
+            throw new FormatException($"has a wakeWord whose index {index.ToString(CultureInfo.InvariantCulture)} is not the label '{label}'");
+        }
+
+        var faPerHour = Number(w, "faPerHour");
+        var threshold = Number(w, "threshold");
+        if (faPerHour <= 0 || threshold < 0 || threshold > 1)
+        {
+            throw new FormatException("has a wakeWord whose faPerHour is not positive or whose threshold is not a probability in [0, 1]");
+        }
+
+        return new ManifestWakeWord(label, (int)index, faPerHour, threshold);
     }
 
     private static ManifestInput ReadInput(object? value) =>

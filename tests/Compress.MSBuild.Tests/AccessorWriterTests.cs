@@ -59,6 +59,26 @@ public sealed class AccessorWriterTests : IDisposable
     }
 
     [Fact]
+    public void Write_WakeWordModel_ShipsItsLabelIndexAndThreshold()
+    {
+        var code = Generate("gzip", "\"_negative_\",\"hey_computer\"", "App.Voice", extra: ",\"wakeWord\":{\"label\":\"hey_computer\",\"index\":1,\"faPerHour\":0.5,\"threshold\":0.8125,\"falseRejectRate\":0.04}");
+
+        Assert.Contains("public const string WakeWord = \"hey_computer\";", code, StringComparison.Ordinal);
+        Assert.Contains("public const int WakeWordIndex = 1;", code, StringComparison.Ordinal);
+        Assert.Contains("public const double FaPerHour = 0.5;", code, StringComparison.Ordinal);
+        Assert.Contains("public const float Threshold = 0.8125f;", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_ClassifierModel_HasNoWakeWordConstants()
+    {
+        var code = Generate("gzip", "\"yes\",\"no\"", "App.Voice");
+
+        Assert.DoesNotContain("WakeWord", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("Threshold", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Task_IsDeterministic_AndDoesNotRewriteAnUnchangedFile()
     {
         var manifest = WriteManifest("gzip", "\"yes\"");
@@ -75,9 +95,9 @@ public sealed class AccessorWriterTests : IDisposable
         Assert.DoesNotContain(_root, text, StringComparison.Ordinal);
     }
 
-    private string Generate(string compression, string labels, string ns, string filter = "none")
+    private string Generate(string compression, string labels, string ns, string filter = "none", string extra = "")
     {
-        var manifest = WriteManifest(compression, labels, filter);
+        var manifest = WriteManifest(compression, labels, filter, extra);
         var output = Path.Combine(_root, Guid.NewGuid().ToString("N") + ".g.cs");
         var task = new CompressGenerateAccessor { BuildEngine = new FakeBuildEngine(), Models = new[] { Item(manifest) }, OutputFile = output, Namespace = ns };
         Assert.True(task.Execute());
@@ -95,11 +115,11 @@ public sealed class AccessorWriterTests : IDisposable
         return item;
     }
 
-    private string WriteManifest(string compression, string labels, string filter = "none")
+    private string WriteManifest(string compression, string labels, string filter = "none", string extra = "")
     {
         var path = Path.Combine(_root, Guid.NewGuid().ToString("N") + ".manifest.json");
         File.WriteAllText(path, "{\"schemaVersion\":1,\"toolVersion\":\"0.1.0\",\"output\":\"Kws.onnx\",\"compression\":\"" + compression + "\",\"filter\":\"" + filter + "\",\"labels\":[" + labels
-            + "],\"sampleRate\":16000,\"inputName\":\"pcm\",\"inputShape\":[-1,16000],\"outputName\":\"logits\",\"inputs\":[],\"sha256\":\"00\"}");
+            + "],\"sampleRate\":16000,\"inputName\":\"pcm\",\"inputShape\":[-1,16000],\"outputName\":\"logits\",\"inputs\":[],\"sha256\":\"00\"" + extra + "}");
         return path;
     }
 }

@@ -42,6 +42,21 @@ public sealed class JsonAndManifestTests : IDisposable
         Assert.Equal(new[] { ("/abs/model.onnx", "ab"), ("data/yes/a.wav", "cd") }, m.Inputs.Select(i => (i.Path, i.Sha256)));
     }
 
+    [Fact]
+    public void Manifest_ReadsAWakeWordOperatingPoint_AndRejectsOneThatIsNotItsLabel()
+    {
+        const string Head = """{"schemaVersion":1,"toolVersion":"0.1.0","output":"W.onnx","compression":"gzip","labels":["_negative_","marvin"],"sampleRate":16000,"inputName":"pcm","inputShape":[-1,16000],"outputName":"p","inputs":[],"sha256":"00",""";
+
+        var m = CompressManifest.Read(Write(Head + "\"wakeWord\":{\"label\":\"marvin\",\"index\":1,\"faPerHour\":0.5,\"threshold\":0.75,\"falseRejectRate\":0.1}}"));
+        var wrongIndex = Assert.Throws<FormatException>(() => CompressManifest.Read(Write(Head + "\"wakeWord\":{\"label\":\"marvin\",\"index\":0,\"faPerHour\":0.5,\"threshold\":0.75}}")));
+        var notProbability = Assert.Throws<FormatException>(() => CompressManifest.Read(Write(Head + "\"wakeWord\":{\"label\":\"marvin\",\"index\":1,\"faPerHour\":0.5,\"threshold\":1.5}}")));
+
+        Assert.Equal(("marvin", 1, 0.5, 0.75), (m.WakeWord!.Label, m.WakeWord.Index, m.WakeWord.FaPerHour, m.WakeWord.Threshold));
+        Assert.Contains("index 0 is not the label 'marvin'", wrongIndex.Message, StringComparison.Ordinal);
+        Assert.Contains("threshold is not a probability", notProbability.Message, StringComparison.Ordinal);
+        Assert.Null(CompressManifest.Read(Write(Head.TrimEnd(',') + "}")).WakeWord);
+    }
+
     [Theory]
     [InlineData("""{"schemaVersion":2}""", "schemaVersion 2")]
     [InlineData("""{"schemaVersion":1,"compression":"zip"}""", "compression 'zip'")]

@@ -42,7 +42,8 @@ public abstract class GateMetric
     /// <summary>The wake-word false-reject rate at <paramref name="faPerHour"/> false accepts per hour (lower is better).</summary>
     /// <param name="faPerHour">False accepts per hour of non-keyword audio the threshold is chosen for (&gt; 0).</param>
     /// <param name="clipSeconds">Duration of one clip in seconds (the front end's), to turn negative clips into hours.</param>
-    public static FalseRejectRateMetric FrrAtFaPerHour(double faPerHour, double clipSeconds) => new(faPerHour, clipSeconds);
+    /// <param name="wakeWord">The label detected (<c>wake_word.label</c>), or null for the rule of <see cref="FalseRejectRateMetric.WakeWordIndex"/>.</param>
+    public static FalseRejectRateMetric FrrAtFaPerHour(double faPerHour, double clipSeconds, string? wakeWord = null) => new(faPerHour, clipSeconds, wakeWord);
 
     /// <summary>The metric's value on <paramref name="measurement"/>.</summary>
     public abstract double Compute(OrtMeasurement measurement);
@@ -82,7 +83,8 @@ public abstract class GateMetric
 
 /// <summary>
 /// <c>frr_at_fa_per_hour</c>: the wake-word false-reject rate at the threshold that allows <see cref="FaPerHour"/>
-/// false accepts per hour of negative audio (<see cref="WakeWordOperatingPoint"/>). The wake word is the first label
+/// false accepts per hour of negative audio (<see cref="WakeWordOperatingPoint"/>). The wake word is
+/// <see cref="WakeWord"/> when it is one of the labels, else the first label
 /// that does not start with <c>_</c> (the Speech Commands special classes <c>_unknown_</c> and <c>_silence_</c> do;
 /// the first label when every label does): clips of that label are the positives, every other clip is a negative, and
 /// a clip's score is its probability of the wake word. A model whose output is a single sigmoid score says which
@@ -92,14 +94,18 @@ public abstract class GateMetric
 /// </summary>
 public sealed class FalseRejectRateMetric : GateMetric
 {
-    internal FalseRejectRateMetric(double faPerHour, double clipSeconds)
+    internal FalseRejectRateMetric(double faPerHour, double clipSeconds, string? wakeWord = null)
         : base("frr_at_fa_per_hour", MetricDirection.LowerIsBetter)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(faPerHour);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clipSeconds);
         FaPerHour = faPerHour;
         ClipSeconds = clipSeconds;
+        WakeWord = wakeWord;
     }
+
+    /// <summary>The label detected (<c>wake_word.label</c>), or null for the default rule.</summary>
+    public string? WakeWord { get; }
 
     /// <summary>False accepts per hour of negative audio the threshold is chosen for.</summary>
     public double FaPerHour { get; }
@@ -122,11 +128,20 @@ public sealed class FalseRejectRateMetric : GateMetric
         return 0;
     }
 
+    /// <summary>The class index of the wake word in <paramref name="measurement"/>: <see cref="WakeWord"/>'s, else the single sigmoid's positive class, else <see cref="WakeWordIndex"/>.</summary>
+    public int PositiveIndex(OrtMeasurement measurement)
+    {
+        ArgumentNullException.ThrowIfNull(measurement);
+        var labels = measurement.Metrics.Labels;
+        var named = WakeWord is null ? -1 : labels.ToList().IndexOf(WakeWord);
+        return named >= 0 ? named : measurement.PositiveClass ?? WakeWordIndex(labels);
+    }
+
     /// <summary>The operating point on <paramref name="measurement"/>: false-reject rate, false accepts per hour, threshold.</summary>
     public WakeWordOperatingPoint OperatingPoint(OrtMeasurement measurement)
     {
         ArgumentNullException.ThrowIfNull(measurement);
-        var positive = measurement.PositiveClass ?? WakeWordIndex(measurement.Metrics.Labels);
+        var positive = PositiveIndex(measurement);
         var positives = new List<float>();
         var negatives = new List<float>();
         for (var i = 0; i < measurement.Scores.Count; i++)

@@ -69,6 +69,12 @@ public sealed record PipelinePlan(
     /// <summary>The graph output named by <c>model.output</c> (null: chosen by <see cref="Graph.OutputHead.Detect"/>).</summary>
     public string? OutputName { get; init; }
 
+    /// <summary>
+    /// <c>task: wake_word</c>: the operating point (label, false accepts per hour) at which both models' false-reject rate
+    /// and threshold are reported, and the compressed model's threshold is shipped in the manifest. Null otherwise.
+    /// </summary>
+    public Evaluation.FalseRejectRateMetric? WakeWord { get; init; }
+
     /// <summary>The model as it ships: a copy, with the front end in front when the spec asks for it.</summary>
     public ModelProto Ship(ModelProto model) => Prepend ? FrontEndGraph.Prepend(model, FrontEnd) : model.Clone();
 }

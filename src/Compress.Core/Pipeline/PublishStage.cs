@@ -1,4 +1,5 @@
 using Compress.Diagnostics;
+using Compress.Evaluation;
 using Compress.Export;
 using Compress.IO;
 using Compress.Reporting;
@@ -50,6 +51,14 @@ internal sealed class PublishStage(string toolVersion, Func<byte[], EmbeddedComp
         return context.End(PipelineOutcome.Succeeded, plan.OutputPath);
     }
 
+    /// <summary>The shipped operating point; a threshold of −∞ (every negative may be accepted) is written as 0, which every probability reaches.</summary>
+    internal static ManifestWakeWord WakeWord(FalseRejectRateMetric metric, OrtMeasurement measurement)
+    {
+        var point = metric.OperatingPoint(measurement);
+        var index = metric.PositiveIndex(measurement);
+        return new ManifestWakeWord(measurement.Metrics.Labels[index], index, metric.FaPerHour, RunReport.Probability(point.Threshold), Math.Round(point.FalseRejectRate, 6));
+    }
+
     private RunManifest Manifest(PlannedRun run, PreparedData data, Attempt chosen, byte[] embedded)
     {
         var plan = run.Plan;
@@ -71,6 +80,7 @@ internal sealed class PublishStage(string toolVersion, Func<byte[], EmbeddedComp
             Inputs = inputs.Files.Select(f => new ManifestInput(f.Key, f.Value)).ToList(),
             InputsKey = inputs.Key,
             Sha256 = RunManifest.Hash(embedded),
+            WakeWord = plan.WakeWord is { } wake ? WakeWord(wake, chosen.Measurement) : null,
         };
     }
 }

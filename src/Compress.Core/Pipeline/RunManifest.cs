@@ -9,6 +9,12 @@ namespace Compress.Pipeline;
 public sealed record ManifestInput(string Path, string Sha256);
 
 /// <summary>
+/// A wake-word model's shipped operating point (<c>task: wake_word</c>): the label detected, its class index, and the
+/// threshold on its probability that gave <paramref name="FaPerHour"/> false accepts per hour on the test split.
+/// </summary>
+public sealed record ManifestWakeWord(string Label, int Index, double FaPerHour, float Threshold, double FalseRejectRate);
+
+/// <summary>
 /// The contract between <c>dotnet compress run --manifest</c> and the MSBuild targets (docs/msbuild.md): what was
 /// written, how to read it (labels, sample rate, input), and every input file with its hash so an incremental build
 /// can tell, without running the tool, whether anything changed.
@@ -54,6 +60,9 @@ public sealed record RunManifest
 
     /// <summary>SHA-256 of the bytes in <see cref="Output"/>.</summary>
     public required string Sha256 { get; init; }
+
+    /// <summary>The operating point of a <c>task: wake_word</c> model (absent for other tasks and in manifests of older tools).</summary>
+    public ManifestWakeWord? WakeWord { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {

@@ -37,8 +37,8 @@ internal static class RunReport
             Layers = Layers(chosen.Result.Layers, prunable),
             Protected = [.. prunable.Where(t => t.Status == PrunableStatus.Protected).Select(t => new ProtectedRecord(t.DisplayName, t.Elements, t.StatusReason))],
             TotalSparsity = chosen.Result.TotalSparsity,
-            Baseline = Record(baseline.Measurement, g.Metric, baseline.Value),
-            Compressed = Record(chosen.Measurement, g.Metric, chosen.Value),
+            Baseline = Record(baseline.Measurement, g.Metric, baseline.Value, plan.WakeWord),
+            Compressed = Record(chosen.Measurement, g.Metric, chosen.Value, plan.WakeWord),
             Gate = new GateRecord(g.Metric.Name, g.Min, g.Max, g.MaxDrop, g.MaxRelativeDrop, chosen.Value, baseline.Value, chosen.Gate.Passed,
                 chosen.Gate.Failures.Select(f => f.Message).ToList()),
             Sizes = new SizeRecord(baseline.DenseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant(), plan.Filter.ToString().ToLowerInvariant()),
@@ -115,17 +115,48 @@ internal static class RunReport
     /// <summary>How many of a recogniser's worst utterances the report lists.</summary>
     internal const int WorstUtterances = 10;
 
-    private static MetricsRecord Record(OrtMeasurement m, GateMetric metric, double value) => new(
-        m.Metrics.Count,
-        m.Metrics.Accuracy,
-        m.Metrics.MacroF1,
-        m.Transcription is null ? m.Metrics.PerClass.Select(c => new ClassRecord(c.Label, c.Support, c.Precision, c.Recall, c.F1)).ToList() : [],
-        m.Transcription is null ? m.Metrics.Confusion : [],
-        metric is FalseRejectRateMetric ? value : null,
-        LatencyMsPerClip: Math.Round(m.MedianLatencyMs, 4))
+    /// <summary>
+    /// One model's metrics. <c>threshold</c> is the gate's operating point when the gate is <c>frr_at_fa_per_hour</c>,
+    /// else the wake word's; <c>wake_word</c> is filled for <c>task: wake_word</c>.
+    /// </summary>
+    internal static MetricsRecord Record(OrtMeasurement m, GateMetric metric, double value, FalseRejectRateMetric? wakeWord)
     {
-        Transcription = m.Transcription is { } t ? Transcription(t, WorstUtterances) : null,
-    };
+        var wakePoint = wakeWord?.OperatingPoint(m);
+        var threshold = metric is FalseRejectRateMetric frr ? frr.OperatingPoint(m).Threshold : wakePoint?.Threshold;
+        threshold = threshold is float raw ? Probability(raw) : null;
+        return new(
+            m.Metrics.Count,
+            m.Metrics.Accuracy,
+            m.Metrics.MacroF1,
+            m.Transcription is null ? m.Metrics.PerClass.Select(c => new ClassRecord(c.Label, c.Support, c.Precision, c.Recall, c.F1)).ToList() : [],
+            m.Transcription is null ? m.Metrics.Confusion : [],
+            metric is FalseRejectRateMetric ? value : wakePoint?.FalseRejectRate,
+            threshold,
+            LatencyMsPerClip: Math.Round(m.MedianLatencyMs, 4))
+        {
+            Transcription = m.Transcription is { } t ? Transcription(t, WorstUtterances) : null,
+            WakeWord = wakeWord is null || wakePoint is null ? null : WakeWord(wakeWord, m, wakePoint),
+        };
+    }
+
+    /// <summary>A threshold on probabilities as the report and manifest write it: −∞ (accept every clip) becomes 0, which every probability reaches.</summary>
+    internal static float Probability(float threshold) => float.IsNegativeInfinity(threshold) ? 0f : threshold;
+
+    private static WakeWordRecord WakeWord(FalseRejectRateMetric metric, OrtMeasurement m, WakeWordOperatingPoint p)
+    {
+        var positive = metric.PositiveIndex(m);
+        var positives = m.Truth.Count(t => t == positive);
+        return new WakeWordRecord(
+            m.Metrics.Labels[positive],
+            metric.FaPerHour,
+            Probability(p.Threshold),
+            Math.Round(p.FalseRejectRate, 6),
+            Math.Round(p.FalseAcceptsPerHour, 4),
+            p.FalseRejects,
+            positives,
+            p.FalseAccepts,
+            m.Truth.Count - positives);
+    }
 
     /// <summary>The report's record of a recogniser's errors, with its <paramref name="worst"/> worst utterances.</summary>
     internal static TranscriptionRecord Transcription(TranscriptionMetrics t, int worst) => new(

@@ -44,7 +44,7 @@ public static class SpecMapping
                 QuantizeAwareEpochs = spec.Quantize.Weights == WeightQuantization.Int8 && spec.Quantize.Mode == QuantizationMode.Aware ? spec.Quantize.AwareEpochs : 0,
                 QuantizeAwareActivations = spec.Quantize.Activations == ActivationQuantization.Int8,
             },
-            Gate: gate?.ToGate(frontEnd.ClipSeconds) ?? new Gate(spec.Ctc is null ? Evaluation.GateMetric.Accuracy : Evaluation.GateMetric.Wer),
+            Gate: gate?.ToGate(frontEnd.ClipSeconds, spec.WakeWord?.Label) ?? new Gate(spec.Ctc is null ? Evaluation.GateMetric.Accuracy : Evaluation.GateMetric.Wer),
             GateLocation: (gate?.Location ?? spec.LocationOf("gate")).ToGateLocation(),
             Storage: spec.Output.Storage,
             Compression: spec.Output.Compress,
@@ -58,6 +58,7 @@ public static class SpecMapping
         {
             OutputName = spec.Model.Output,
             Ctc = CtcHead(spec),
+            WakeWord = spec.WakeWord is { } w ? Evaluation.GateMetric.FrrAtFaPerHour(w.FaPerHour, frontEnd.ClipSeconds, w.Label) : null,
             Quantize = spec.Quantize.Weights,
             RequireFaster = spec.Quantize.RequireFaster,
             RequireFasterLocation = spec.Quantize.RequireFasterLocation,

@@ -112,7 +112,16 @@ public sealed record MetricsRecord(int Count, double Accuracy, double MacroF1, I
 {
     /// <summary>Word and character errors of a CTC recogniser's greedy decoding; null for classifiers.</summary>
     public TranscriptionRecord? Transcription { get; init; }
+
+    /// <summary>The operating point of a <c>task: wake_word</c> model; null for other tasks.</summary>
+    public WakeWordRecord? WakeWord { get; init; }
 }
+
+/// <summary>
+/// A wake-word detector's operating point on the split: the threshold that accepts at most <paramref name="FaPerHour"/>
+/// false accepts per hour of negative audio, and the false rejects and accepts it makes.
+/// </summary>
+public sealed record WakeWordRecord(string Label, double FaPerHour, float Threshold, double FalseRejectRate, double FalseAcceptsPerHour, int FalseRejects, int Positives, int FalseAccepts, int Negatives);
 
 /// <summary>
 /// A recogniser's errors on the split: rates as corpus totals, the edit-distance counts behind them, and the utterances

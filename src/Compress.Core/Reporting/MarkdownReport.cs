@@ -39,7 +39,14 @@ public static class MarkdownReport
 
             if (report.Baseline?.FrrAtFaPerHour is not null || report.Compressed?.FrrAtFaPerHour is not null)
             {
-                Row(md, "FRR at FA/h", report.Baseline?.FrrAtFaPerHour, report.Compressed?.FrrAtFaPerHour);
+                var at = report.Compressed?.WakeWord is { } w ? $"FRR of {w.Label} at {N(w.FaPerHour, "0.###")} FA/h" : "FRR at FA/h";
+                Row(md, at, report.Baseline?.FrrAtFaPerHour, report.Compressed?.FrrAtFaPerHour);
+                Row(md, "threshold (probability)", report.Baseline?.Threshold, report.Compressed?.Threshold);
+            }
+
+            if (report.Compressed?.WakeWord is { } wake)
+            {
+                md.AppendLine(Inv, $"| false rejects / false accepts | {Counts(report.Baseline?.WakeWord)} | {Counts(wake)} | |");
             }
 
             // The unpaired per-batch medians (baseline/compressed latency_ms_per_clip) are measured minutes apart and are
@@ -169,6 +176,8 @@ public static class MarkdownReport
 
     /// <summary>The per-round ratios' quartiles: min and max (in report.json) are one hiccup of the machine away from anything.</summary>
     private static string Spread(LatencyRecord l) => string.Create(Inv, $"quartiles {N(l.RatioP25)}–{N(l.RatioP75)} of {l.Rounds} rounds");
+
+    private static string Counts(WakeWordRecord? w) => w is null ? "" : FormattableString.Invariant($"{w.FalseRejects} of {w.Positives} / {w.FalseAccepts} of {w.Negatives}");
 
     private static void Row(StringBuilder md, string name, double? baseline, double? compressed)
     {

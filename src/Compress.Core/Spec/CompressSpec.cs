@@ -48,11 +48,17 @@ public sealed record CompressSpec
     /// <summary><c>quantize:</c>.</summary>
     public QuantizeSpec Quantize { get; init; } = new();
 
-    /// <summary><c>task:</c>. Default <see cref="TaskKind.Classify"/>; <c>ctc</c> when a <c>ctc:</c> section or a wer/cer gate says so.</summary>
+    /// <summary>
+    /// <c>task:</c>. Default <see cref="TaskKind.Classify"/>; <c>ctc</c> when a <c>ctc:</c> section or a wer/cer gate
+    /// says so, <c>wake_word</c> when a <c>wake_word:</c> section or an <c>frr_at_fa_per_hour</c> gate does.
+    /// </summary>
     public TaskKind Task { get; init; } = TaskKind.Classify;
 
     /// <summary><c>ctc:</c>, set exactly when <see cref="Task"/> is <see cref="TaskKind.Ctc"/>.</summary>
     public CtcSpec? Ctc { get; init; }
+
+    /// <summary><c>wake_word:</c>, set exactly when <see cref="Task"/> is <see cref="TaskKind.WakeWord"/>.</summary>
+    public WakeWordSpec? WakeWord { get; init; }
 
     /// <summary><c>device:</c>. Default <see cref="ComputeDevice.Auto"/>.</summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Auto;

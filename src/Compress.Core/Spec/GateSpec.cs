@@ -35,17 +35,18 @@ public sealed record GateSpec
 
     /// <summary>The evaluator's gate with these thresholds.</summary>
     /// <param name="clipSeconds">Seconds per clip (<c>features.clip_seconds</c>), which <c>frr_at_fa_per_hour</c> turns into hours of audio.</param>
-    public Gate ToGate(double clipSeconds) => new(ToMetric(Metric, FaPerHour ?? 1.0, clipSeconds), Min, Max, MaxDrop, MaxRelativeDrop);
+    /// <param name="wakeWord">The label <c>frr_at_fa_per_hour</c> detects (<c>wake_word.label</c>), or null for its default rule.</param>
+    public Gate ToGate(double clipSeconds, string? wakeWord = null) => new(ToMetric(Metric, FaPerHour ?? 1.0, clipSeconds, wakeWord), Min, Max, MaxDrop, MaxRelativeDrop);
 
     /// <summary>
     /// The evaluator's metric for a spec metric: the one place the spec's names meet the metrics' behaviour
     /// (a test checks that every metric's <see cref="Evaluation.GateMetric.Name"/> is its spec name).
     /// </summary>
-    public static Evaluation.GateMetric ToMetric(GateMetricKind metric, double faPerHour, double clipSeconds) => metric switch
+    public static Evaluation.GateMetric ToMetric(GateMetricKind metric, double faPerHour, double clipSeconds, string? wakeWord = null) => metric switch
     {
         GateMetricKind.Accuracy => Evaluation.GateMetric.Accuracy,
         GateMetricKind.MacroF1 => Evaluation.GateMetric.MacroF1,
-        GateMetricKind.FrrAtFaPerHour => Evaluation.GateMetric.FrrAtFaPerHour(faPerHour, clipSeconds),
+        GateMetricKind.FrrAtFaPerHour => Evaluation.GateMetric.FrrAtFaPerHour(faPerHour, clipSeconds, wakeWord),
         GateMetricKind.Wer => Evaluation.GateMetric.Wer,
         GateMetricKind.Cer => Evaluation.GateMetric.Cer,
     };

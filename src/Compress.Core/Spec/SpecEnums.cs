@@ -1,10 +1,16 @@
 namespace Compress.Spec;
 
-/// <summary>What the model does (<c>task</c>): classify each clip, or transcribe it with CTC.</summary>
+/// <summary>What the model does (<c>task</c>): classify each clip, detect one wake word in it, or transcribe it with CTC.</summary>
 public enum TaskKind
 {
     /// <summary>One class score per clip (keyword spotting, wake word, any classifier). The default.</summary>
     [SpecName("classify")] Classify,
+
+    /// <summary>
+    /// One class per clip, judged as a detector of one label (<c>wake_word.label</c>): the report and the app's
+    /// accessor carry the false-reject rate and score threshold at <c>wake_word.fa_per_hour</c> false accepts per hour.
+    /// </summary>
+    [SpecName("wake_word")] WakeWord,
 
     /// <summary>Per-frame token scores decoded with connectionist temporal classification (a speech recogniser).</summary>
     [SpecName("ctc")] Ctc,

@@ -61,6 +61,58 @@ public sealed class OutputHeadPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Run_WakeWordTask_ReportsAndShipsTheOperatingPoint_ThatOrtsScoresOfTheShippedBytesReproduce()
+    {
+        OnnxModelIO.Save(WakeWordHead(withEmbeddingOutput: false), Path.Combine(_folder, "ww.onnx"));
+        // The test split's negatives are ~20 one-second clips: 360 false accepts per hour allows 2 of them.
+        var spec = Spec("ww.onnx", "[hey_computer]", "", "task: wake_word\nwake_word:\n  fa_per_hour: 360\n");
+        var manifestPath = Path.Combine(_folder, "ww.manifest.json");
+
+        var result = PipelineFixture.Run(spec, manifestPath);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        var report = ReportWriter.FromJson(File.ReadAllText(Path.Combine(spec.Output.Report, "report.json")))!;
+        var wake = report.Compressed!.WakeWord!;
+        Assert.Equal(("hey_computer", 360.0), (wake.Label, wake.FaPerHour));
+        Assert.Equal(wake.Threshold, report.Compressed.Threshold);
+        Assert.Equal(wake.FalseRejectRate, report.Compressed.FrrAtFaPerHour);
+        Assert.NotNull(report.Baseline!.WakeWord);
+
+        // ONNX Runtime's probabilities of the shipped bytes: the threshold admits at most the allowed false accepts,
+        // one step lower it would admit more, and the counts are what it gives.
+        var measurement = new ModelEvaluator().Evaluate(spec.Output.Path, spec, CancellationToken.None).Value!.Measurement;
+        var positives = Enumerable.Range(0, measurement.Truth.Count).Where(i => measurement.Truth[i] == 1).Select(i => measurement.Scores[i][1]).ToList();
+        var negatives = Enumerable.Range(0, measurement.Truth.Count).Where(i => measurement.Truth[i] != 1).Select(i => measurement.Scores[i][1]).ToList();
+        var allowed = (int)Math.Floor(360.0 * negatives.Count / 3600.0);
+        Assert.Equal(2, allowed);
+        Assert.Equal((positives.Count, negatives.Count), (wake.Positives, wake.Negatives));
+        Assert.Equal(negatives.Count(p => p >= wake.Threshold), wake.FalseAccepts);
+        Assert.InRange(wake.FalseAccepts, 0, allowed);
+        Assert.True(negatives.Count(p => p >= MathF.BitDecrement(wake.Threshold)) > allowed, "a lower threshold would still be within the false-accept budget");
+        Assert.Equal(positives.Count(p => p < wake.Threshold), wake.FalseRejects);
+        Assert.Equal((double)wake.FalseRejects / positives.Count, wake.FalseRejectRate, 6);
+
+        // The manifest carries the compressed model's operating point for the generated accessor.
+        using var written = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifestPath));
+        var shipped = written.RootElement.GetProperty("wakeWord");
+        Assert.Equal(("hey_computer", 1, 360.0, wake.Threshold), (shipped.GetProperty("label").GetString(), shipped.GetProperty("index").GetInt32(), shipped.GetProperty("faPerHour").GetDouble(), shipped.GetProperty("threshold").GetSingle()));
+        Assert.Contains("| FRR of hey_computer at 360 FA/h |", File.ReadAllText(Path.Combine(spec.Output.Report, "report.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_ClassifyTask_ShipsNoWakeWord()
+    {
+        OnnxModelIO.Save(WakeWordHead(withEmbeddingOutput: false), Path.Combine(_folder, "ww.onnx"));
+        var manifestPath = Path.Combine(_folder, "plain.manifest.json");
+
+        var result = PipelineFixture.Run(Spec("ww.onnx", "[hey_computer]", ""), manifestPath);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        using var written = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifestPath));
+        Assert.False(written.RootElement.TryGetProperty("wakeWord", out _));
+    }
+
+    [Fact]
     public void Run_SecondOutput_IsKeptIntactInTheExport_AndModelOutputChoosesTheTrainedOne()
     {
         OnnxModelIO.Save(WakeWordHead(withEmbeddingOutput: true), Path.Combine(_folder, "two.onnx"));
@@ -98,7 +150,7 @@ public sealed class OutputHeadPipelineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private CompressSpec Spec(string model, string labels, string modelExtra)
+    private CompressSpec Spec(string model, string labels, string modelExtra, string extra = "")
     {
         var path = Path.Combine(_folder, "compress.yaml");
         File.WriteAllText(path, $"""
@@ -128,6 +180,7 @@ public sealed class OutputHeadPipelineTests : IDisposable
               report: out/report
             seed: 1
             threads: 1
+            {extra}
             """);
         var parsed = SpecParser.Parse(path);
         return parsed.Spec ?? throw new InvalidOperationException("test spec does not parse: " + string.Join("; ", parsed.Diagnostics));

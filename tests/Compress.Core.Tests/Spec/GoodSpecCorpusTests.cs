@@ -34,7 +34,11 @@ public sealed class GoodSpecCorpusTests
         var ctc = Load("ctc-wer.yaml");
         Assert.Equal((TaskKind.Ctc, 0, 1, CtcLayout.TimeBatch, true, false), (ctc.Task, ctc.Ctc!.Blank, ctc.Ctc.WordDelimiter, ctc.Ctc.Layout, ctc.Ctc.Normalization.Lowercase, ctc.Ctc.Normalization.StripPunctuation));
         Assert.Equal((GateMetricKind.Wer, 0.15, 0.02), (ctc.Gate!.Metric, ctc.Gate.Max, ctc.Gate.MaxDrop));
-        Assert.Equal((TaskKind.Classify, null), (Load("manifest-l1.yaml").Task, Load("manifest-l1.yaml").Ctc));
+        Assert.Equal((TaskKind.Classify, null, null), (Load("manifest-l1.yaml").Task, Load("manifest-l1.yaml").Ctc, Load("manifest-l1.yaml").WakeWord));
+        var inferred = Load("wakeword-frr.yaml");
+        Assert.Equal((TaskKind.WakeWord, null, 0.5), (inferred.Task, inferred.WakeWord!.Label, inferred.WakeWord.FaPerHour));
+        var wake = Load("wake-word.yaml");
+        Assert.Equal((TaskKind.WakeWord, "hey_device", 0.25, GateMetricKind.Accuracy), (wake.Task, wake.WakeWord!.Label, wake.WakeWord.FaPerHour, wake.Gate!.Metric));
     }
 
     private static string Folder() => Path.Combine(FullSpec.RepositoryRoot(), "tests", "Compress.Core.Tests", "Spec", "GoodSpecs");

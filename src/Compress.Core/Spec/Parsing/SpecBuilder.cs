@@ -27,7 +27,7 @@ internal static class SpecBuilder
         var pruning = PruningReader.Read(context, root, gate is not null, finetune.Epochs);
         var output = OutputReader.Read(context, root, model);
         var quantize = QuantizeReader.Read(context, root);
-        var (task, ctc) = TaskReader.Read(context, root, labels, data, gate);
+        var (task, ctc, wakeWord) = TaskReader.Read(context, root, labels, data, gate);
         var device = root.Enum("device", ComputeDevice.Auto);
         var seed = root.Int("seed", 0, NumberRange.Closed(0, int.MaxValue));
         var threads = root.OptionalInt("threads", NumberRange.Closed(1, 1024));
@@ -67,6 +67,7 @@ internal static class SpecBuilder
             Quantize = quantize,
             Task = task,
             Ctc = ctc,
+            WakeWord = wakeWord,
             Device = device,
             Seed = seed,
             Threads = threads,
