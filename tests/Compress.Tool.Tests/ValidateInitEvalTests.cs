@@ -221,6 +221,7 @@ public sealed class EvalCommandTests
         Assert.Equal(
             $"model      {ws.ModelPath} (99 bytes)\n" +
             "clips      3\n" +
+            "decoder    greedy\n" +
             "wer        0.2857  (1 sub, 1 del, 0 ins / 7 words)\n" +
             "cer        0.1563  (0 sub, 5 del, 0 ins / 32 characters)\n" +
             "exact      0.3333  (utterances decoded exactly)\n" +

@@ -56,6 +56,9 @@ public static class DataMessages
     /// <summary>A transcribed clip is longer than <c>features.clip_seconds</c>: its end, and the words in it, would be cut (<c>task: ctc</c>).</summary>
     public const string TranscribedClipTooLongCode = "CMP3110";
 
+    /// <summary>The <c>ctc.grammar</c> file has no phrase.</summary>
+    public const string EmptyGrammarCode = "CMP3111";
+
     /// <summary>The front-end options are inconsistent (window longer than n_fft or the clip, bad mel range).</summary>
     public const string InvalidFrontEndCode = "CMP3201";
 
@@ -97,6 +100,11 @@ public static class DataMessages
         $"transcript '{transcript}' (normalised) has {(unspelled == " " ? "a space, but no label is the word delimiter (ctc.word_delimiter)" : $"'{unspelled}', which no label spells")}; add the token to labels, or normalise the transcript",
         file,
         line);
+
+    internal static Diagnostic EmptyGrammar(string file) => Diagnostic.Error(
+        EmptyGrammarCode,
+        "the grammar has no phrase (one per line; blank lines and lines starting with '#' are skipped); add the phrases the model should recognise, or remove ctc.grammar to decode greedily",
+        file);
 
     internal static Diagnostic TranscribedClipTooLong(string file, double seconds, double clipSeconds) => Diagnostic.Error(
         TranscribedClipTooLongCode,

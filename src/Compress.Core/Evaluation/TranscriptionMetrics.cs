@@ -14,6 +14,9 @@ public sealed record UtteranceResult(int Index, string Reference, string Hypothe
 /// </summary>
 public sealed record TranscriptionMetrics(int Count, EditCounts Words, EditCounts Characters, double SentenceAccuracy, IReadOnlyList<UtteranceResult> Utterances)
 {
+    /// <summary>How hypotheses were decoded: <c>greedy</c>, or <c>grammar of N phrases</c> (<c>ctc.grammar</c>).</summary>
+    public string Decoder { get; init; } = "greedy";
+
     /// <summary>Word error rate: (S + D + I) / reference words.</summary>
     public double Wer => Words.Rate;
 

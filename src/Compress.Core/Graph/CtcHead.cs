@@ -21,4 +21,7 @@ public sealed record CtcHead(IReadOnlyList<string> Tokens, int Blank, int? Delim
 
     /// <summary>The axis of the output that is time.</summary>
     public int TimeAxis => TimeMajor ? 0 : 1;
+
+    /// <summary>The closed grammar ONNX Runtime's measurement decodes into (<c>ctc.grammar</c>), or null for greedy decoding.</summary>
+    public Text.CtcGrammar? Grammar { get; init; }
 }

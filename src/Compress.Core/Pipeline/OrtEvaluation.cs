@@ -84,8 +84,9 @@ public static class OrtEvaluation
 
             for (var i = 0; i < n; i++)
             {
-                var best = BestTokens(values, shape, ctc.TimeMajor, i);
-                var text = vocabulary.Detokenize(Text.CtcVocabulary.Collapse(best, ctc.Blank));
+                var text = ctc.Grammar is { } grammar
+                    ? grammar.Phrases[GrammarPhrase(grammar, values, shape, ctc.TimeMajor, i)]
+                    : vocabulary.Detokenize(Text.CtcVocabulary.Collapse(BestTokens(values, shape, ctc.TimeMajor, i), ctc.Blank));
                 hypotheses[start + i] = text;
                 predicted[start + i] = index.TryGetValue(text, out var k) ? k : transcripts.Count;
             }
@@ -96,7 +97,10 @@ public static class OrtEvaluation
         var classes = transcripts.Append(NoTranscript).ToList();
         return new OrtMeasurement(ClassificationMetrics.Compute(truth, predicted, classes), [], truth, perClip.Count == 0 ? 0 : perClip[perClip.Count / 2])
         {
-            Transcription = TranscriptionMetrics.Compute(references, hypotheses),
+            Transcription = TranscriptionMetrics.Compute(references, hypotheses) with
+            {
+                Decoder = ctc.Grammar is { } closed ? $"grammar of {closed.Phrases.Count} phrases" : "greedy",
+            },
         };
     }
 
@@ -124,6 +128,15 @@ public static class OrtEvaluation
 
     /// <summary>The class a CTC hypothesis falls in when it is none of the split's transcripts.</summary>
     public const string NoTranscript = "(no transcript)";
+
+    /// <summary>The grammar's most probable phrase for item <paramref name="item"/> of a [N, T, V] or [T, N, V] output.</summary>
+    private static int GrammarPhrase(Text.CtcGrammar grammar, float[] values, long[] shape, bool timeMajor, int item)
+    {
+        int batch = (int)shape[timeMajor ? 1 : 0], frames = (int)shape[timeMajor ? 0 : 1], vocabulary = (int)shape[2];
+        return timeMajor
+            ? grammar.Decode(values, frames, vocabulary, item * vocabulary, batch * vocabulary).Phrase
+            : grammar.Decode(values, frames, vocabulary, item * frames * vocabulary, vocabulary).Phrase;
+    }
 
     /// <summary>The best token of every frame of item <paramref name="item"/> in a [N, T, V] or [T, N, V] output.</summary>
     private static int[] BestTokens(float[] values, long[] shape, bool timeMajor, int item)

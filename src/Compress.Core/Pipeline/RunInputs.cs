@@ -54,6 +54,11 @@ public sealed record RunInputs(IReadOnlyDictionary<string, string> Files, string
             files[path] = sha;
         }
 
+        if (plan.Ctc?.Grammar?.Path is { } grammar)
+        {
+            files[Path.GetFullPath(grammar)] = RunManifest.HashFile(grammar);
+        }
+
         return new RunInputs(files, InputsKey.Compute(toolVersion, plan.SpecFile, files));
     }
 }

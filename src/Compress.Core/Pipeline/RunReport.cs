@@ -165,7 +165,10 @@ internal static class RunReport
         t.SentenceAccuracy,
         Edit(t.Words),
         Edit(t.Characters),
-        [.. t.Worst(worst).Select(u => new UtteranceRecord(u.Reference, u.Hypothesis, u.Words.Errors, u.Characters.Errors))]);
+        [.. t.Worst(worst).Select(u => new UtteranceRecord(u.Reference, u.Hypothesis, u.Words.Errors, u.Characters.Errors))])
+    {
+        Decoder = t.Decoder,
+    };
 
     private static EditRecord Edit(Text.EditCounts c) => new(c.Substitutions, c.Deletions, c.Insertions, c.Reference);
 

@@ -91,11 +91,20 @@ public static class SpecMapping
         };
     }
 
-    /// <summary>The CTC head of a <c>task: ctc</c> spec, without transcripts yet (<see cref="Spell"/>); null for classifiers.</summary>
+    /// <summary>
+    /// The CTC head of a <c>task: ctc</c> spec, without transcripts yet (<see cref="Spell"/>), with its grammar read
+    /// (CMP3109 for a phrase the labels cannot spell, CMP3111 for an empty file); null for classifiers.
+    /// </summary>
     public static Graph.CtcHead? CtcHead(CompressSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return spec.Ctc?.Head(spec.Labels);
+        if (spec.Ctc is not { } ctc)
+        {
+            return null;
+        }
+
+        var head = ctc.Head(spec.Labels);
+        return ctc.Grammar is { } grammar ? head with { Grammar = GrammarFile.Load(grammar, ctc.Vocabulary(spec.Labels), ctc.Normalization) } : head;
     }
 
     /// <summary>

@@ -127,7 +127,11 @@ public sealed record WakeWordRecord(string Label, double FaPerHour, float Thresh
 /// A recogniser's errors on the split: rates as corpus totals, the edit-distance counts behind them, and the utterances
 /// with the most word errors.
 /// </summary>
-public sealed record TranscriptionRecord(double Wer, double Cer, double SentenceAccuracy, EditRecord Words, EditRecord Characters, IReadOnlyList<UtteranceRecord> Worst);
+public sealed record TranscriptionRecord(double Wer, double Cer, double SentenceAccuracy, EditRecord Words, EditRecord Characters, IReadOnlyList<UtteranceRecord> Worst)
+{
+    /// <summary>How the hypotheses were decoded: <c>greedy</c>, or <c>grammar of N phrases</c> (<c>ctc.grammar</c>).</summary>
+    public string Decoder { get; init; } = "greedy";
+}
 
 /// <summary>Substitutions, deletions and insertions against a reference of <paramref name="Reference"/> items.</summary>
 public sealed record EditRecord(int Substitutions, int Deletions, int Insertions, int Reference);

@@ -27,7 +27,8 @@ public static class MarkdownReport
             md.AppendLine("| metric | dense baseline | compressed | change |").AppendLine("|---|---:|---:|---:|");
             if (report.Baseline?.Transcription is not null || report.Compressed?.Transcription is not null)
             {
-                Row(md, "WER", report.Baseline?.Transcription?.Wer, report.Compressed?.Transcription?.Wer);
+                var decoder = report.Compressed?.Transcription?.Decoder ?? report.Baseline?.Transcription?.Decoder;
+                Row(md, decoder is null or "greedy" ? "WER" : $"WER ({decoder})", report.Baseline?.Transcription?.Wer, report.Compressed?.Transcription?.Wer);
                 Row(md, "CER", report.Baseline?.Transcription?.Cer, report.Compressed?.Transcription?.Cer);
                 Row(md, "utterances exact", report.Baseline?.Accuracy, report.Compressed?.Accuracy);
             }

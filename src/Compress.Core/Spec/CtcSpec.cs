@@ -23,6 +23,13 @@ public sealed record CtcSpec
     /// <summary><c>ctc.lowercase</c> and <c>ctc.strip_punctuation</c>: applied to transcripts and decoded text alike. Default both true.</summary>
     public TextNormalization Normalization { get; init; } = TextNormalization.Default;
 
+    /// <summary>
+    /// <c>ctc.grammar</c>: a file of the phrases the recogniser may output, one per line (full path), or null. With it,
+    /// ONNX Runtime's measurement (gate, report, <c>eval</c>) decodes each clip into the most probable phrase
+    /// (<see cref="Text.CtcGrammar"/>); without it, greedily.
+    /// </summary>
+    public string? Grammar { get; init; }
+
     /// <summary>Where the <c>ctc:</c> key is written (<see cref="SpecLocation.None"/> when absent).</summary>
     public SpecLocation Location { get; init; } = SpecLocation.None;
 

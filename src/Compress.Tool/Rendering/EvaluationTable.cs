@@ -47,6 +47,7 @@ internal static class EvaluationTable
     {
         var c = CultureInfo.InvariantCulture;
         static string Counts(Text.EditCounts e) => string.Create(CultureInfo.InvariantCulture, $"{e.Substitutions} sub, {e.Deletions} del, {e.Insertions} ins / {e.Reference}");
+        output.WriteLine($"decoder    {t.Decoder}");
         output.WriteLine(string.Create(c, $"wer        {t.Wer:0.0000}  ({Counts(t.Words)} words)"));
         output.WriteLine(string.Create(c, $"cer        {t.Cer:0.0000}  ({Counts(t.Characters)} characters)"));
         output.WriteLine(string.Create(c, $"exact      {t.SentenceAccuracy:0.0000}  (utterances decoded exactly)"));

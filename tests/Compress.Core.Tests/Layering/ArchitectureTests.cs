@@ -29,7 +29,7 @@ public sealed class ArchitectureTests
         ["Reporting"] = ["IO"],
         ["Onnx"] = ["Diagnostics", "IO"],
         ["Architectures"] = ["Onnx"],
-        ["Graph"] = ["Onnx", "Evaluation", "Runtime", "Diagnostics"],
+        ["Graph"] = ["Onnx", "Evaluation", "Runtime", "Text", "Diagnostics"],
         ["Export"] = ["Graph", "Onnx", "Evaluation", "Diagnostics"],
         ["Data"] = ["Audio", "Text", "Diagnostics"],
         ["Features"] = ["Data", "Audio", "Graph", "Onnx", "Runtime", "Diagnostics"],

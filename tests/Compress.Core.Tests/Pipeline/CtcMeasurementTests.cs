@@ -77,6 +77,28 @@ public sealed class CtcMeasurementTests
         Assert.Equal(Compress.Evaluation.GateMetric.Wer.Compute(m), t.Wer);
     }
 
+    [Theory]
+    [InlineData(false, "logits")]
+    [InlineData(true, "Softmax")]
+    [InlineData(false, "LogSoftmax")]
+    public void Measure_WithAGrammar_DecodesIntoTheMostProbablePhrase(bool timeMajor, string head)
+    {
+        // "on of" is no phrase: the grammar hears the nearest by CTC probability, "on off" (one frame's f read as a
+        // blank between two f's); "no" for "on" is a phrase, so that error stays.
+        var items = new (int Truth, string Spelled)[] { (0, "a"), (1, "no"), (2, "no"), (3, "on of"), (3, "on off") };
+        var model = Identity(timeMajor, head);
+        var vocabulary = new Compress.Text.CtcVocabulary(Tokens, 0, 1);
+        var grammar = new Compress.Text.CtcGrammar(Transcripts, [.. Transcripts.Select(t => vocabulary.Tokenize(t, out _)!)], blank: 0);
+        var ctcHead = OutputHead.Detect(model).Value! with { Ctc = SpecMapping.Spell(new CtcHead(Tokens, 0, 1, timeMajor, []) { Grammar = grammar }, Transcripts) };
+        using var set = new Scores([.. items.Select(i => Frames(i.Spelled))], [.. items.Select(i => i.Truth)]);
+
+        var t = OrtEvaluation.Measure(OnnxModelIO.Save(model), model, set, Transcripts, threads: 1, "m.onnx", "the model", CancellationToken.None, ctcHead).Value!.Transcription!;
+
+        Assert.Equal(["a", "no", "no", "on off", "on off"], t.Utterances.Select(u => u.Hypothesis));
+        Assert.Equal(1.0 / 7, t.Wer, 12);
+        Assert.Equal("grammar of 4 phrases", t.Decoder);
+    }
+
     [Fact]
     public void Measure_WithTheWrongLayout_IsCmp2109NamingTheShape()
     {

@@ -34,6 +34,7 @@ public sealed class GoodSpecCorpusTests
         var ctc = Load("ctc-wer.yaml");
         Assert.Equal((TaskKind.Ctc, 0, 1, CtcLayout.TimeBatch, true, false), (ctc.Task, ctc.Ctc!.Blank, ctc.Ctc.WordDelimiter, ctc.Ctc.Layout, ctc.Ctc.Normalization.Lowercase, ctc.Ctc.Normalization.StripPunctuation));
         Assert.Equal((GateMetricKind.Wer, 0.15, 0.02), (ctc.Gate!.Metric, ctc.Gate.Max, ctc.Gate.MaxDrop));
+        Assert.Equal(Path.Combine(Folder(), "phrases", "commands.txt"), ctc.Ctc.Grammar);
         Assert.Equal((TaskKind.Classify, null, null), (Load("manifest-l1.yaml").Task, Load("manifest-l1.yaml").Ctc, Load("manifest-l1.yaml").WakeWord));
         var inferred = Load("wakeword-frr.yaml");
         Assert.Equal((TaskKind.WakeWord, null, 0.5), (inferred.Task, inferred.WakeWord!.Label, inferred.WakeWord.FaPerHour));

@@ -131,7 +131,8 @@ internal static class DataChecks
 
     /// <summary>
     /// A CTC recogniser's manifest, read by the loader's own reader: rows per split, distinct transcripts, the longest
-    /// in tokens, and every line whose transcript the labels cannot spell (CMP3109, at its line).
+    /// in tokens, and every line whose transcript the labels cannot spell (CMP3109, at its line); then the grammar's
+    /// phrases, checked the same way (CMP3109 at its line, CMP3111 when it has none).
     /// </summary>
     private static void Transcripts(CompressSpec spec, CtcSpec ctc, List<string> facts, List<Diagnostic> diagnostics)
     {
@@ -150,6 +151,18 @@ internal static class DataChecks
         catch (CompressException e)
         {
             diagnostics.AddRange(e.Diagnostics);
+        }
+
+        if (ctc.Grammar is { } path && File.Exists(path))
+        {
+            try
+            {
+                facts.Add(F($"grammar   {path}: {GrammarFile.Load(path, vocabulary, ctc.Normalization).Phrases.Count} phrases (ONNX Runtime's measurement decodes into them)"));
+            }
+            catch (CompressException e)
+            {
+                diagnostics.AddRange(e.Diagnostics);
+            }
         }
     }
 

@@ -39,6 +39,7 @@ public static class SpecChecks
         }
 
         File("model.path", spec.Model.Path);
+        File("ctc.grammar", spec.Ctc?.Grammar);
         foreach (var (name, value) in spec.Model.Inputs.Where(e => e.Value.Path is not null))
         {
             File($"model.inputs.{name}", value.Path);

@@ -26,6 +26,7 @@ internal static class TaskReader
         var normalization = new TextNormalization(r.Bool("lowercase", true), r.Bool("strip_punctuation", true));
         var blankName = r.String("blank");
         var delimiterName = r.String("word_delimiter");
+        var grammar = r.FilePath("grammar");
         r.Finish();
         var w = root.Section("wake_word");
         var wakeWordLabel = w.String("label");
@@ -108,6 +109,7 @@ internal static class TaskReader
             WordDelimiter = delimiter,
             Layout = layout,
             Normalization = normalization,
+            Grammar = grammar,
             Location = ctcWritten ? root.KeyAt("ctc") : root.KeyAt("task"),
         }, null);
     }
