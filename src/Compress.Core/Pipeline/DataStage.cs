@@ -77,6 +77,12 @@ internal static class DataStage
                 // What ships is what is measured: with a prepended front end the shipped model takes PCM, so the test
                 // split is measured on PCM through the shipped graph.
                 test = Build(DatasetSplit.Test, plan.Prepend ? plan.FrontEnd with { Kind = FrontEndKind.None } : plan.FrontEnd);
+
+                // A CTC recogniser's padding frames are not decoded (OrtEvaluation): each test clip's length, from its header.
+                if (plan.Ctc is not null)
+                {
+                    test = ClipLengths.Wrap(test, dataset.Test, plan.FrontEnd);
+                }
             }
 
             context.StageDone("features");

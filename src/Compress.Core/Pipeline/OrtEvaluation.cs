@@ -1,6 +1,7 @@
 using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Evaluation;
+using Compress.Features;
 using Compress.Graph;
 
 namespace Compress.Pipeline;
@@ -84,7 +85,8 @@ public static class OrtEvaluation
 
             for (var i = 0; i < n; i++)
             {
-                var best = BestTokens(values, shape, ctc.TimeMajor, i);
+                // Frames computed from the silence a clip was padded with are not decoded (ClipLengths).
+                var best = BestTokens(values, shape, ctc.TimeMajor, i, ClipLengths.ValidOutputFrames((int)shape[ctc.TimeAxis], set.ValidFrames(start + i)));
                 var text = vocabulary.Detokenize(Text.CtcVocabulary.Collapse(best, ctc.Blank));
                 hypotheses[start + i] = text;
                 predicted[start + i] = index.TryGetValue(text, out var k) ? k : transcripts.Count;
@@ -125,12 +127,12 @@ public static class OrtEvaluation
     /// <summary>The class a CTC hypothesis falls in when it is none of the split's transcripts.</summary>
     public const string NoTranscript = "(no transcript)";
 
-    /// <summary>The best token of every frame of item <paramref name="item"/> in a [N, T, V] or [T, N, V] output.</summary>
-    private static int[] BestTokens(float[] values, long[] shape, bool timeMajor, int item)
+    /// <summary>The best token of the first <paramref name="valid"/> frames of item <paramref name="item"/> in a [N, T, V] or [T, N, V] output.</summary>
+    private static int[] BestTokens(float[] values, long[] shape, bool timeMajor, int item, int valid)
     {
         var (items, frames, vocabulary) = timeMajor ? ((int)shape[1], (int)shape[0], (int)shape[2]) : ((int)shape[0], (int)shape[1], (int)shape[2]);
-        var best = new int[frames];
-        for (var t = 0; t < frames; t++)
+        var best = new int[valid];
+        for (var t = 0; t < valid; t++)
         {
             var offset = timeMajor ? ((t * items) + item) * vocabulary : ((item * frames) + t) * vocabulary;
             best[t] = OrtClassifier.ArgMax(values.AsSpan(offset, vocabulary));
