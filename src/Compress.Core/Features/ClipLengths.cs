@@ -13,16 +13,20 @@ public static class ClipLengths
     /// <paramref name="set"/> (item i is <paramref name="items"/>[i]; not owned, the caller disposes it) with each
     /// item's valid frames: <see cref="FrontEndGraph.FramesFor"/> of its length after resampling to the front end's rate
     /// (⌊frames · rate / file rate⌋, the resampler's length), at most <see cref="FrontEndOptions.Frames"/>. A
-    /// <c>_silence_</c> item (no file) is valid throughout.
+    /// <c>_silence_</c> item (no file) is valid throughout. With <paramref name="augmentation"/> (a training set: its
+    /// <see cref="AugmentationOptions.Copies"/> copies stored copy-major) each length is the farthest the augmentation
+    /// can move the clip's end: slowed by the largest speed change (L · 100 / (100 − speed %), rounded up) and shifted
+    /// by the largest time shift.
     /// </summary>
-    public static IFeatureSet Wrap(IFeatureSet set, IReadOnlyList<AudioItem> items, FrontEndOptions frontEnd)
+    public static IFeatureSet Wrap(IFeatureSet set, IReadOnlyList<AudioItem> items, FrontEndOptions frontEnd, AugmentationOptions? augmentation = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(frontEnd);
-        if (items.Count != set.Count)
+        var copies = augmentation is null ? 1 : Math.Max(1, augmentation.Copies);
+        if ((long)items.Count * copies != set.Count)
         {
-            throw new ArgumentException($"{items.Count} items for a set of {set.Count}", nameof(items));
+            throw new ArgumentException($"{items.Count} items × {copies} copies for a set of {set.Count}", nameof(items));
         }
 
         var total = frontEnd.Frames;
@@ -37,19 +41,16 @@ public static class ClipLengths
 
             var (format, frames) = WavReader.Inspect(items[i].Path);
             var samples = frames * frontEnd.SampleRate / format.SampleRate;
+            if (augmentation is { } a)
+            {
+                samples = (long)Math.Ceiling(samples * 100 / (100 - Math.Clamp(a.SpeedPercent, 0, 99))) + (long)Math.Round(a.TimeShiftMs * frontEnd.SampleRate / 1000);
+            }
+
             valid[i] = Math.Min(total, FrontEndGraph.FramesFor(frontEnd, samples));
         });
 
-        return new LengthSet(set, valid, total);
+        return new LengthSet(set, [.. Enumerable.Range(0, copies).SelectMany(_ => valid)], total);
     }
-
-    /// <summary>
-    /// The output frames of a CTC model that see item's clip: ⌈T′ · valid / total⌉ of its T′ output frames (at most T′),
-    /// the model's output frame rate taken as proportional to its input's. Never fewer than the frames that see a
-    /// sample of the clip for a model that downsamples time by a stride (T′ = ⌈F / s⌉); at most one frame more.
-    /// </summary>
-    public static int ValidOutputFrames(int outputFrames, (int Valid, int Total)? frames) =>
-        frames is not { } f || f.Total <= 0 ? outputFrames : (int)Math.Min(outputFrames, ((long)outputFrames * f.Valid + f.Total - 1) / f.Total);
 
     private sealed class LengthSet(IFeatureSet inner, int[] valid, int total) : IFeatureSet
     {

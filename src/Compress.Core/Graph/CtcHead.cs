@@ -21,4 +21,12 @@ public sealed record CtcHead(IReadOnlyList<string> Tokens, int Blank, int? Delim
 
     /// <summary>The axis of the output that is time.</summary>
     public int TimeAxis => TimeMajor ? 0 : 1;
+
+    /// <summary>
+    /// The output frames of a CTC model that see item's clip: ⌈T′ · valid / total⌉ of its T′ output frames (at most T′),
+    /// the model's output frame rate taken as proportional to its input's. Never fewer than the frames that see a
+    /// sample of the clip for a model that downsamples time by a stride (T′ = ⌈F / s⌉); at most one frame more.
+    /// </summary>
+    public static int ValidOutputFrames(int outputFrames, (int Valid, int Total)? frames) =>
+        frames is not { } f || f.Total <= 0 ? outputFrames : (int)Math.Min(outputFrames, (((long)outputFrames * f.Valid) + f.Total - 1) / f.Total);
 }

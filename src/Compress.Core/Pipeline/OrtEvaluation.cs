@@ -1,7 +1,6 @@
 using Compress.Data;
 using Compress.Diagnostics;
 using Compress.Evaluation;
-using Compress.Features;
 using Compress.Graph;
 
 namespace Compress.Pipeline;
@@ -86,7 +85,7 @@ public static class OrtEvaluation
             for (var i = 0; i < n; i++)
             {
                 // Frames computed from the silence a clip was padded with are not decoded (ClipLengths).
-                var best = BestTokens(values, shape, ctc.TimeMajor, i, ClipLengths.ValidOutputFrames((int)shape[ctc.TimeAxis], set.ValidFrames(start + i)));
+                var best = BestTokens(values, shape, ctc.TimeMajor, i, CtcHead.ValidOutputFrames((int)shape[ctc.TimeAxis], set.ValidFrames(start + i)));
                 var text = vocabulary.Detokenize(Text.CtcVocabulary.Collapse(best, ctc.Blank));
                 hypotheses[start + i] = text;
                 predicted[start + i] = index.TryGetValue(text, out var k) ? k : transcripts.Count;

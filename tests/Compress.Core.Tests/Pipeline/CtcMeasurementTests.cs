@@ -124,7 +124,7 @@ public sealed class CtcMeasurementTests
     [InlineData(18, 9, 18, 9)]
     [InlineData(75, 0, 149, 0)] // shorter than one window
     public void ValidOutputFrames_IsProportional_RoundedUp(int outputFrames, int valid, int total, int expected) =>
-        Assert.Equal(expected, Compress.Features.ClipLengths.ValidOutputFrames(outputFrames, (valid, total)));
+        Assert.Equal(expected, CtcHead.ValidOutputFrames(outputFrames, (valid, total)));
 
     [Fact]
     public void ClipLengths_ReadEachHeader_AtTheFrontEndsRate()
@@ -149,6 +149,12 @@ public sealed class CtcMeasurementTests
             // 4,500 samples at 8 kHz are 9,000 at 16 kHz: 1 + (9000 − 480) / 320 = 27 frames of 149.
             Assert.Equal([(27, 149), (149, 149), (149, 149), (149, 149)], Enumerable.Range(0, 4).Select(i => wrapped.ValidFrames(i)!.Value));
             Assert.Null(((IFeatureSet)set).ValidFrames(0));
+
+            // Training copies (copy-major): as far as ±10% speed and ±100 ms shift can move the end: 9,000 · 100 / 90 +
+            // 1,600 = 11,600 samples, 35 frames.
+            using var copies = new Scores([.. Enumerable.Range(0, 8).Select(_ => new float[18 * Tokens.Length])], new int[8]);
+            var augmented = Compress.Features.ClipLengths.Wrap(copies, paths, o, new Compress.Features.AugmentationOptions(Copies: 2, TimeShiftMs: 100, SpeedPercent: 10));
+            Assert.Equal([35, 149, 149, 149, 35, 149, 149, 149], Enumerable.Range(0, 8).Select(i => augmented.ValidFrames(i)!.Value.Valid));
         }
         finally
         {
