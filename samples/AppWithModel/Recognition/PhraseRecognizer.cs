@@ -14,7 +14,9 @@ public sealed record PhraseResult(string Text, PhraseMatch Match, double Latency
 /// <summary>
 /// Runs the CTC phrase model (PCM in through its prepended front end, per-frame log-probabilities
 /// <c>[1, frames, labels]</c> out) with ONNX Runtime on one CPU thread, decodes greedily and maps the text onto the
-/// grammar. Clips are fitted to the model's window (3 s: zero-padded, or cut to the loudest window).
+/// grammar. Clips are fitted to the model's window (3 s: zero-padded, or cut to the loudest window), unless the model's
+/// PCM input has a dynamic length (a front end Compress prepended to a model with a symbolic time axis): then a clip is
+/// fed at its own length, only padded to <see cref="MinimumSamples"/>.
 /// </summary>
 public sealed class PhraseRecognizer : IDisposable
 {
@@ -36,12 +38,19 @@ public sealed class PhraseRecognizer : IDisposable
     /// <summary>The phrases decoded text is mapped onto.</summary>
     public PhraseGrammar Grammar { get; }
 
+    /// <summary>True when the model takes PCM of any length (its input's last dimension is dynamic).</summary>
+    public bool TakesAnyLength => Model.InputShape.Count > 1 && Model.InputShape[^1] < 0;
+
+    /// <summary>The shortest clip fed to a model of any length: 0.1 s (longer than any analysis window the front end uses).</summary>
+    public int MinimumSamples => Model.SampleRate / 10;
+
     /// <summary>Recognises a clip already at the model's sample rate.</summary>
     public PhraseResult Recognize(float[] samples)
     {
-        var window = Windows.Fit(samples, Model.WindowSamples);
+        var window = TakesAnyLength ? Windows.Fit(samples, Math.Max(samples.Length, MinimumSamples)) : Windows.Fit(samples, Model.WindowSamples);
+        long[] shape = TakesAnyLength ? [.. Model.InputShape.Select((d, i) => i == Model.InputShape.Count - 1 ? window.Length : 1L)] : Model.WindowShape;
         var clock = Stopwatch.StartNew();
-        using var input = OrtValue.CreateTensorValueFromMemory(window, Model.WindowShape);
+        using var input = OrtValue.CreateTensorValueFromMemory(window, shape);
         using var runOptions = new RunOptions();
         using var outputs = _session.Run(runOptions, new[] { Model.InputName }, new[] { input }, new[] { Model.OutputName });
         var vocab = outputs[0].GetTensorTypeAndShape().Shape[^1];

@@ -5,7 +5,8 @@ using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 namespace Compress.Architectures;
 
 /// <summary>
-/// A convolutional-recurrent CTC recogniser (issue 20), randomly initialised: features <c>[N, 1, frames, bins]</c>
+/// A convolutional-recurrent CTC recogniser (issue 20), randomly initialised: features <c>[N, 1, T, bins]</c> (T
+/// symbolic; <see cref="Frames"/> is the clip the model is made for and names it in the doc string)
 /// → Conv over time (kernel 5 × bins, stride 2, so the bins are the convolution's input and one output column
 /// remains) → BN → ReLU → Squeeze → <c>[N, channels, T']</c> → Transpose to <c>[T', N, channels]</c> → GRU
 /// (<see cref="Hidden"/> units, optionally <see cref="Bidirectional"/>, PyTorch's <c>linear_before_reset=1</c>, layout
@@ -24,10 +25,19 @@ public sealed record CrnnCtc(int Vocab = 29, int Frames = 149, int Bins = 40, in
     /// <summary>The graph output name.</summary>
     public const string OutputName = "log_probs";
 
+    /// <summary>
+    /// The input's symbolic frame axis (dim_param), as PyTorch's <c>dynamic_axes</c> writes it: no node depends on the
+    /// frame count, so the model runs on clips of any length and a prepended front end takes PCM of any length.
+    /// </summary>
+    public const string TimeAxis = "T";
+
+    /// <summary>The output's symbolic frame axis: ceil(T / 2).</summary>
+    public const string OutputTimeAxis = "T_out";
+
     /// <summary>The convolution's kernel over time.</summary>
     public const int Kernel = 5;
 
-    /// <summary>Output frames: ceil(frames / 2) (kernel 5, stride 2, two frames of padding on each side).</summary>
+    /// <summary>Output frames for <see cref="Frames"/> input frames: ceil(frames / 2) (kernel 5, stride 2, two frames of padding on each side).</summary>
     public int OutputFrames => (Frames + 1) / 2;
 
     /// <summary>Builds the model.</summary>
@@ -36,7 +46,7 @@ public sealed record CrnnCtc(int Vocab = 29, int Frames = 149, int Bins = 40, in
         var random = new Random(Seed);
         var b = new ModelBuilder(Opset);
         var directions = Bidirectional ? 2 : 1;
-        var x = b.Input(InputName, DataType.Float, "N", 1L, (long)Frames, (long)Bins);
+        var x = b.Input(InputName, DataType.Float, "N", 1L, TimeAxis, (long)Bins);
 
         // Conv over time: a 2-D kernel spanning every bin, so [N, 1, frames, bins] -> [N, channels, T', 1].
         var fanIn = Kernel * Bins;
@@ -80,7 +90,7 @@ public sealed record CrnnCtc(int Vocab = 29, int Frames = 149, int Bins = 40, in
         var scores = b.Node("Add", [b.Node("MatMul", [features, fcWeight]), b.Initializer("fc.bias", new float[Vocab], Vocab)]);
         b.Node("LogSoftmax", [scores], ("axis", -1L));
         b.Graph.Node[^1].Output[0] = OutputName;
-        b.Output(OutputName, DataType.Float, "N", (long)OutputFrames, (long)Vocab);
+        b.Output(OutputName, DataType.Float, "N", OutputTimeAxis, (long)Vocab);
         var model = b.Build();
         model.ProducerName = "Compress.Architectures.CrnnCtc";
         model.DocString = $"CRNN CTC recogniser: {Channels} channels, {(Bidirectional ? "bidirectional " : "")}GRU {Hidden}, input [N,1,{Frames},{Bins}], output [N,{OutputFrames},{Vocab}] log-probabilities, seed {Seed}.";

@@ -18,4 +18,11 @@ public interface IFeatureSet : IDisposable
 
     /// <summary>Copies item <paramref name="index"/>'s features (product of <see cref="ItemShape"/> floats) into <paramref name="destination"/>.</summary>
     void ReadFeatures(int index, Span<float> destination);
+
+    /// <summary>
+    /// How many of item <paramref name="index"/>'s front-end frames come from its clip rather than from the silence it
+    /// was padded with to the clip length: (valid, total), valid ≤ total; null when every frame counts (the default:
+    /// lengths unknown, as for NumPy features).
+    /// </summary>
+    (int Valid, int Total)? ValidFrames(int index) => null;
 }

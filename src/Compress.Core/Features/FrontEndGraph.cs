@@ -34,6 +34,23 @@ public static class FrontEndGraph
     /// <summary>The oldest default-domain opset the front end's nodes exist in (Range, and Pad/Slice with inputs: 11).</summary>
     public const long MinimumOpset = 11;
 
+    /// <summary>The PCM input's symbolic length axis (dim_param) when the front end takes clips of any length.</summary>
+    public const string SamplesAxis = "samples";
+
+    /// <summary>The features' symbolic frame axis (dim_param) when the front end takes clips of any length.</summary>
+    public const string FramesAxis = "frames";
+
+    /// <summary>
+    /// Feature frames for a clip of <paramref name="samples"/> PCM samples: 1 + ⌊(samples − window) / hop⌋ (no centre
+    /// padding; a frame starts every hop and ends inside the clip), 0 when the clip is shorter than one window. The
+    /// rule of <see cref="FrontEndOptions.Frames"/> at any length.
+    /// </summary>
+    public static int FramesFor(FrontEndOptions o, long samples)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return o.Kind == FrontEndKind.None ? 1 : samples < o.WindowSamples || o.HopSamples < 1 ? 0 : (int)(1 + ((samples - o.WindowSamples) / o.HopSamples));
+    }
+
     /// <summary>Metadata key that <see cref="Prepend(ModelProto, FrontEndOptions, string)"/> writes, describing the front-end it added.</summary>
     public const string MetadataKey = "compress.front_end";
 
@@ -46,7 +63,16 @@ public static class FrontEndGraph
         Build(o, FrontEndForm.Auto, inputName, outputName, opset);
 
     /// <summary><see cref="Build(FrontEndOptions, string, string, long)"/> with the spectrum's form chosen (tests and benchmarks compare the two).</summary>
-    public static ModelProto Build(FrontEndOptions o, FrontEndForm form, string inputName = "pcm", string outputName = "features", long opset = 17)
+    public static ModelProto Build(FrontEndOptions o, FrontEndForm form, string inputName = "pcm", string outputName = "features", long opset = 17) =>
+        Build(o, form, dynamicLength: false, inputName, outputName, opset);
+
+    /// <summary>
+    /// <see cref="Build(FrontEndOptions, FrontEndForm, string, string, long)"/>, with <paramref name="dynamicLength"/>:
+    /// the PCM input is [N, <see cref="SamplesAxis"/>] of any length L ≥ the window and the output
+    /// [N, 1, <see cref="FramesAxis"/>, Bins] with <see cref="FramesFor"/>(L) frames — the features the fixed graph
+    /// computes for options whose <see cref="FrontEndOptions.Samples"/> is L (equal to today's at L = Samples).
+    /// </summary>
+    public static ModelProto Build(FrontEndOptions o, FrontEndForm form, bool dynamicLength, string inputName = "pcm", string outputName = "features", long opset = 17)
     {
         ArgumentNullException.ThrowIfNull(o);
         o.EnsureValid();
@@ -56,9 +82,10 @@ public static class FrontEndGraph
         }
 
         var graph = new GraphProto { Name = "front_end" };
-        graph.Input.Add(ModelBuilder.ValueInfo(inputName, DataType.Float, "N", (long)o.Samples));
-        graph.Output.Add(ModelBuilder.ValueInfo(outputName, DataType.Float, [(object)"N", .. o.OutputShape.Cast<object>()]));
-        AddNodes(graph, o, inputName, outputName, "frontend/", opset, form);
+        var dynamic = dynamicLength && o.Kind != FrontEndKind.None;
+        graph.Input.Add(ModelBuilder.ValueInfo(inputName, DataType.Float, "N", dynamic ? SamplesAxis : (object)(long)o.Samples));
+        graph.Output.Add(ModelBuilder.ValueInfo(outputName, DataType.Float, dynamic ? ["N", 1L, FramesAxis, (long)o.Bins] : [(object)"N", .. o.OutputShape.Cast<object>()]));
+        AddNodes(graph, o, inputName, outputName, "frontend/", opset, form, dynamic);
         var model = new ModelProto { IrVersion = 8, ProducerName = "Compress.FrontEndGraph", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return model;
@@ -105,20 +132,21 @@ public static class FrontEndGraph
             throw new CompressException(DataMessages.PrependMismatch($"the model imports the default ONNX domain at opset {opset}; the front-end needs {MinimumOpset} or newer"));
         }
 
-        var (batch, reshapeTo) = MatchShape(feature, o);
+        var (batch, reshapeTo, dynamic) = MatchShape(feature, o);
         var prefix = UniquePrefix(names);
         var copy = model.Clone();
         var front = new GraphProto();
         var features = reshapeTo is null ? feature.Name : prefix + "features";
-        AddNodes(front, o, pcmInputName, features, prefix, opset, form);
+        AddNodes(front, o, pcmInputName, features, prefix, opset, form, dynamic);
         if (reshapeTo is not null)
         {
-            var shape = Constant(front, prefix + "reshape_shape", ModelBuilder.Tensor(prefix + "reshape_shape", [-1L, .. reshapeTo], reshapeTo.Length + 1));
+            // A dynamic frame axis is the one -1; the batch is then copied (0).
+            var shape = Constant(front, prefix + "reshape_shape", ModelBuilder.Tensor(prefix + "reshape_shape", [dynamic ? 0L : -1L, .. reshapeTo], reshapeTo.Length + 1));
             AddNode(front, "Reshape", prefix + "Reshape", [features, shape], feature.Name);
         }
 
         var index = copy.Graph.Input.ToList().FindIndex(i => i.Name == feature.Name);
-        copy.Graph.Input[index] = ModelBuilder.ValueInfo(pcmInputName, DataType.Float, batch, (long)o.Samples);
+        copy.Graph.Input[index] = ModelBuilder.ValueInfo(pcmInputName, DataType.Float, batch, dynamic ? SamplesAxis : (object)(long)o.Samples);
         var nodes = front.Node.Concat(copy.Graph.Node).ToList();
         copy.Graph.Node.Clear();
         copy.Graph.Node.AddRange(nodes);
@@ -128,7 +156,7 @@ public static class FrontEndGraph
             copy.MetadataProps.Remove(stale);
         }
 
-        copy.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKey, Value = Describe(o) });
+        copy.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKey, Value = dynamic ? Describe(o) + ";length=dynamic" : Describe(o) });
         return copy;
     }
 
@@ -140,7 +168,7 @@ public static class FrontEndGraph
             $"kind={o.Kind.ToString().ToLowerInvariant()};sample_rate={o.SampleRate};samples={o.Samples};window={o.WindowSamples};hop={o.HopSamples};n_fft={o.NFft};mel_bins={o.MelBins};fmin={o.FMin:R};fmax={o.UpperHz:R};log_floor={o.LogFloor:R};coefficients={o.Coefficients}");
     }
 
-    private static void AddNodes(GraphProto g, FrontEndOptions o, string input, string output, string prefix, long opset, FrontEndForm form)
+    private static void AddNodes(GraphProto g, FrontEndOptions o, string input, string output, string prefix, long opset, FrontEndForm form, bool dynamic)
     {
         if (o.Kind == FrontEndKind.None)
         {
@@ -150,7 +178,7 @@ public static class FrontEndGraph
 
         var factors = SpectrumForm(o, form);
         var (power, bank) = factors is { } f
-            ? (FactoredPower(g, o, input, prefix, opset, f.Q, f.P), FactoredFilterbank(g, o, prefix, opset, f.P, MelFilterbank(g, o, prefix, opset)))
+            ? (FactoredPower(g, o, input, prefix, opset, f.Q, f.P, dynamic), FactoredFilterbank(g, o, prefix, opset, f.P, MelFilterbank(g, o, prefix, opset)))
             : (ConvPower(g, o, input, prefix, opset), Stacked(g, prefix, MelFilterbank(g, o, prefix, opset)));
         var energies = AddNode(g, "MatMul", prefix + "Mel", [power, bank], prefix + "mel");
         var floor = Constant(g, prefix + "log_floor", ModelBuilder.Tensor(prefix + "log_floor", [(float)o.LogFloor]));
@@ -197,7 +225,14 @@ public static class FrontEndGraph
     /// 51 k multiply-adds a frame against the Conv1d form's 247 k. Every matrix is gathered from the cos / −sin tables by
     /// the exact phase index, like <see cref="DftBasis"/>, so both runtimes fold bit-identical constants.
     /// </summary>
-    private static string FactoredPower(GraphProto g, FrontEndOptions o, string input, string prefix, long opset, int q, int p)
+    /// <para>
+    /// With <paramref name="dynamic"/> the frame count F follows the clip's length L (<see cref="FramesFor"/>): the
+    /// clip is padded with pieces · hop zeros and cut to C · hop = (⌊(L − window) / hop⌋ + pieces) · hop samples
+    /// (Shape → Slice → Sub → Div → Add → Mul, integer arithmetic on the runtime's shape, so constant folding never
+    /// sees it), the Reshapes copy the batch and frame axes (0) instead of naming them, and frame piece j ends
+    /// pieces − 1 − j chunks before the end — the same samples, in the same order, as the fixed graph for L samples.
+    /// </para>
+    private static string FactoredPower(GraphProto g, FrontEndOptions o, string input, string prefix, long opset, int q, int p, bool dynamic)
     {
         string Op(string op, string name, params string[] inputs) => AddNode(g, op, prefix + name, inputs, prefix + name + "_out");
         string Longs(string name, params long[] values) => Constant(g, prefix + name, ModelBuilder.Tensor(prefix + name, values, values.Length));
@@ -214,7 +249,15 @@ public static class FrontEndGraph
         var pieces = (length + hop - 1) / hop;
         var chunks = frames + pieces - 1;
         var signal = input;
-        if ((long)chunks * hop > o.Samples)
+        if (dynamic)
+        {
+            signal = Op("Pad", "FramePad", signal, Longs("frame_pads", 0, 0, 0, (long)pieces * hop));
+            var pcmLength = Slice("pcm_length", Op("Shape", "pcm_shape", input), [1], [2], [0]);
+            var whole = Op("Div", "frame_steps", Op("Sub", "frame_span", pcmLength, Longs("window_samples", o.WindowSamples)), Longs("hop_samples", hop));
+            var end = Op("Mul", "frame_end", Op("Add", "frame_chunks_count", whole, Longs("frame_pieces", pieces)), Longs("chunk_samples", hop));
+            signal = Op("Slice", "FrameCut", signal, Longs("frame_cut_starts", 0), end, Longs("frame_cut_axes", 1));
+        }
+        else if ((long)chunks * hop > o.Samples)
         {
             signal = Op("Pad", "FramePad", signal, Longs("frame_pads", 0, 0, 0, ((long)chunks * hop) - o.Samples));
         }
@@ -223,9 +266,9 @@ public static class FrontEndGraph
             signal = Slice("FrameCut", signal, [0], [(long)chunks * hop], [1]);
         }
 
-        var hops = Reshape("frame_chunks", signal, -1, chunks, hop);
+        var hops = dynamic ? Reshape("frame_chunks", signal, 0, -1, hop) : Reshape("frame_chunks", signal, -1, chunks, hop);
         var parts = Enumerable.Range(0, pieces)
-            .Select(j => Slice($"frame_piece{j}", hops, [j, 0], [j + frames, Math.Min(hop, length - ((long)j * hop))], [1, 2]))
+            .Select(j => Slice($"frame_piece{j}", hops, [j, 0], [!dynamic ? j + frames : j < pieces - 1 ? j - (pieces - 1) : long.MaxValue, Math.Min(hop, length - ((long)j * hop))], [1, 2]))
             .ToArray();
         var framed = parts.Length == 1 ? parts[0] : AddNode(g, "Concat", prefix + "Frames", parts, prefix + "frames", ("axis", 2L));
 
@@ -241,7 +284,7 @@ public static class FrontEndGraph
             }
         }
 
-        var columns = Transpose("frame_columns", Reshape("frame_grid", framed, -1, frames, p, q));
+        var columns = Transpose("frame_columns", dynamic ? Reshape("frame_grid", framed, 0, 0, p, q) : Reshape("frame_grid", framed, -1, frames, p, q));
         var windowed = Op("Mul", "Window", columns, Constant(g, prefix + "window", ModelBuilder.Tensor(prefix + "window", window, q, p)));
 
         // Stage 1 over p: [N, F, Q, 2P] = (re | im) of Σ_p x·e^(−2πi·p·k2/P), phase index p·k2·Q.
@@ -268,7 +311,7 @@ public static class FrontEndGraph
         var stage2 = AddNode(g, "Concat", prefix + "stage2_matrix", [top, bottom], prefix + "stage2_matrix_out", ("axis", 0L));
         var spectrum = AddNode(g, "MatMul", prefix + "Stage2", [z, stage2], prefix + "spectrum");
         var power = AddNode(g, "Mul", prefix + "Power", [spectrum, spectrum], prefix + "power");
-        return Reshape("power_frames", power, -1, frames, (long)p * 2 * k1Count);
+        return dynamic ? Reshape("power_frames", power, 0, 0, (long)p * 2 * k1Count) : Reshape("power_frames", power, -1, frames, (long)p * 2 * k1Count);
     }
 
     /// <summary>
@@ -432,8 +475,13 @@ public static class FrontEndGraph
         return output;
     }
 
-    /// <summary>The batch dimension to use for the PCM input, and the shape (after the batch) to reshape features to, if any.</summary>
-    private static (object Batch, long[]? ReshapeTo) MatchShape(ValueInfoProto input, FrontEndOptions o)
+    /// <summary>
+    /// The batch dimension to use for the PCM input, the shape (after the batch) to reshape features to, if any (−1 for
+    /// a dynamic frame axis), and whether the front end takes clips of any length: the model's frame axis is symbolic
+    /// (a dim_param) — [1, T, bins] as the front end produces it, or [T, bins] / [1, …, T, bins] (unit axes before T,
+    /// then the bins), reshaped. A model whose frame axis is fixed keeps the fixed front end.
+    /// </summary>
+    private static (object Batch, long[]? ReshapeTo, bool Dynamic) MatchShape(ValueInfoProto input, FrontEndOptions o)
     {
         var type = input.Type?.TensorType;
         if (type is null)
@@ -449,21 +497,28 @@ public static class FrontEndGraph
         var want = o.OutputShape.ToArray();
         if (type.Shape is null)
         {
-            return ("N", null);
+            return ("N", null, false);
         }
 
         var dims = type.Shape.Dim;
         object batch = dims.Count > 0 && dims[0].HasDimParam ? dims[0].DimParam : dims.Count > 0 && dims[0].HasDimValue ? dims[0].DimValue : "N";
         var rest = dims.Skip(1).ToList();
         var described = $"[{string.Join(", ", dims.Select(d => d.HasDimValue ? d.DimValue.ToString(CultureInfo.InvariantCulture) : d.HasDimParam ? d.DimParam : "?"))}]";
+        var time = rest.FindIndex(d => d.HasDimParam);
+        if (o.Kind != FrontEndKind.None && time >= 0 && time == rest.Count - 2 && rest[^1].HasDimValue && rest[^1].DimValue == o.Bins
+            && rest.Take(time).All(d => d.HasDimValue && d.DimValue == 1))
+        {
+            return (batch, rest.Count == want.Length ? null : [.. rest.Select(d => d.HasDimValue ? d.DimValue : -1L)], true);
+        }
+
         if (rest.Count == want.Length && rest.Zip(want).All(p => !p.First.HasDimValue || p.First.DimValue == p.Second))
         {
-            return (batch, null);
+            return (batch, null, false);
         }
 
         if (rest.All(d => d.HasDimValue) && rest.Aggregate(1L, (a, d) => a * d.DimValue) == want.Aggregate(1L, (a, d) => a * d))
         {
-            return (batch, rest.Select(d => d.DimValue).ToArray());
+            return (batch, rest.Select(d => d.DimValue).ToArray(), false);
         }
 
         throw new CompressException(DataMessages.PrependMismatch(

@@ -24,4 +24,12 @@ public sealed record CtcHead(IReadOnlyList<string> Tokens, int Blank, int? Delim
 
     /// <summary>The closed grammar ONNX Runtime's measurement decodes into (<c>ctc.grammar</c>), or null for greedy decoding.</summary>
     public Text.CtcGrammar? Grammar { get; init; }
+
+    /// <summary>
+    /// The output frames of a CTC model that see item's clip: ⌈T′ · valid / total⌉ of its T′ output frames (at most T′),
+    /// the model's output frame rate taken as proportional to its input's. Never fewer than the frames that see a
+    /// sample of the clip for a model that downsamples time by a stride (T′ = ⌈F / s⌉); at most one frame more.
+    /// </summary>
+    public static int ValidOutputFrames(int outputFrames, (int Valid, int Total)? frames) =>
+        frames is not { } f || f.Total <= 0 ? outputFrames : (int)Math.Min(outputFrames, (((long)outputFrames * f.Valid) + f.Total - 1) / f.Total);
 }

@@ -77,6 +77,14 @@ internal static class DataStage
                 // What ships is what is measured: with a prepended front end the shipped model takes PCM, so the test
                 // split is measured on PCM through the shipped graph.
                 test = Build(DatasetSplit.Test, plan.Prepend ? plan.FrontEnd with { Kind = FrontEndKind.None } : plan.FrontEnd);
+
+                // A CTC recogniser's padding frames are not decoded (OrtEvaluation) and get no CTC loss (training): each
+                // clip's length, from its header (the training copies' as far as the augmentation can stretch and shift it).
+                if (plan.Ctc is not null)
+                {
+                    train = ClipLengths.Wrap(train, dataset.Train, plan.FrontEnd, plan.Augmentation);
+                    test = ClipLengths.Wrap(test, dataset.Test, plan.FrontEnd);
+                }
             }
 
             context.StageDone("features");

@@ -25,4 +25,6 @@ internal sealed class FeatureSetTrainingData : ITrainingData
     public int LabelOf(int index) => _set.LabelOf(index);
 
     public void ReadFeatures(int index, Span<float> destination) => _set.ReadFeatures(index, destination);
+
+    public (int Valid, int Total)? ValidFrames(int index) => _set.ValidFrames(index);
 }

@@ -26,6 +26,7 @@ public sealed class ModelEvaluator : IModelEvaluator
         var model = OnnxModelIO.Load(Decompressed(stored), modelPath, Path.GetDirectoryName(Path.GetFullPath(modelPath)));
         var plain = OnnxModelIO.Save(model);
         var frontEnd = SpecMapping.FrontEnd(spec.Features);
+        var frontEndOfFrames = frontEnd;
         if (InputRank(model) == 2)
         {
             frontEnd = frontEnd with { Kind = FrontEndKind.None };
@@ -51,7 +52,8 @@ public sealed class ModelEvaluator : IModelEvaluator
             ? FeatureCache.Build(dataset, DatasetSplit.Test, frontEnd, spec.Data.Cache, null, spec.Seed, null, ct)
             : null;
         diagnostics.AddRange(owned?.Diagnostics ?? []);
-        var test = owned ?? dataset.Features!.Test;
+        // A CTC recogniser's padding frames are not decoded: each clip's length comes from its header.
+        var test = owned is null ? dataset.Features!.Test : head.Ctc is null ? owned : ClipLengths.Wrap(owned, dataset.Test, frontEndOfFrames);
         var measured = OrtEvaluation.Measure(plain, model, test, classes, spec.Threads ?? 0, modelPath, "the model", ct, head);
         diagnostics.AddRange(measured.Diagnostics);
         return measured.Value is { } m

@@ -84,9 +84,11 @@ public static class OrtEvaluation
 
             for (var i = 0; i < n; i++)
             {
+                // Frames computed from the silence a clip was padded with are not decoded (ClipLengths).
+                var valid = CtcHead.ValidOutputFrames((int)shape[ctc.TimeAxis], set.ValidFrames(start + i));
                 var text = ctc.Grammar is { } grammar
-                    ? grammar.Phrases[GrammarPhrase(grammar, values, shape, ctc.TimeMajor, i)]
-                    : vocabulary.Detokenize(Text.CtcVocabulary.Collapse(BestTokens(values, shape, ctc.TimeMajor, i), ctc.Blank));
+                    ? grammar.Phrases[GrammarPhrase(grammar, values, shape, ctc.TimeMajor, i, valid)]
+                    : vocabulary.Detokenize(Text.CtcVocabulary.Collapse(BestTokens(values, shape, ctc.TimeMajor, i, valid), ctc.Blank));
                 hypotheses[start + i] = text;
                 predicted[start + i] = index.TryGetValue(text, out var k) ? k : transcripts.Count;
             }
@@ -129,21 +131,21 @@ public static class OrtEvaluation
     /// <summary>The class a CTC hypothesis falls in when it is none of the split's transcripts.</summary>
     public const string NoTranscript = "(no transcript)";
 
-    /// <summary>The grammar's most probable phrase for item <paramref name="item"/> of a [N, T, V] or [T, N, V] output.</summary>
-    private static int GrammarPhrase(Text.CtcGrammar grammar, float[] values, long[] shape, bool timeMajor, int item)
+    /// <summary>The grammar's most probable phrase for item <paramref name="item"/> of a [N, T, V] or [T, N, V] output, over its first <paramref name="valid"/> frames.</summary>
+    private static int GrammarPhrase(Text.CtcGrammar grammar, float[] values, long[] shape, bool timeMajor, int item, int valid)
     {
         int batch = (int)shape[timeMajor ? 1 : 0], frames = (int)shape[timeMajor ? 0 : 1], vocabulary = (int)shape[2];
         return timeMajor
-            ? grammar.Decode(values, frames, vocabulary, item * vocabulary, batch * vocabulary).Phrase
-            : grammar.Decode(values, frames, vocabulary, item * frames * vocabulary, vocabulary).Phrase;
+            ? grammar.Decode(values, valid, vocabulary, item * vocabulary, batch * vocabulary).Phrase
+            : grammar.Decode(values, valid, vocabulary, item * frames * vocabulary, vocabulary).Phrase;
     }
 
-    /// <summary>The best token of every frame of item <paramref name="item"/> in a [N, T, V] or [T, N, V] output.</summary>
-    private static int[] BestTokens(float[] values, long[] shape, bool timeMajor, int item)
+    /// <summary>The best token of the first <paramref name="valid"/> frames of item <paramref name="item"/> in a [N, T, V] or [T, N, V] output.</summary>
+    private static int[] BestTokens(float[] values, long[] shape, bool timeMajor, int item, int valid)
     {
         var (items, frames, vocabulary) = timeMajor ? ((int)shape[1], (int)shape[0], (int)shape[2]) : ((int)shape[0], (int)shape[1], (int)shape[2]);
-        var best = new int[frames];
-        for (var t = 0; t < frames; t++)
+        var best = new int[valid];
+        for (var t = 0; t < valid; t++)
         {
             var offset = timeMajor ? ((t * items) + item) * vocabulary : ((item * frames) + t) * vocabulary;
             best[t] = OrtClassifier.ArgMax(values.AsSpan(offset, vocabulary));

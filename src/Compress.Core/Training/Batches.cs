@@ -1,7 +1,11 @@
 namespace Compress.Training;
 
 /// <summary>One batch read from an <see cref="ITrainingData"/>: features row-major with <see cref="Shape"/> [N, ...item] and N labels.</summary>
-public sealed record Batch(float[] Features, long[] Shape, long[] Labels);
+public sealed record Batch(float[] Features, long[] Shape, long[] Labels)
+{
+    /// <summary>Each item's <see cref="ITrainingData.ValidFrames"/>, or null when the data has no lengths.</summary>
+    public IReadOnlyList<(int Valid, int Total)?>? ValidFrames { get; init; }
+}
 
 /// <summary>
 /// Deterministic batching: the order of epoch e is a Fisher–Yates shuffle seeded from (seed, e) with a fixed
@@ -47,13 +51,15 @@ public static class Batches
         var itemSize = (int)data.ItemShape.Aggregate(1L, (a, d) => a * d);
         var features = new float[checked(itemSize * indices.Count)];
         var labels = new long[indices.Count];
+        var valid = new (int Valid, int Total)?[indices.Count];
         for (var i = 0; i < indices.Count; i++)
         {
             data.ReadFeatures(indices[i], features.AsSpan(i * itemSize, itemSize));
             labels[i] = data.LabelOf(indices[i]);
+            valid[i] = data.ValidFrames(indices[i]);
         }
 
-        return new Batch(features, [indices.Count, .. data.ItemShape], labels);
+        return new Batch(features, [indices.Count, .. data.ItemShape], labels) { ValidFrames = valid.Any(v => v is not null) ? valid : null };
     }
 
     private static ulong Next(ref ulong state)

@@ -129,7 +129,7 @@ public sealed class FineTuneLoop
         var labels = tensor(batch.Labels);
         var head = _module.Head;
         var scores = HeadObjective.Scores(_module, x);
-        var loss = HeadObjective.Loss(head, scores, labels, _options.LabelSmoothing);
+        var loss = HeadObjective.Loss(head, scores, labels, _options.LabelSmoothing, batch.ValidFrames);
         if (_teacher is not null && _options.DistillationWeight > 0)
         {
             Tensor teacherScores;

@@ -39,14 +39,20 @@ public static class HeadObjective
     }
 
     /// <summary>The training loss of shaped <paramref name="scores"/> against class indices, with label smoothing ε.</summary>
-    /// <remarks>A CTC head ignores label smoothing (its targets are sequences, not one class).</remarks>
-    public static Tensor Loss(OutputHead head, Tensor scores, Tensor labels, double smoothing)
+    /// <remarks>
+    /// A CTC head ignores label smoothing (its targets are sequences, not one class); with
+    /// <paramref name="validFrames"/> (a batch's <see cref="Batch.ValidFrames"/>) each item's loss uses only the output
+    /// frames of its clip (<see cref="CtcHead.ValidOutputFrames"/>), not those of its padding.
+    /// </remarks>
+    public static Tensor Loss(OutputHead head, Tensor scores, Tensor labels, double smoothing, IReadOnlyList<(int Valid, int Total)?>? validFrames = null)
     {
         ArgumentNullException.ThrowIfNull(head);
         ArgumentNullException.ThrowIfNull(labels);
         if (head.Ctc is { } ctc)
         {
-            return Losses.Ctc(scores, Targets(ctc, labels), ctc.Blank);
+            var frames = scores.dim() == 3 ? (int)scores.shape[0] : 0;
+            var lengths = validFrames?.Select(v => (long)CtcHead.ValidOutputFrames(frames, v)).ToArray();
+            return Losses.Ctc(scores, Targets(ctc, labels), ctc.Blank, lengths);
         }
 
         return head.Kind switch

@@ -18,6 +18,13 @@ public interface ITrainingData
 
     /// <summary>Writes item <paramref name="index"/>'s features, row-major, into <paramref name="destination"/> (exactly the item's element count).</summary>
     void ReadFeatures(int index, Span<float> destination);
+
+    /// <summary>
+    /// How many of item <paramref name="index"/>'s front-end frames come from its clip rather than from the padding to
+    /// the clip length: (valid, total); null when every frame counts (the default). A CTC head's loss uses only the
+    /// output frames they give (<see cref="Graph.CtcHead.ValidOutputFrames"/>).
+    /// </summary>
+    (int Valid, int Total)? ValidFrames(int index) => null;
 }
 
 /// <summary>An in-memory <see cref="ITrainingData"/>: items stored back to back in one array.</summary>

@@ -69,20 +69,21 @@ public static class Losses
 
     /// <summary>
     /// The CTC loss of per-frame log-probabilities <paramref name="logProbs"/> [T, N, V] against each item's token
-    /// sequence (never containing the blank), every item using all T frames. As torch's mean reduction: each item's
+    /// sequence (never containing the blank), item i using its first <paramref name="inputLengths"/>[i] frames (default:
+    /// all T; the frames after them are padding and get no gradient). As torch's mean reduction: each item's
     /// negative log-likelihood divided by its target length, then the mean over the batch. An impossible alignment
     /// (a target needing more frames than T) contributes zero instead of infinity; <see cref="DataChecks"/> refuses such
     /// data before training.
     /// </summary>
-    public static Tensor Ctc(Tensor logProbs, IReadOnlyList<int[]> targets, int blank)
+    public static Tensor Ctc(Tensor logProbs, IReadOnlyList<int[]> targets, int blank, IReadOnlyList<long>? inputLengths = null)
     {
         ArgumentNullException.ThrowIfNull(logProbs);
         ArgumentNullException.ThrowIfNull(targets);
         var frames = logProbs.shape[0];
         var flat = targets.SelectMany(t => t).Select(t => (long)t).ToArray();
         var targetLengths = targets.Select(t => (long)t.Length).ToArray();
-        var inputLengths = Enumerable.Repeat(frames, targets.Count).ToArray();
-        return nn.functional.ctc_loss(logProbs, tensor(flat), tensor(inputLengths), tensor(targetLengths), blank, zero_infinity: true, reduction: nn.Reduction.Mean);
+        long[] lengths = inputLengths is null ? [.. Enumerable.Repeat(frames, targets.Count)] : [.. inputLengths.Select(l => Math.Clamp(l, 0, frames))];
+        return nn.functional.ctc_loss(logProbs, tensor(flat), tensor(lengths), tensor(targetLengths), blank, zero_infinity: true, reduction: nn.Reduction.Mean);
     }
 
     /// <summary>

@@ -79,7 +79,7 @@ public static class NewModelCommand
             {
                 var crnn = new CrnnCtc(parse.GetValue(vocab) ?? 29, frameCount, parse.GetValue(bins), parse.GetValue(channels), parse.GetValue(hidden) ?? 96, parse.GetValue(bidirectional), parse.GetValue(seed));
                 OnnxModelIO.Save(crnn.Build(), path);
-                output.WriteLine($"wrote {path}: crnn-ctc, vocabulary {crnn.Vocab}, input [N,1,{frameCount},{crnn.Bins}], output [N,{crnn.OutputFrames},{crnn.Vocab}] log-probabilities");
+                output.WriteLine($"wrote {path}: crnn-ctc, vocabulary {crnn.Vocab}, input [N,1,T,{crnn.Bins}], output [N,ceil(T/2),{crnn.Vocab}] log-probabilities (T = {frameCount} frames gives {crnn.OutputFrames})");
                 return CompressCli.Success;
             }
 

@@ -34,7 +34,8 @@ public sealed class CrnnCtcTests(ITestOutputHelper output)
         Assert.Equal(steps, architecture.OutputFrames);
         Assert.Equal([2L, steps, 29L], logProbs.Shape);
         var declared = model.Graph.Output.Single().Type.TensorType.Shape.Dim;
-        Assert.Equal(["N", $"{steps}", "29"], declared.Select(d => d.DimParam is { Length: > 0 } p ? p : $"{d.DimValue}"));
+        Assert.Equal(["N", CrnnCtc.OutputTimeAxis, "29"], declared.Select(d => d.DimParam is { Length: > 0 } p ? p : $"{d.DimValue}"));
+        Assert.Equal(CrnnCtc.TimeAxis, model.Graph.Input.Single().Type.TensorType.Shape.Dim[2].DimParam);
 
         // Every frame's exp(log-probabilities) sums to 1.
         var values = (float[])logProbs.Data;

@@ -113,8 +113,81 @@ public sealed class CtcMeasurementTests
         Assert.Contains("has shape [18,2,7] for 2 clips; CTC needs [2,T,7]", d.Message, StringComparison.Ordinal);
     }
 
-    private sealed class Scores(float[][] items, int[] labels) : IFeatureSet
+    [Fact]
+    public void Measure_WithClipLengths_DecodesOnlyTheFramesOfTheClip_SoPaddingReadAsTokensIsNotCounted()
     {
+        // Item 0: "no" in its first 9 frames, silence (blanks) after: decodes the same with and without its length.
+        // Item 1: "on" in its first 9 frames, then padding that this model reads as "a": counted without lengths.
+        var padded = Frames("on");
+        foreach (var (t, token) in new[] { (12, 1), (14, 2) }) // "|" then "a"
+        {
+            Array.Fill(padded, -1f, t * Tokens.Length, Tokens.Length);
+            padded[(t * Tokens.Length) + token] = 3f;
+        }
+
+        var model = Identity(timeMajor: false, "logits");
+        var ctcHead = OutputHead.Detect(model).Value! with { Ctc = SpecMapping.Spell(new CtcHead(Tokens, 0, 1, false, []), Transcripts) };
+        using var set = new Scores([Frames("no"), padded], [1, 2]);
+        var bytes = OnnxModelIO.Save(model);
+
+        var everyFrame = OrtEvaluation.Measure(bytes, model, set, Transcripts, threads: 1, "m.onnx", "the model", CancellationToken.None, ctcHead).Value!.Transcription!;
+        using var lengths = new Scores([Frames("no"), padded], [1, 2], valid: 9);
+        var clipFrames = OrtEvaluation.Measure(bytes, model, lengths, Transcripts, threads: 1, "m.onnx", "the model", CancellationToken.None, ctcHead).Value!.Transcription!;
+
+        Assert.Equal(["no", "on a"], everyFrame.Utterances.Select(u => u.Hypothesis));
+        Assert.Equal(1, everyFrame.Words.Insertions);
+        Assert.Equal(["no", "on"], clipFrames.Utterances.Select(u => u.Hypothesis));
+        Assert.Equal(0.0, clipFrames.Wer);
+    }
+
+    [Theory]
+    [InlineData(75, 149, 149, 75)] // a full clip: every output frame
+    [InlineData(75, 50, 149, 26)] // ⌈75 · 50 / 149⌉; the stride-2 model's own frames are ⌈50 / 2⌉ = 25
+    [InlineData(18, 9, 18, 9)]
+    [InlineData(75, 0, 149, 0)] // shorter than one window
+    public void ValidOutputFrames_IsProportional_RoundedUp(int outputFrames, int valid, int total, int expected) =>
+        Assert.Equal(expected, CtcHead.ValidOutputFrames(outputFrames, (valid, total)));
+
+    [Fact]
+    public void ClipLengths_ReadEachHeader_AtTheFrontEndsRate()
+    {
+        var folder = Directory.CreateTempSubdirectory("compress-lengths-").FullName;
+        try
+        {
+            var o = new Compress.Features.FrontEndOptions(Compress.Features.FrontEndKind.LogMel, ClipSeconds: 3);
+            var paths = new[] { ("short.wav", 8000, 4500), ("full.wav", 16000, 48000), ("long.wav", 16000, 50000) }
+                .Select(f =>
+                {
+                    var path = Path.Combine(folder, f.Item1);
+                    Compress.Audio.WavWriter.Write(path, new float[f.Item3], f.Item2);
+                    return new AudioItem(path, 0, "x");
+                })
+                .Append(new AudioItem("", 0, "_silence_"))
+                .ToList();
+            using var set = new Scores([.. paths.Select(_ => new float[18 * Tokens.Length])], [0, 0, 0, 0]);
+
+            var wrapped = Compress.Features.ClipLengths.Wrap(set, paths, o);
+
+            // 4,500 samples at 8 kHz are 9,000 at 16 kHz: 1 + (9000 − 480) / 320 = 27 frames of 149.
+            Assert.Equal([(27, 149), (149, 149), (149, 149), (149, 149)], Enumerable.Range(0, 4).Select(i => wrapped.ValidFrames(i)!.Value));
+            Assert.Null(((IFeatureSet)set).ValidFrames(0));
+
+            // Training copies (copy-major): as far as ±10% speed and ±100 ms shift can move the end: 9,000 · 100 / 90 +
+            // 1,600 = 11,600 samples, 35 frames.
+            using var copies = new Scores([.. Enumerable.Range(0, 8).Select(_ => new float[18 * Tokens.Length])], new int[8]);
+            var augmented = Compress.Features.ClipLengths.Wrap(copies, paths, o, new Compress.Features.AugmentationOptions(Copies: 2, TimeShiftMs: 100, SpeedPercent: 10));
+            Assert.Equal([35, 149, 149, 149, 35, 149, 149, 149], Enumerable.Range(0, 8).Select(i => augmented.ValidFrames(i)!.Value.Valid));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed class Scores(float[][] items, int[] labels, int? valid = null) : IFeatureSet
+    {
+        public (int Valid, int Total)? ValidFrames(int index) => valid is { } v ? (v, 18) : null;
+
         public int Count => items.Length;
 
         public IReadOnlyList<long> ItemShape => [18, Tokens.Length];

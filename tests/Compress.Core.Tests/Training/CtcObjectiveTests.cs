@@ -42,6 +42,44 @@ public sealed class CtcObjectiveTests
         Assert.Equal(expected, loss.item<float>(), 4);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Loss_WithClipLengths_SumsOnlyThePathsOverEachClipsOwnFrames_AndIgnoresThePadding(bool timeMajor)
+    {
+        // Item 0 spans 3 of its 4 frames, item 1 3 (exactly "a _ a"), item 2 2: frame 4 (and 3) are padding.
+        int[] lengths = [3, 3, 2];
+        var raw = Scores();
+        var expected = 0.0;
+        for (var n = 0; n < 3; n++)
+        {
+            expected += -Math.Log(PathSum(raw, n, Targets[n], lengths[n])) / Targets[n].Length / 3;
+        }
+
+        using var scope = NewDisposeScope();
+        var head = Head(timeMajor);
+        float Loss(float[] values)
+        {
+            var batchMajor = tensor(values, [3, Frames, Vocabulary]);
+            var scores = timeMajor ? batchMajor.transpose(0, 1).contiguous() : batchMajor;
+            return HeadObjective.Loss(head, HeadObjective.Shape(head, scores), tensor(new long[] { 0, 1, 2 }), 0, [.. lengths.Select(l => ((int, int)?)(l, Frames))]).item<float>();
+        }
+
+        // Other scores on the padding frames: the same loss.
+        var repadded = (float[])raw.Clone();
+        for (var n = 0; n < 3; n++)
+        {
+            for (var i = lengths[n] * Vocabulary; i < Frames * Vocabulary; i++)
+            {
+                repadded[(n * Frames * Vocabulary) + i] = 7 - i;
+            }
+        }
+
+        Assert.Equal(expected, Loss(raw), 4);
+        Assert.Equal(Loss(raw), Loss(repadded), 6);
+        Assert.NotEqual(Loss(raw), HeadObjective.Loss(head, HeadObjective.Shape(head, timeMajor ? tensor(raw, [3, Frames, Vocabulary]).transpose(0, 1).contiguous() : tensor(raw, [3, Frames, Vocabulary])), tensor(new long[] { 0, 1, 2 }), 0).item<float>(), 3);
+    }
+
     [Fact]
     public void FrameDistillation_IsZeroForTheTeacherItself_AndPositiveOtherwise()
     {
@@ -81,11 +119,11 @@ public sealed class CtcObjectiveTests
         Assert.Null(HeadObjective.Classes(head, shaped));
     }
 
-    /// <summary>p(target | item n) by enumerating all Vᵀ frame paths of the softmax of the raw scores.</summary>
-    private static double PathSum(float[] raw, int n, int[] target)
+    /// <summary>p(target | item n) by enumerating all Vᵀ frame paths of the softmax of the raw scores (over the first <paramref name="frames"/> frames).</summary>
+    private static double PathSum(float[] raw, int n, int[] target, int frames = Frames)
     {
-        var p = new double[Frames, Vocabulary];
-        for (var t = 0; t < Frames; t++)
+        var p = new double[frames, Vocabulary];
+        for (var t = 0; t < frames; t++)
         {
             var row = Enumerable.Range(0, Vocabulary).Select(v => Math.Exp(raw[(((n * Frames) + t) * Vocabulary) + v])).ToArray();
             for (var v = 0; v < Vocabulary; v++)
@@ -95,12 +133,12 @@ public sealed class CtcObjectiveTests
         }
 
         var total = 0.0;
-        var paths = (int)Math.Pow(Vocabulary, Frames);
+        var paths = (int)Math.Pow(Vocabulary, frames);
         for (var code = 0; code < paths; code++)
         {
-            var path = new int[Frames];
+            var path = new int[frames];
             var probability = 1.0;
-            for (int t = 0, c = code; t < Frames; t++, c /= Vocabulary)
+            for (int t = 0, c = code; t < frames; t++, c /= Vocabulary)
             {
                 path[t] = c % Vocabulary;
                 probability *= p[t, path[t]];
