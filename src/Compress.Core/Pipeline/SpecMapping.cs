@@ -161,7 +161,8 @@ public static class SpecMapping
             RegularizationLambda: p.Lambda,
             RegularizationEpochs: p.RegularizationEpochs,
             N: p.N,
-            M: p.M);
+            M: p.M,
+            SensitivityBand: p.SensitivityBand);
     }
 
     /// <summary>The finetune section as engine options.</summary>

@@ -116,7 +116,9 @@ public sealed record ScheduleOptions(
 /// <see cref="TargetSparsity"/> is the fraction of eligible weights that are exactly zero at the end:
 /// round(target × eligible elements) weights in total, each layer within [<see cref="MinLayerSparsity"/>,
 /// <see cref="MaxLayerSparsity"/>]. For <see cref="PruningMethod.Channel"/> it is the fraction of each layer's
-/// output channels removed (rounded so the kept count is a multiple of <see cref="RoundTo"/>).
+/// output channels removed (rounded so the kept count is a multiple of <see cref="RoundTo"/>). With
+/// <see cref="SparsityAllocation.Sensitivity"/> every layer also stays within <see cref="SensitivityBand"/> of the
+/// target (<see cref="SensitivityBounds"/>).
 /// </summary>
 public sealed record PruningOptions(
     PruningMethod Method = PruningMethod.None,
@@ -135,7 +137,8 @@ public sealed record PruningOptions(
     double RegularizationLambda = PruningOptions.DefaultRegularizationLambda,
     int RegularizationEpochs = PruningOptions.DefaultRegularizationEpochs,
     int N = PruningOptions.DefaultN,
-    int M = PruningOptions.DefaultM)
+    int M = PruningOptions.DefaultM,
+    double SensitivityBand = PruningOptions.DefaultSensitivityBand)
 {
     // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
     // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
@@ -181,4 +184,11 @@ public sealed record PruningOptions(
 
     /// <summary>Default <see cref="M"/> (group size of n:m sparsity): 4.</summary>
     public const int DefaultM = 4;
+
+    /// <summary>
+    /// Default <see cref="SensitivityBand"/> (fraction of a layer's weights): 0.15, so <c>allocation: sensitivity</c>
+    /// keeps every layer within 15 points of the uniform target (and never below half its uniform density;
+    /// <see cref="SensitivityBounds"/>).
+    /// </summary>
+    public const double DefaultSensitivityBand = 0.15;
 }

@@ -34,6 +34,7 @@ public static class PruningValidator
         Range("target_sparsity", options.TargetSparsity, 0, 1, highInclusive: false);
         Range("min_layer_sparsity", options.MinLayerSparsity, 0, 1, highInclusive: false);
         Range("max_layer_sparsity", options.MaxLayerSparsity, 0, 1);
+        Range("sensitivity_band", options.SensitivityBand, 0, 1);
         if (options.MinLayerSparsity > options.MaxLayerSparsity)
         {
             problems.Add(TrainingMessages.InvalidOption("min_layer_sparsity", "is above max_layer_sparsity"));
@@ -128,6 +129,14 @@ public static class PruningValidator
                 options.TargetSparsity,
                 reachable,
                 string.Create(CultureInfo.InvariantCulture, $"max_layer_sparsity {options.MaxLayerSparsity}; {protectedCount} protected and {found.Count(t => t.Status == PrunableStatus.Excluded)} excluded tensors are not counted")));
+        }
+        else if (options.Allocation == SparsityAllocation.Sensitivity
+            && SensitivityBounds.MaxReachable([.. eligible.Select(t => t.Elements)], options) is var banded && target > banded + 1e-12)
+        {
+            problems.Add(TrainingMessages.TargetUnreachable(
+                options.TargetSparsity,
+                banded,
+                string.Create(CultureInfo.InvariantCulture, $"allocation: sensitivity keeps every layer at most {SensitivityBounds.Band(options).High:0.####} sparse, to one weight: sensitivity_band {options.SensitivityBand}, max_layer_sparsity {options.MaxLayerSparsity}")));
         }
 
         return problems;

@@ -7,103 +7,54 @@ using static TorchSharp.torch;
 namespace Compress.Pruning;
 
 /// <summary>
-/// Sensitivity allocation: prunes one eligible layer at a time by magnitude to each of <see cref="Levels"/>
-/// (without fine-tuning), measures validation accuracy with the executor, restores the layer, and then picks
-/// per-layer sparsities that reach the total target with the least predicted accuracy loss (greedy in steps of
-/// 1 %, the loss of a layer interpolated linearly between measured levels and made non-decreasing).
+/// Sensitivity allocation: prunes one eligible layer at a time by magnitude to each sparsity of
+/// <see cref="SensitivityBounds.SweepLevels"/> (the band around the target; without fine-tuning), measures the
+/// validation loss of the trained head (<see cref="Evaluator"/>; accuracy saturates and moves in steps of one item,
+/// the loss does not) and accuracy, restores the layer, and picks per-layer counts inside the band that reach the
+/// total exactly with the least predicted loss increase (<see cref="SensitivityBounds.Choose"/>). Deterministic: the
+/// same module, data and options give the same points and ratios.
 /// </summary>
 public static class SensitivityAnalysis
 {
-    /// <summary>The sparsities each layer is measured at.</summary>
-    public static readonly IReadOnlyList<double> Levels = [0.25, 0.5, 0.75, 0.9];
-
-    /// <summary>Returns per-layer sparsity ratios (relative to the target, for <see cref="SparsityAllocator"/>) and the sweep's points.</summary>
-    public static (IReadOnlyList<double> Ratios, IReadOnlyList<SensitivityPoint> Points) Allocate(OnnxGraphModule module, IReadOnlyList<string> names, ITrainingData validation, PruningOptions options, int batchSize)
+    /// <summary>
+    /// Returns per-layer sparsity ratios (relative to the target, for <see cref="SparsityAllocator"/>; null when the band
+    /// cannot reach the target over <paramref name="names"/>, so the allocation falls back to uniform) and the sweep's points.
+    /// </summary>
+    public static (IReadOnlyList<double>? Ratios, IReadOnlyList<SensitivityPoint> Points) Allocate(OnnxGraphModule module, IReadOnlyList<string> names, ITrainingData validation, PruningOptions options, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(options);
-        var baseline = Evaluator.Evaluate(module, validation, batchSize).Accuracy;
+        var (_, baseline) = Evaluator.Evaluate(module, validation, batchSize);
+        var levels = SensitivityBounds.SweepLevels(options);
         var points = new List<SensitivityPoint>();
-        var drops = new List<double[]>();
-        var levels = Levels.Where(l => l <= options.MaxLayerSparsity).Append(options.MaxLayerSparsity).Distinct().OrderBy(l => l).ToArray();
+        var losses = new List<IReadOnlyList<double>>();
         foreach (var name in names)
         {
             var p = module.OnnxParameters[name];
             using var saved = p.detach().clone();
-            var curve = new double[levels.Length];
-            var worst = 0.0;
-            for (var i = 0; i < levels.Length; i++)
+            var curve = new double[levels.Count];
+            for (var i = 0; i < levels.Count; i++)
             {
                 using (var masks = new MaskSet(module.OnnxParameters, [name]))
                 {
-                    UnstructuredPruner.Prune(masks, [name], MagnitudeImportance.Score(module.OnnxParameters, [name]), levels[i], options with { Scope = PruningScope.PerLayer, MinLayerSparsity = 0 });
+                    UnstructuredPruner.Prune(masks, [name], MagnitudeImportance.Score(module.OnnxParameters, [name]), levels[i], options with { Scope = PruningScope.PerLayer, MinLayerSparsity = 0, MaxLayerSparsity = 1 });
                 }
 
-                var accuracy = Evaluator.Evaluate(module, validation, batchSize).Accuracy;
-                worst = Math.Max(worst, baseline - accuracy);
-                curve[i] = worst;
-                points.Add(new SensitivityPoint(name, levels[i], accuracy));
+                var (accuracy, loss) = Evaluator.Evaluate(module, validation, batchSize);
+                curve[i] = loss - baseline;
+                points.Add(new SensitivityPoint(name, levels[i], accuracy) { Loss = loss });
                 using (no_grad())
                 {
                     p.copy_(saved);
                 }
             }
 
-            drops.Add(curve);
+            losses.Add(curve);
         }
 
-        var sizes = names.Select(n => module.OnnxParameters[n].numel()).ToArray();
-        var total = sizes.Sum();
-        var target = options.TargetSparsity * total;
-        var s = names.Select(_ => options.MinLayerSparsity).ToArray();
-        const double delta = 0.01;
-        double Drop(int layer, double sparsity)
-        {
-            var curve = drops[layer];
-            var previousLevel = 0.0;
-            var previousDrop = 0.0;
-            for (var i = 0; i < levels.Length; i++)
-            {
-                if (sparsity <= levels[i])
-                {
-                    return previousDrop + ((curve[i] - previousDrop) * (sparsity - previousLevel) / (levels[i] - previousLevel));
-                }
-
-                (previousLevel, previousDrop) = (levels[i], curve[i]);
-            }
-
-            return previousDrop;
-        }
-
-        while (Enumerable.Range(0, s.Length).Sum(i => s[i] * sizes[i]) < target)
-        {
-            var best = -1;
-            var bestCost = double.PositiveInfinity;
-            for (var i = 0; i < s.Length; i++)
-            {
-                if (s[i] + delta > options.MaxLayerSparsity + 1e-9)
-                {
-                    continue;
-                }
-
-                // Cost per pruned weight, plus a small term that spreads sparsity when the sweep sees no loss.
-                var cost = ((Drop(i, s[i] + delta) - Drop(i, s[i])) / (delta * sizes[i])) + (1e-9 * s[i]);
-                if (cost < bestCost)
-                {
-                    (best, bestCost) = (i, cost);
-                }
-            }
-
-            if (best < 0)
-            {
-                break;
-            }
-
-            s[best] += delta;
-        }
-
-        var ratios = s.Select(v => options.TargetSparsity > 0 ? v / options.TargetSparsity : 1).ToList();
-        return (ratios, points);
+        var sizes = names.Select(n => module.OnnxParameters[n].numel()).ToList();
+        var counts = SensitivityBounds.Choose(sizes, levels, losses, options);
+        return (counts is null ? null : SensitivityBounds.Ratios(counts, sizes, options.TargetSparsity), points);
     }
 }

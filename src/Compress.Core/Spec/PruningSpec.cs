@@ -28,6 +28,12 @@ public sealed record PruningSpec
     /// <summary>How per-layer targets are chosen. Default <see cref="SparsityAllocation.Uniform"/>.</summary>
     public SparsityAllocation Allocation { get; init; } = PruningOptions.DefaultAllocation;
 
+    /// <summary>
+    /// <c>sensitivity</c> only: how far, in sparsity, a layer may end from the target, in [0, 1]; a layer also keeps at
+    /// least half its uniform density. Default <see cref="PruningOptions.DefaultSensitivityBand"/> (0.15).
+    /// </summary>
+    public double SensitivityBand { get; init; } = PruningOptions.DefaultSensitivityBand;
+
     /// <summary>Glob patterns (<c>*</c>, <c>?</c>) on initializer or node names; empty = every prunable weight.</summary>
     public ValueList<string> Include { get; init; } = [];
 

@@ -48,6 +48,7 @@ internal static class FullSpec
           min_layer_sparsity: 0.1
           max_layer_sparsity: 0.9
           allocation: sensitivity
+          sensitivity_band: 0.2
           include: [conv*]
           exclude: ["*bias", head.*]
           protect_first_last: false

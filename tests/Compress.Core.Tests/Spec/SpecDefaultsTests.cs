@@ -51,6 +51,7 @@ public sealed partial class SpecDefaultsTests
         ("pruning.min_layer_sparsity", PruningOptions.DefaultMinLayerSparsity, s => s.Pruning.MinLayerSparsity, Pruning.MinLayerSparsity),
         ("pruning.max_layer_sparsity", PruningOptions.DefaultMaxLayerSparsity, s => s.Pruning.MaxLayerSparsity, Pruning.MaxLayerSparsity),
         ("pruning.allocation", PruningOptions.DefaultAllocation, s => s.Pruning.Allocation, Pruning.Allocation),
+        ("pruning.sensitivity_band", PruningOptions.DefaultSensitivityBand, s => s.Pruning.SensitivityBand, Pruning.SensitivityBand),
         ("pruning.protect_first_last", PruningOptions.DefaultProtectFirstAndLast, s => s.Pruning.ProtectFirstLast, Pruning.ProtectFirstAndLast),
         ("pruning.channel_criterion", PruningOptions.DefaultChannelCriterion, s => s.Pruning.ChannelCriterion, Pruning.ChannelCriterion),
         ("pruning.round_to", PruningOptions.DefaultRoundTo, s => s.Pruning.RoundTo, Pruning.RoundTo),

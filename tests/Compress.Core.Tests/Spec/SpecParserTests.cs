@@ -76,6 +76,7 @@ public sealed class SpecParserTests
                 MinLayerSparsity = 0.1,
                 MaxLayerSparsity = 0.9,
                 Allocation = SparsityAllocation.Sensitivity,
+                SensitivityBand = 0.2,
                 Include = ["conv*"],
                 Exclude = ["*bias", "head.*"],
                 ProtectFirstLast = false,

@@ -23,6 +23,7 @@ internal static class PruningReader
             MinLayerSparsity = r.Double("min_layer_sparsity", PruningOptions.DefaultMinLayerSparsity, Sparsity),
             MaxLayerSparsity = r.Double("max_layer_sparsity", PruningOptions.DefaultMaxLayerSparsity, Sparsity),
             Allocation = r.Enum("allocation", PruningOptions.DefaultAllocation),
+            SensitivityBand = r.Double("sensitivity_band", PruningOptions.DefaultSensitivityBand, NumberRange.Closed(0, 1)),
             Include = r.Strings("include") ?? [],
             Exclude = r.Strings("exclude") ?? [],
             ProtectFirstLast = r.Bool("protect_first_last", PruningOptions.DefaultProtectFirstAndLast),
@@ -102,6 +103,7 @@ internal static class PruningReader
         NoEffectUnless(context, r, spec.Method is PruningMethod.L1 or PruningMethod.L2, withMethod, "lambda", "regularization_epochs");
         NoEffectUnless(context, r, spec.Method == PruningMethod.NM, withMethod, "n", "m");
         NoEffectUnless(context, r, spec.Method == PruningMethod.Gradient || (spec.Method == PruningMethod.Channel && spec.ChannelCriterion == ChannelCriterion.Taylor), withMethod + (spec.Method == PruningMethod.Channel ? " and channel_criterion " + SpecNames.Of(spec.ChannelCriterion) : ""), "gradient_batches");
+        NoEffectUnless(context, r, spec.Allocation == SparsityAllocation.Sensitivity, "unless pruning.allocation is sensitivity", "sensitivity_band");
         NoEffectUnless(context, r, spec.TargetSparsity?.IsMax == true, "unless pruning.target_sparsity is max", "max_trials");
         NoEffectUnless(context, r, spec.Method != PruningMethod.None, withMethod, "scope", "min_layer_sparsity", "max_layer_sparsity", "allocation", "include", "exclude", "protect_first_last", "schedule");
     }
