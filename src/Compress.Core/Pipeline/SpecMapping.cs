@@ -151,7 +151,8 @@ public static class SpecMapping
             RegularizationLambda: p.Lambda,
             RegularizationEpochs: p.RegularizationEpochs,
             N: p.N,
-            M: p.M);
+            M: p.M,
+            Regularization: p.Regularization);
     }
 
     /// <summary>The finetune section as engine options.</summary>
