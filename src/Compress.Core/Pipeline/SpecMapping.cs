@@ -162,7 +162,8 @@ public static class SpecMapping
             RegularizationEpochs: p.RegularizationEpochs,
             N: p.N,
             M: p.M,
-            SensitivityBand: p.SensitivityBand);
+            SensitivityBand: p.SensitivityBand,
+            Regularization: p.Regularization);
     }
 
     /// <summary>The finetune section as engine options.</summary>

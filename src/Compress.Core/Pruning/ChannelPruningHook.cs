@@ -3,8 +3,10 @@ using Compress.Onnx.Proto;
 using Compress.Pruning.Dependency;
 using Compress.Pruning.Importance;
 using Compress.Pruning.Pruners;
+using Compress.Pruning.Regularizers;
 using Compress.Pruning.Schedules;
 using Compress.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Compress.Pruning;
@@ -14,7 +16,10 @@ namespace Compress.Pruning;
 /// groups; on the schedule each group loses its lowest-scoring channels (L1, L2 or Taylor over all its weight
 /// slices), which are held at zero by masks while training; <see cref="Shrink"/> then removes them physically.
 /// <see cref="PruningOptions.TargetSparsity"/> is the fraction of every prunable group's channels removed
-/// (kept counts rounded to <see cref="PruningOptions.RoundTo"/>).
+/// (kept counts rounded to <see cref="PruningOptions.RoundTo"/>). With <see cref="ChannelRegularization.GroupLasso"/>
+/// the loss also carries λ·<see cref="GroupLasso"/> over the alive channels, on l1/l2's timing (an optional
+/// penalty-only phase of <see cref="PruningOptions.RegularizationEpochs"/>, then while the schedule prunes, never in
+/// the recovery after the final sparsity), so the channels the schedule cuts carry less when they go.
 /// </summary>
 public sealed class ChannelPruningHook : ScheduledPruningHook
 {
@@ -24,6 +29,7 @@ public sealed class ChannelPruningHook : ScheduledPruningHook
     private readonly ITrainingData _train;
     private readonly List<string> _weights;
     private readonly List<string> _reported;
+    private readonly GroupLasso? _groupLasso;
     private int _rounds;
 
     /// <summary>Analyses the module's model and prepares the masks.</summary>
@@ -41,7 +47,17 @@ public sealed class ChannelPruningHook : ScheduledPruningHook
         var all = prunable.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         _weights = Pruner.Groups.SelectMany(g => g.Slices).Select(s => s.Tensor).Where(all.Contains).Distinct().Where(module.OnnxParameters.ContainsKey).ToList();
         _reported = prunable.Where(t => t.Status == PrunableStatus.Eligible).Select(t => t.Name).ToList();
-        Schedule = SparsitySchedule.Create(options.Schedule, options.TargetSparsity, fineTune.Epochs, Batches.StepsPerEpoch(train.Count, fineTune.BatchSize));
+        _groupLasso = options.Regularization switch
+        {
+            ChannelRegularization.GroupLasso => new GroupLasso(Pruner.Groups, _weights),
+            ChannelRegularization.None => null,
+        };
+        Schedule = SparsitySchedule.Create(
+            options.Schedule,
+            options.TargetSparsity,
+            fineTune.Epochs,
+            Batches.StepsPerEpoch(train.Count, fineTune.BatchSize),
+            _groupLasso is null ? 0 : RegularizationPhase(options.RegularizationEpochs, fineTune.Epochs));
     }
 
     /// <summary>The channel dependency analysis of the model.</summary>
@@ -50,7 +66,18 @@ public sealed class ChannelPruningHook : ScheduledPruningHook
     /// <summary>Chooses, masks and finally removes the channels.</summary>
     public ChannelPruner Pruner { get; }
 
+    /// <inheritdoc />
+    public override Tensor? Penalty(int epoch)
+    {
+        if (_groupLasso is null || AtFinalSparsity || _options.RegularizationLambda == 0
+            || _groupLasso.Value(_module.OnnxParameters, Pruner.Removed) is not { } value)
+        {
+            return null;
+        }
 
+        using var lambda = _options.RegularizationLambda.ToScalar(); // held through the call (see RootedScalars)
+        return value.mul(lambda);
+    }
 
     /// <summary>Removes (masks) channels so every group reaches <paramref name="sparsity"/>; round_to applies at the final sparsity.</summary>
     public override void PruneTo(double sparsity)

@@ -58,6 +58,19 @@ public enum ChannelCriterion
     [SpecName("taylor")] Taylor,
 }
 
+/// <summary>The penalty added to the loss while <see cref="PruningMethod.Channel"/> prunes (<c>pruning.regularization</c>).</summary>
+public enum ChannelRegularization
+{
+    /// <summary>No penalty: the loss is the task loss.</summary>
+    [SpecName("none")] None,
+
+    /// <summary>
+    /// Group lasso: λ·Σ over the alive channels of every group of ‖the channel's weights‖₂, over the same slices the
+    /// criterion scores (Wen et al. 2016, unscaled), until the schedule reaches its final sparsity.
+    /// </summary>
+    [SpecName("group-lasso")] GroupLasso,
+}
+
 /// <summary>When pruning happens and how the sparsity grows (<c>pruning.schedule</c>).</summary>
 public enum ScheduleKind
 {
@@ -138,7 +151,8 @@ public sealed record PruningOptions(
     int RegularizationEpochs = PruningOptions.DefaultRegularizationEpochs,
     int N = PruningOptions.DefaultN,
     int M = PruningOptions.DefaultM,
-    double SensitivityBand = PruningOptions.DefaultSensitivityBand)
+    double SensitivityBand = PruningOptions.DefaultSensitivityBand,
+    ChannelRegularization Regularization = PruningOptions.DefaultRegularization)
 {
     // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
     // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
@@ -170,14 +184,17 @@ public sealed record PruningOptions(
     /// <summary>Default <see cref="GradientBatches"/> (training batches the Taylor saliency is accumulated over): 16.</summary>
     public const int DefaultGradientBatches = 16;
 
-    /// <summary>Default <see cref="RegularizationLambda"/> λ (weight of the L1/L2 penalty in the loss): 1e-4.</summary>
+    /// <summary>Default <see cref="RegularizationLambda"/> λ (weight of the L1/L2 or group-lasso penalty in the loss): 1e-4.</summary>
     public const double DefaultRegularizationLambda = 1e-4;
 
     /// <summary>
-    /// Default <see cref="RegularizationEpochs"/> (penalty-only epochs of L1/L2 before the schedule starts, out of the
+    /// Default <see cref="RegularizationEpochs"/> (penalty-only epochs of L1/L2 or group lasso before the schedule starts, out of the
     /// fine-tuning budget; the penalty also runs while the schedule prunes): 0.
     /// </summary>
     public const int DefaultRegularizationEpochs = 0;
+
+    /// <summary>Default <see cref="Regularization"/> (<c>pruning.regularization</c>, <c>channel</c> only): none.</summary>
+    public const ChannelRegularization DefaultRegularization = ChannelRegularization.None;
 
     /// <summary>Default <see cref="N"/> (non-zeros kept per group of <see cref="M"/>): 2.</summary>
     public const int DefaultN = 2;

@@ -24,6 +24,13 @@ public abstract class ScheduledPruningHook : ITrainingHook
     /// <inheritdoc />
     public bool AtFinalSparsity => Sparsity >= Schedule.Final;
 
+    /// <summary>
+    /// The penalty-only epochs before the schedule (L1, L2, group lasso): as asked, but at most <paramref name="epochs"/>
+    /// − 2, so the schedule keeps at least one epoch to prune in and one to recover (a phase as long as the budget used
+    /// to prune everything after the last step, with nothing left to recover).
+    /// </summary>
+    public static int RegularizationPhase(int asked, int epochs) => Math.Clamp(asked, 0, Math.Max(0, epochs - 2));
+
     /// <inheritdoc />
     public void BeforeStep(int step, int epoch)
     {

@@ -16,7 +16,7 @@ namespace Compress.Pruning;
 /// phase of <see cref="PruningOptions.RegularizationEpochs"/> epochs and then while the schedule prunes — so the
 /// regulariser pushes the weights the schedule is about to cut toward zero, and the recovery epochs after it train
 /// without the penalty. The phase comes out of the fine-tuning budget and never takes the epochs the schedule and one
-/// recovery epoch need (<see cref="RegularizationPhase"/>): at the same budget L1/L2 prune on magnitude's schedule.
+/// recovery epoch need (<see cref="ScheduledPruningHook.RegularizationPhase"/>): at the same budget L1/L2 prune on magnitude's schedule.
 /// </summary>
 public sealed class UnstructuredPruningHook : ScheduledPruningHook
 {
@@ -46,14 +46,6 @@ public sealed class UnstructuredPruningHook : ScheduledPruningHook
             Batches.StepsPerEpoch(train.Count, fineTune.BatchSize),
             regularised ? RegularizationPhase(options.RegularizationEpochs, fineTune.Epochs) : 0);
     }
-
-    /// <summary>
-    /// The penalty-only epochs before the schedule: as asked, but at most <paramref name="epochs"/> − 2, so the schedule
-    /// keeps at least one epoch to prune in and one to recover (a phase as long as the budget used to prune everything
-    /// after the last step, with nothing left to recover).
-    /// </summary>
-    public static int RegularizationPhase(int asked, int epochs) => Math.Clamp(asked, 0, Math.Max(0, epochs - 2));
-
 
     /// <summary>The sparsity the run ends at: the target, or (M − N)/M for n:m.</summary>
     public static double FinalSparsity(PruningOptions options)

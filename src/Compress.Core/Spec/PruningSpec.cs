@@ -55,10 +55,13 @@ public sealed record PruningSpec
     /// <summary>Batches over which gradient saliency is accumulated (<c>gradient</c>, <c>taylor</c>), ≥ 1. Default <see cref="PruningOptions.DefaultGradientBatches"/> (16).</summary>
     public int GradientBatches { get; init; } = PruningOptions.DefaultGradientBatches;
 
-    /// <summary>Regularisation strength λ for <c>l1</c>/<c>l2</c>, &gt; 0. Default 1e-4.</summary>
+    /// <summary>The penalty of <c>channel</c> while it prunes. Default <see cref="ChannelRegularization.None"/>.</summary>
+    public ChannelRegularization Regularization { get; init; } = PruningOptions.DefaultRegularization;
+
+    /// <summary>Regularisation strength λ for <c>l1</c>/<c>l2</c> and <c>channel</c> with <c>group-lasso</c>, &gt; 0. Default 1e-4.</summary>
     public double Lambda { get; init; } = PruningOptions.DefaultRegularizationLambda;
 
-    /// <summary>Penalty-only epochs before the schedule (<c>l1</c>/<c>l2</c>), ≥ 0, out of the fine-tuning budget (capped to leave the schedule and one recovery epoch); the penalty also runs while the schedule prunes. Default <see cref="PruningOptions.DefaultRegularizationEpochs"/> (0).</summary>
+    /// <summary>Penalty-only epochs before the schedule (<c>l1</c>/<c>l2</c>, <c>group-lasso</c>), ≥ 0, out of the fine-tuning budget (capped to leave the schedule and one recovery epoch); the penalty also runs while the schedule prunes. Default <see cref="PruningOptions.DefaultRegularizationEpochs"/> (0).</summary>
     public int RegularizationEpochs { get; init; } = PruningOptions.DefaultRegularizationEpochs;
 
     /// <summary>Non-zero weights kept in every group of <see cref="M"/> (<c>n:m</c>), in [1, m). Default 2.</summary>

@@ -146,7 +146,7 @@ public sealed class FineTuneLoop
 
         if (_hook.Penalty(epoch) is { } penalty)
         {
-            loss = loss + penalty;
+            loss = loss.Plus(penalty); // no transient Scalar (see RootedScalars)
         }
 
         var value = loss.item<float>();

@@ -86,7 +86,7 @@ public sealed class MethodTests
     [InlineData(2, 2, 0)]
     [InlineData(2, 1, 0)]
     public void RegularisationPhase_NeverTakesTheEpochsTheScheduleAndOneRecoveryEpochNeed(int asked, int epochs, int phase) =>
-        Assert.Equal(phase, UnstructuredPruningHook.RegularizationPhase(asked, epochs));
+        Assert.Equal(phase, ScheduledPruningHook.RegularizationPhase(asked, epochs));
 
     [Theory]
     [InlineData(PruningMethod.L1)]

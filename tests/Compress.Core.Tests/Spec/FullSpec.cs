@@ -62,6 +62,8 @@ internal static class FullSpec
           channel_criterion: taylor
           round_to: 8
           gradient_batches: 32
+          regularization: group-lasso
+          lambda: 0.001
         finetune:
           epochs: 20
           batch_size: 128

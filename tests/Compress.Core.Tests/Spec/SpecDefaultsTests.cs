@@ -56,6 +56,7 @@ public sealed partial class SpecDefaultsTests
         ("pruning.channel_criterion", PruningOptions.DefaultChannelCriterion, s => s.Pruning.ChannelCriterion, Pruning.ChannelCriterion),
         ("pruning.round_to", PruningOptions.DefaultRoundTo, s => s.Pruning.RoundTo, Pruning.RoundTo),
         ("pruning.gradient_batches", PruningOptions.DefaultGradientBatches, s => s.Pruning.GradientBatches, Pruning.GradientBatches),
+        ("pruning.regularization", PruningOptions.DefaultRegularization, s => s.Pruning.Regularization, Pruning.Regularization),
         ("pruning.lambda", PruningOptions.DefaultRegularizationLambda, s => s.Pruning.Lambda, Pruning.RegularizationLambda),
         ("pruning.regularization_epochs", PruningOptions.DefaultRegularizationEpochs, s => s.Pruning.RegularizationEpochs, Pruning.RegularizationEpochs),
         ("pruning.n", PruningOptions.DefaultN, s => s.Pruning.N, Pruning.N),

@@ -84,6 +84,8 @@ public sealed class SpecParserTests
                 ChannelCriterion = ChannelCriterion.Taylor,
                 RoundTo = 8,
                 GradientBatches = 32,
+                Regularization = ChannelRegularization.GroupLasso,
+                Lambda = 0.001,
             },
             spec.Pruning);
         SpecAssert.Equal(

@@ -31,6 +31,7 @@ internal static class PruningReader
             ChannelCriterion = r.Enum("channel_criterion", PruningOptions.DefaultChannelCriterion),
             RoundTo = r.Int("round_to", PruningOptions.DefaultRoundTo, NumberRange.Closed(1, 1024)),
             GradientBatches = r.Int("gradient_batches", PruningOptions.DefaultGradientBatches, NumberRange.Closed(1, 100000)),
+            Regularization = r.Enum("regularization", PruningOptions.DefaultRegularization),
             Lambda = r.Double("lambda", PruningOptions.DefaultRegularizationLambda, NumberRange.OpenClosed(0, 10)),
             RegularizationEpochs = r.Int("regularization_epochs", PruningOptions.DefaultRegularizationEpochs, NumberRange.Closed(0, 10000)),
             N = r.Int("n", PruningOptions.DefaultN, NumberRange.Closed(1, 63)),
@@ -100,7 +101,8 @@ internal static class PruningReader
         }
 
         NoEffectUnless(context, r, spec.Method == PruningMethod.Channel, withMethod, "channel_criterion", "round_to");
-        NoEffectUnless(context, r, spec.Method is PruningMethod.L1 or PruningMethod.L2, withMethod, "lambda", "regularization_epochs");
+        NoEffectUnless(context, r, spec.Method == PruningMethod.Channel, withMethod, "regularization");
+        NoEffectUnless(context, r, spec.Method is PruningMethod.L1 or PruningMethod.L2 || (spec.Method == PruningMethod.Channel && spec.Regularization == ChannelRegularization.GroupLasso), withMethod + (spec.Method == PruningMethod.Channel ? " and regularization " + SpecNames.Of(spec.Regularization) : ""), "lambda", "regularization_epochs");
         NoEffectUnless(context, r, spec.Method == PruningMethod.NM, withMethod, "n", "m");
         NoEffectUnless(context, r, spec.Method == PruningMethod.Gradient || (spec.Method == PruningMethod.Channel && spec.ChannelCriterion == ChannelCriterion.Taylor), withMethod + (spec.Method == PruningMethod.Channel ? " and channel_criterion " + SpecNames.Of(spec.ChannelCriterion) : ""), "gradient_batches");
         NoEffectUnless(context, r, spec.Allocation == SparsityAllocation.Sensitivity, "unless pruning.allocation is sensitivity", "sensitivity_band");
