@@ -1,15 +1,17 @@
 namespace AppWithModel.Recognition;
 
-/// <summary>The known phrase closest to a decoded text, or none (<see cref="Phrase"/> null) when it is too far from all of them.</summary>
-/// <param name="WordErrors">Word edit distance between the text and the phrase (substitutions, insertions, deletions).</param>
-/// <param name="CharErrors">Character edit distance between them (spaces included), which breaks ties.</param>
+/// <summary>The phrase heard, or none (<see cref="Phrase"/> null) when the greedy text is too far from it.</summary>
+/// <param name="Closest">The phrase heard: the most probable phrase of the grammar, or the nearest string to the text.</param>
+/// <param name="WordErrors">Word edit distance between the greedy text and that phrase (substitutions, insertions, deletions).</param>
+/// <param name="CharErrors">Character edit distance between them (spaces included).</param>
 public sealed record PhraseMatch(string? Phrase, string Closest, int WordErrors, int CharErrors);
 
 /// <summary>
 /// The closed command grammar: the smart-home phrases the phrase model was trained on (tools/corpus/phrases.txt,
-/// embedded in the app as resource Phrases.txt). A decoded text maps to the phrase with the fewest word edits (ties:
-/// the fewest character edits, then file order); it is "not understood" unless at most half of the phrase's words are
-/// wrong or at most a quarter of its characters.
+/// embedded in the app as resource Phrases.txt, and the sample spec's <c>ctc.grammar</c>). The model's frame scores
+/// map to the phrase with the highest CTC probability (<see cref="MostProbable"/>, what Compress's gate measured),
+/// a text to the phrase with the fewest word edits (<see cref="Match"/>); either is "not understood" unless the greedy
+/// text has at most half of the phrase's words wrong or at most a quarter of its characters.
 /// </summary>
 public sealed class PhraseGrammar
 {
@@ -38,6 +40,34 @@ public sealed class PhraseGrammar
         return new PhraseGrammar(lines);
     }
 
+    /// <summary>
+    /// The phrase with the highest CTC log-likelihood under <paramref name="logProbabilities"/> (<c>[frames, labels]</c>;
+    /// ties: file order), judged against the greedy <paramref name="text"/> of the same frames. Phrases are spelled one
+    /// character per label with <paramref name="wordDelimiter"/> between words; a phrase the labels cannot spell is skipped.
+    /// </summary>
+    public PhraseMatch MostProbable(ReadOnlySpan<float> logProbabilities, IReadOnlyList<string> labels, string text, string blank = "_", string wordDelimiter = "|")
+    {
+        var index = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
+        var best = _phrases[0].Text;
+        var bestScore = double.NegativeInfinity;
+        foreach (var (phrase, _) in _phrases)
+        {
+            var ids = phrase.Select(c => index.TryGetValue(c == ' ' ? wordDelimiter : c.ToString(), out var id) ? id : -1).ToList();
+            if (ids.Contains(-1))
+            {
+                continue;
+            }
+
+            var score = CtcDecoder.LogLikelihood(logProbabilities, labels.Count, ids, index[blank]);
+            if (score > bestScore)
+            {
+                (best, bestScore) = (phrase, score);
+            }
+        }
+
+        return Judge(text, best);
+    }
+
     /// <summary>The closest known phrase to <paramref name="text"/>.</summary>
     public PhraseMatch Match(string text)
     {
@@ -59,8 +89,16 @@ public sealed class PhraseGrammar
             }
         }
 
-        var understood = bestWords * 2 <= Words(best).Length || bestChars * 4 <= best.Length;
-        return new PhraseMatch(understood ? best : null, best, bestWords, bestChars);
+        return Judge(text, best);
+    }
+
+    private static PhraseMatch Judge(string text, string phrase)
+    {
+        var words = Words(text);
+        var wordErrors = EditDistance(words, Words(phrase));
+        var charErrors = EditDistance(string.Join(' ', words).ToCharArray(), phrase.ToCharArray());
+        var understood = wordErrors * 2 <= Words(phrase).Length || charErrors * 4 <= phrase.Length;
+        return new PhraseMatch(understood ? phrase : null, phrase, wordErrors, charErrors);
     }
 
     /// <summary>Levenshtein distance between two sequences.</summary>

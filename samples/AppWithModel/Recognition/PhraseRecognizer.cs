@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace AppWithModel.Recognition;
 
-/// <summary>One recognised clip: the greedy CTC text, the grammar's closest phrase and the latency of the model alone.</summary>
+/// <summary>One recognised clip: the greedy CTC text, the grammar's most probable phrase and the latency of the model and decoding.</summary>
 public sealed record PhraseResult(string Text, PhraseMatch Match, double LatencyMilliseconds)
 {
     /// <summary>The action of the matched phrase, or <c>(not understood)</c>.</summary>
@@ -13,8 +13,9 @@ public sealed record PhraseResult(string Text, PhraseMatch Match, double Latency
 
 /// <summary>
 /// Runs the CTC phrase model (PCM in through its prepended front end, per-frame log-probabilities
-/// <c>[1, frames, labels]</c> out) with ONNX Runtime on one CPU thread, decodes greedily and maps the text onto the
-/// grammar. Clips are fitted to the model's window (3 s: zero-padded, or cut to the loudest window), unless the model's
+/// <c>[1, frames, labels]</c> out) with ONNX Runtime on one CPU thread, decodes greedily, and picks the grammar's phrase
+/// with the highest CTC probability (as the build's <c>ctc.grammar</c> gate measured it), rejected when the greedy text
+/// is too far from it. Clips are fitted to the model's window (3 s: zero-padded, or cut to the loudest window), unless the model's
 /// PCM input has a dynamic length (a front end Compress prepended to a model with a symbolic time axis): then a clip is
 /// fed at its own length, only padded to <see cref="MinimumSamples"/>.
 /// </summary>
@@ -54,9 +55,11 @@ public sealed class PhraseRecognizer : IDisposable
         using var runOptions = new RunOptions();
         using var outputs = _session.Run(runOptions, new[] { Model.InputName }, new[] { input }, new[] { Model.OutputName });
         var vocab = outputs[0].GetTensorTypeAndShape().Shape[^1];
-        var text = CtcDecoder.Greedy(outputs[0].GetTensorDataAsSpan<float>(), Tokens(vocab));
+        var scores = outputs[0].GetTensorDataAsSpan<float>();
+        var text = CtcDecoder.Greedy(scores, Tokens(vocab));
+        var match = Grammar.MostProbable(scores, Tokens(vocab), text);
         clock.Stop();
-        return new PhraseResult(text, Grammar.Match(text), clock.Elapsed.TotalMilliseconds);
+        return new PhraseResult(text, match, clock.Elapsed.TotalMilliseconds);
     }
 
     /// <summary>The output tokens, as the accessor lists them (one per score of a frame: blank, word delimiter, letters).</summary>
