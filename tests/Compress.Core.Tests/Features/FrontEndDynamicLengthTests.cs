@@ -37,7 +37,7 @@ public sealed class FrontEndDynamicLengthTests(ITestOutputHelper output)
         // 9,000 and 23,456 are not whole hops (320); 480 is exactly one window.
         foreach (var length in new[] { 9000, o.Samples, 23456, o.WindowSamples })
         {
-            var pcm = Signal(2, length, seed: length);
+            var pcm = FrontEndGraphTests.Signal(2, length, seed: length);
 
             var ort = OrtRunner.Run(model, [pcm]);
 
@@ -55,7 +55,7 @@ public sealed class FrontEndDynamicLengthTests(ITestOutputHelper output)
 
         foreach (var length in new[] { 9000, LogMel.Samples, 23456 })
         {
-            var pcm = Signal(2, length, seed: 3);
+            var pcm = FrontEndGraphTests.Signal(2, length, seed: 3);
             var fixedGraph = FrontEndGraph.Build(LogMel with { ClipSeconds = length / (double)LogMel.SampleRate }, form);
 
             var expected = (float[])OrtRunner.Run(fixedGraph, [pcm])["features"].Data;
@@ -65,7 +65,7 @@ public sealed class FrontEndDynamicLengthTests(ITestOutputHelper output)
         }
 
         // At clip_seconds it is today's graph's output.
-        var clip = Signal(3, LogMel.Samples, seed: 7);
+        var clip = FrontEndGraphTests.Signal(3, LogMel.Samples, seed: 7);
         Assert.Equal((float[])OrtRunner.Run(FrontEndGraph.Build(LogMel, form), [clip])["features"].Data, (float[])OrtRunner.Run(dynamic, [clip])["features"].Data);
     }
 
@@ -78,7 +78,7 @@ public sealed class FrontEndDynamicLengthTests(ITestOutputHelper output)
 
         foreach (var length in new[] { 1234, Overlapping.Samples, 3001, 200 })
         {
-            var pcm = Signal(1, length, seed: 5);
+            var pcm = FrontEndGraphTests.Signal(1, length, seed: 5);
             var fixedGraph = FrontEndGraph.Build(Overlapping with { ClipSeconds = length / (double)Overlapping.SampleRate });
 
             var ort = OrtRunner.Run(dynamic, [pcm]);
@@ -98,7 +98,7 @@ public sealed class FrontEndDynamicLengthTests(ITestOutputHelper output)
         Assert.Contains(folded.Graph.Node, n => n.OpType == "Shape");
         foreach (var length in new[] { 9000, 23456 })
         {
-            var pcm = Signal(1, length, seed: 1);
+            var pcm = FrontEndGraphTests.Signal(1, length, seed: 1);
             var executor = ExecutorRunner.Run(folded, [pcm]);
             Assert.Equal(FrontEndGraph.FramesFor(LogMel, length), executor["features"].Shape[2]);
             ParityAssert.Equal(OrtRunner.Run(folded, [pcm]), executor, Tolerance.Parity);
@@ -131,7 +131,7 @@ public sealed class FrontEndDynamicLengthTests(ITestOutputHelper output)
         var frontEnd = FrontEndGraph.Build(o, FrontEndForm.Auto, dynamicLength: true);
         foreach (var length in new[] { 16000, o.Samples, 61111 })
         {
-            var pcm = Signal(2, length, seed: 2);
+            var pcm = FrontEndGraphTests.Signal(2, length, seed: 2);
             var frames = FrontEndGraph.FramesFor(o, length);
 
             var together = OrtRunner.Run(combined, [pcm]);
@@ -143,7 +143,7 @@ public sealed class FrontEndDynamicLengthTests(ITestOutputHelper output)
         }
 
         TorchRuntime.Initialize();
-        var clip = Signal(1, 20000, seed: 4);
+        var clip = FrontEndGraphTests.Signal(1, 20000, seed: 4);
         ParityAssert.Equal(OrtRunner.Run(combined, [clip]), ExecutorRunner.Run(combined, [clip]), Tolerance.Parity);
     }
 
@@ -163,7 +163,7 @@ public sealed class FrontEndDynamicLengthTests(ITestOutputHelper output)
         fixedAxis.Graph.Input[0].Type.TensorType.Shape.Dim[2].DimValue = o.Frames;
         fixedAxis.Graph.Output[0].Type.TensorType.Shape.Dim[1].DimValue = (o.Frames + 1) / 2;
         var padded = FrontEndGraph.Prepend(fixedAxis, o);
-        var phrase = Signal(1, 19200, seed: 8);
+        var phrase = FrontEndGraphTests.Signal(1, 19200, seed: 8);
         var window = new float[o.Samples];
         ((float[])phrase.Data).CopyTo(window, 0);
         var full = CaseTensor.Floats("pcm", window, 1, o.Samples);
@@ -218,21 +218,5 @@ public sealed class FrontEndDynamicLengthTests(ITestOutputHelper output)
 
         times.Sort();
         return (CaseTensor.Floats("log_probs", values, shape), times[times.Count / 2]);
-    }
-
-    /// <summary>Two tones plus seeded noise per row, amplitude about 0.5.</summary>
-    private static CaseTensor Signal(int batch, int samples, int seed)
-    {
-        var random = new Random(seed);
-        var data = new float[batch * samples];
-        for (var b = 0; b < batch; b++)
-        {
-            for (var i = 0; i < samples; i++)
-            {
-                data[(b * samples) + i] = (float)((0.3 * Math.Sin(2 * Math.PI * (300 + (200 * b)) * i / 16000.0)) + (0.1 * Math.Sin(i * 0.9)) + (0.1 * (random.NextDouble() - 0.5)));
-            }
-        }
-
-        return CaseTensor.Floats("pcm", data, batch, samples);
     }
 }

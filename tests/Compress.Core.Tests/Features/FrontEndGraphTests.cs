@@ -244,8 +244,8 @@ public sealed class FrontEndGraphTests
         return model;
     }
 
-    /// <summary>Two tones plus seeded noise per row, amplitude about 0.5.</summary>
-    private static CaseTensor Signal(int batch, int samples, int seed)
+    /// <summary>Two tones plus seeded noise per row, amplitude about 0.5 (also <see cref="FrontEndDynamicLengthTests"/>'s clips).</summary>
+    internal static CaseTensor Signal(int batch, int samples, int seed)
     {
         var random = new Random(seed);
         var data = new float[batch * samples];
