@@ -26,6 +26,9 @@ public sealed class OrtClassifier : IDisposable
     /// <summary>The input that is fed.</summary>
     public string InputName { get; }
 
+    /// <summary>True when the fed input has a dynamic dimension after the batch (a time axis: clips of any length).</summary>
+    public bool TakesAnyLength => _session.InputMetadata[InputName].Dimensions.Skip(1).Any(d => d < 0);
+
     /// <summary>The output that is read.</summary>
     public string OutputName { get; }
 

@@ -64,6 +64,7 @@ public static class OrtEvaluation
     private static OrtMeasurement MeasureTranscription(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> transcripts, IReadOnlyList<long>? itemShape, int batchSize, int threads, OutputHead head, CtcHead ctc, CancellationToken cancellationToken)
     {
         using var classifier = new OrtClassifier(modelBytes, threads, head.Output);
+        var anyLength = classifier.TakesAnyLength;
         var vocabulary = new Text.CtcVocabulary(ctc.Tokens, ctc.Blank, ctc.Delimiter);
         var shapeOfItem = itemShape ?? set.ItemShape;
         var index = transcripts.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
@@ -84,8 +85,10 @@ public static class OrtEvaluation
 
             for (var i = 0; i < n; i++)
             {
-                // Frames computed from the silence a clip was padded with are not decoded (ClipLengths).
-                var valid = CtcHead.ValidOutputFrames((int)shape[ctc.TimeAxis], set.ValidFrames(start + i));
+                // Frames computed from the silence a clip was padded with are not decoded (ClipLengths) when the model takes
+                // clips of any length, as its app feeds them. A fixed-length model is fed the padded window by its app too,
+                // and every frame of it is read: so that is what is measured (its last tokens may come after the clip).
+                var valid = anyLength ? CtcHead.ValidOutputFrames((int)shape[ctc.TimeAxis], set.ValidFrames(start + i)) : (int)shape[ctc.TimeAxis];
                 var text = ctc.Grammar is { } grammar
                     ? grammar.Phrases[GrammarPhrase(grammar, values, shape, ctc.TimeMajor, i, valid)]
                     : vocabulary.Detokenize(Text.CtcVocabulary.Collapse(BestTokens(values, shape, ctc.TimeMajor, i, valid), ctc.Blank));

@@ -37,10 +37,10 @@ public sealed class CtcMeasurementTests
         return [.. path.SelectMany(token => Tokens.Select((_, v) => v == token ? 3f : -1f))];
     }
 
-    private static Compress.Onnx.Proto.ModelProto Identity(bool timeMajor, string head)
+    private static Compress.Onnx.Proto.ModelProto Identity(bool timeMajor, string head, bool anyLength = false)
     {
         var b = new ModelBuilder();
-        var x = b.Input("x", DataType.Float, "N", 18L, (long)Tokens.Length);
+        var x = anyLength ? b.Input("x", DataType.Float, "N", "T", (long)Tokens.Length) : b.Input("x", DataType.Float, "N", 18L, (long)Tokens.Length);
         var value = timeMajor ? b.Node("Transpose", [x], ("perm", new long[] { 1, 0, 2 })) : b.Node("Identity", [x]);
         var y = head == "logits" ? value : b.Node(head, [value], ("axis", -1L));
         b.Graph.Node[^1].Output[0] = "y";
@@ -125,7 +125,7 @@ public sealed class CtcMeasurementTests
             padded[(t * Tokens.Length) + token] = 3f;
         }
 
-        var model = Identity(timeMajor: false, "logits");
+        var model = Identity(timeMajor: false, "logits", anyLength: true);
         var ctcHead = OutputHead.Detect(model).Value! with { Ctc = SpecMapping.Spell(new CtcHead(Tokens, 0, 1, false, []), Transcripts) };
         using var set = new Scores([Frames("no"), padded], [1, 2]);
         var bytes = OnnxModelIO.Save(model);
@@ -134,10 +134,16 @@ public sealed class CtcMeasurementTests
         using var lengths = new Scores([Frames("no"), padded], [1, 2], valid: 9);
         var clipFrames = OrtEvaluation.Measure(bytes, model, lengths, Transcripts, threads: 1, "m.onnx", "the model", CancellationToken.None, ctcHead).Value!.Transcription!;
 
+        // A model of fixed length is fed the padded window by its app, which reads every frame: so is it measured.
+        var fixedModel = Identity(timeMajor: false, "logits");
+        var fixedHead = OutputHead.Detect(fixedModel).Value! with { Ctc = ctcHead.Ctc };
+        var fixedFrames = OrtEvaluation.Measure(OnnxModelIO.Save(fixedModel), fixedModel, lengths, Transcripts, threads: 1, "m.onnx", "the model", CancellationToken.None, fixedHead).Value!.Transcription!;
+
         Assert.Equal(["no", "on a"], everyFrame.Utterances.Select(u => u.Hypothesis));
         Assert.Equal(1, everyFrame.Words.Insertions);
         Assert.Equal(["no", "on"], clipFrames.Utterances.Select(u => u.Hypothesis));
         Assert.Equal(0.0, clipFrames.Wer);
+        Assert.Equal(["no", "on a"], fixedFrames.Utterances.Select(u => u.Hypothesis));
     }
 
     [Theory]
