@@ -37,7 +37,16 @@ internal sealed class PreparedData(LoadedDataset dataset, DataFingerprint finger
 /// </summary>
 internal static class DataStage
 {
-    public static Result<PreparedData> Run(PipelinePlan plan, RunContext context)
+    /// <summary>True when the model's data input has a symbolic dimension after the batch: it takes clips of any length.</summary>
+    public static bool TakesAnyLength(Onnx.Proto.ValueInfoProto input) =>
+        input.Type?.TensorType?.Shape?.Dim.Skip(1).Any(d => !d.HasDimValue) == true;
+
+    /// <param name="clipLengths">
+    /// Whether a CTC recogniser's clips carry their lengths (<see cref="TakesAnyLength"/>): its CTC loss and measurement
+    /// then skip each clip's padding frames. A model of fixed length is fed and read on the padded window by its app,
+    /// so it trains and is measured on every frame.
+    /// </param>
+    public static Result<PreparedData> Run(PipelinePlan plan, RunContext context, bool clipLengths = true)
     {
         var ct = context.Cancellation;
         var loaded = Load(plan);
@@ -78,9 +87,10 @@ internal static class DataStage
                 // split is measured on PCM through the shipped graph.
                 test = Build(DatasetSplit.Test, plan.Prepend ? plan.FrontEnd with { Kind = FrontEndKind.None } : plan.FrontEnd);
 
-                // A CTC recogniser's padding frames are not decoded (OrtEvaluation) and get no CTC loss (training): each
-                // clip's length, from its header (the training copies' as far as the augmentation can stretch and shift it).
-                if (plan.Ctc is not null)
+                // A CTC recogniser of any length: its padding frames are not decoded (OrtEvaluation) and get no CTC loss
+                // (training): each clip's length, from its header (the training copies' as far as the augmentation can
+                // stretch and shift it).
+                if (plan.Ctc is not null && clipLengths)
                 {
                     train = ClipLengths.Wrap(train, dataset.Train, plan.FrontEnd, plan.Augmentation);
                     test = ClipLengths.Wrap(test, dataset.Test, plan.FrontEnd);

@@ -146,6 +146,18 @@ public sealed class CtcMeasurementTests
         Assert.Equal(["no", "on a"], fixedFrames.Utterances.Select(u => u.Hypothesis));
     }
 
+    [Fact]
+    public void TakesAnyLength_IsASymbolicDimensionAfterTheBatch() =>
+        Assert.Equal(
+            [true, true, false, false],
+            new[]
+            {
+                ModelBuilder.ValueInfo("x", DataType.Float, "N", "T", 40L),
+                ModelBuilder.ValueInfo("pcm", DataType.Float, "N", "samples"),
+                ModelBuilder.ValueInfo("x", DataType.Float, "N", 1L, 149L, 40L),
+                ModelBuilder.ValueInfo("pcm", DataType.Float, 1L, 48000L),
+            }.Select(DataStage.TakesAnyLength));
+
     [Theory]
     [InlineData(75, 149, 149, 75)] // a full clip: every output frame
     [InlineData(75, 50, 149, 26)] // ⌈75 · 50 / 149⌉; the stride-2 model's own frames are ⌈50 / 2⌉ = 25
