@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Compress.Diagnostics;
 using Compress.Text;
 
@@ -9,7 +10,9 @@ public static class GrammarFile
     /// <summary>
     /// Reads a grammar file: one phrase per line, normalised by <paramref name="normalization"/>; blank lines and lines
     /// starting with <c>#</c> are skipped, and a repeated phrase counts once. A phrase the vocabulary cannot spell is
-    /// CMP3109 at its line, and a file without phrases CMP3111; every such line is reported.
+    /// CMP3109 at its line, and a file without phrases CMP3111; every such line is reported. The file is read once: the
+    /// grammar carries the SHA-256 of the bytes it was parsed from (<see cref="CtcGrammar.Sha256"/>), which the run's
+    /// inputs record.
     /// </summary>
     public static CtcGrammar Load(string path, CtcVocabulary vocabulary, TextNormalization normalization)
     {
@@ -20,8 +23,10 @@ public static class GrammarFile
         var spellings = new List<int[]>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var errors = new List<Diagnostic>();
+        var bytes = File.ReadAllBytes(path);
+        using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
         var line = 0;
-        foreach (var raw in File.ReadLines(path))
+        while (reader.ReadLine() is { } raw)
         {
             line++;
             var trimmed = raw.Trim();
@@ -52,7 +57,8 @@ public static class GrammarFile
             errors.Add(DataMessages.EmptyGrammar(path));
         }
 
-        return errors.Count > 0 ? throw new CompressException(errors) : new CtcGrammar(phrases, spellings, vocabulary.Blank, path);
+        return errors.Count > 0
+            ? throw new CompressException(errors)
+            : new CtcGrammar(phrases, spellings, vocabulary.Blank, path) { Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)) };
     }
-
 }

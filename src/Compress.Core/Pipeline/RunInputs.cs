@@ -54,9 +54,9 @@ public sealed record RunInputs(IReadOnlyDictionary<string, string> Files, string
             files[path] = sha;
         }
 
-        if (plan.Ctc?.Grammar?.Path is { } grammar)
+        if (plan.Ctc?.Grammar is { Path: { } grammar, Sha256: { } grammarSha })
         {
-            files[Path.GetFullPath(grammar)] = RunManifest.HashFile(grammar);
+            files[Path.GetFullPath(grammar)] = grammarSha;
         }
 
         return new RunInputs(files, InputsKey.Compute(toolVersion, plan.SpecFile, files));

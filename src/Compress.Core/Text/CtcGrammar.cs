@@ -43,6 +43,9 @@ public sealed class CtcGrammar
     /// <summary>The grammar file, or null.</summary>
     public string? Path { get; }
 
+    /// <summary>SHA-256 (lower-case hex) of the file's bytes the phrases were read from, or null.</summary>
+    public string? Sha256 { get; init; }
+
     /// <summary>
     /// The phrase with the highest CTC log-likelihood under <paramref name="scores"/> (<paramref name="frames"/> rows of
     /// <paramref name="vocabulary"/> scores, read at <c>offset + t · stride</c> for frame t). Rows are logits,

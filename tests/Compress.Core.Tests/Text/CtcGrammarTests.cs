@@ -110,6 +110,7 @@ public sealed class CtcGrammarTests : IDisposable
         var none = Assert.Throws<CompressException>(() => GrammarFile.Load(empty, vocabulary, TextNormalization.Default));
 
         Assert.Equal(["on", "no", "on off"], grammar.Phrases);
+        Assert.Equal(Compress.Pipeline.RunManifest.HashFile(good), grammar.Sha256); // what the run's inputs record, from the one read
         Assert.Equal([(DataMessages.TranscriptNotSpelledCode, 2), (DataMessages.TranscriptNotSpelledCode, 4)], unspellable.Diagnostics.Select(d => (d.Code, d.Line ?? 0)));
         Assert.All(unspellable.Diagnostics, d => Assert.Equal(bad, d.File));
         Assert.Contains("'x', which no label spells", unspellable.Diagnostics[0].Message, StringComparison.Ordinal);
