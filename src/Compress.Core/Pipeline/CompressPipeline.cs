@@ -37,7 +37,7 @@ public sealed class CompressPipeline : IPipelineRunner
         try
         {
             if (!context.Accept(PlanStage.Run(request, context), out var run)
-                || !context.Accept(DataStage.Run(run.Plan, context, DataStage.TakesAnyLength(run.Twin.DataInput)), out var data))
+                || !context.Accept(DataStage.Run(run.Plan, context, OrtEvaluation.TakesAnyLength(run.Twin.DataInput)), out var data))
             {
                 return context.End(PipelineOutcome.Failed);
             }

@@ -37,12 +37,9 @@ internal sealed class PreparedData(LoadedDataset dataset, DataFingerprint finger
 /// </summary>
 internal static class DataStage
 {
-    /// <summary>True when the model's data input has a symbolic dimension after the batch: it takes clips of any length.</summary>
-    public static bool TakesAnyLength(Onnx.Proto.ValueInfoProto input) =>
-        input.Type?.TensorType?.Shape?.Dim.Skip(1).Any(d => !d.HasDimValue) == true;
 
     /// <param name="clipLengths">
-    /// Whether a CTC recogniser's clips carry their lengths (<see cref="TakesAnyLength"/>): its CTC loss and measurement
+    /// Whether a CTC recogniser's clips carry their lengths (<see cref="OrtEvaluation.TakesAnyLength"/>): its CTC loss and measurement
     /// then skip each clip's padding frames. A model of fixed length is fed and read on the padded window by its app,
     /// so it trains and is measured on every frame.
     /// </param>

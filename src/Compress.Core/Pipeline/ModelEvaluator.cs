@@ -52,8 +52,10 @@ public sealed class ModelEvaluator : IModelEvaluator
             ? FeatureCache.Build(dataset, DatasetSplit.Test, frontEnd, spec.Data.Cache, null, spec.Seed, null, ct)
             : null;
         diagnostics.AddRange(owned?.Diagnostics ?? []);
-        // A CTC recogniser's padding frames are not decoded: each clip's length comes from its header.
-        var test = owned is null ? dataset.Features!.Test : head.Ctc is null ? owned : ClipLengths.Wrap(owned, dataset.Test, frontEndOfFrames);
+        // A CTC recogniser of any length does not decode its padding frames: each clip's length comes from its header. A
+        // fixed-length one is read on every frame (OrtEvaluation), so its headers are not read.
+        var lengths = head.Ctc is not null && OrtEvaluation.TakesAnyLength(OrtEvaluation.DataInput(model));
+        var test = owned is null ? dataset.Features!.Test : lengths ? ClipLengths.Wrap(owned, dataset.Test, frontEndOfFrames) : owned;
         var measured = OrtEvaluation.Measure(plain, model, test, classes, spec.Threads ?? 0, modelPath, "the model", ct, head);
         diagnostics.AddRange(measured.Diagnostics);
         return measured.Value is { } m

@@ -206,6 +206,13 @@ public static class OrtEvaluation
         return rank == itemShape.Count && itemShape.Count > 1 && itemShape[0] == 1 ? itemShape.Skip(1).ToList() : itemShape;
     }
 
+    /// <summary>True when a data input has a symbolic dimension after the batch: the model takes clips of any length.</summary>
+    public static bool TakesAnyLength(Onnx.Proto.ValueInfoProto input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Type?.TensorType?.Shape?.Dim.Skip(1).Any(d => !d.HasDimValue) == true;
+    }
+
     /// <summary>The model's first graph input that is not backed by an initializer: the one data is fed to.</summary>
     public static Onnx.Proto.ValueInfoProto DataInput(Onnx.Proto.ModelProto model)
     {

@@ -156,7 +156,7 @@ public sealed class CtcMeasurementTests
                 ModelBuilder.ValueInfo("pcm", DataType.Float, "N", "samples"),
                 ModelBuilder.ValueInfo("x", DataType.Float, "N", 1L, 149L, 40L),
                 ModelBuilder.ValueInfo("pcm", DataType.Float, 1L, 48000L),
-            }.Select(DataStage.TakesAnyLength));
+            }.Select(OrtEvaluation.TakesAnyLength));
 
     [Theory]
     [InlineData(75, 149, 149, 75)] // a full clip: every output frame
