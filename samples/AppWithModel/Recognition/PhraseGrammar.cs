@@ -41,24 +41,29 @@ public sealed class PhraseGrammar
     }
 
     /// <summary>
-    /// The phrase with the highest CTC log-likelihood under <paramref name="logProbabilities"/> (<c>[frames, labels]</c>;
-    /// ties: file order), judged against the greedy <paramref name="text"/> of the same frames. Phrases are spelled one
-    /// character per label with <paramref name="wordDelimiter"/> between words; a phrase the labels cannot spell is skipped.
+    /// The phrases in token ids of <paramref name="labels"/> (once per model, not per clip): one character per label,
+    /// <paramref name="wordDelimiter"/> between words; a phrase the labels cannot spell is left out.
     /// </summary>
-    public PhraseMatch MostProbable(ReadOnlySpan<float> logProbabilities, IReadOnlyList<string> labels, string text, string blank = "_", string wordDelimiter = "|")
+    public IReadOnlyList<(string Phrase, int[] Ids)> Spell(IReadOnlyList<string> labels, string wordDelimiter = "|")
     {
         var index = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
+        return [.. _phrases
+            .Select(p => (p.Text, Ids: p.Text.Select(c => index.TryGetValue(c == ' ' ? wordDelimiter : c.ToString(), out var id) ? id : -1).ToArray()))
+            .Where(p => !p.Ids.Contains(-1))];
+    }
+
+    /// <summary>
+    /// The phrase of <paramref name="spelled"/> (<see cref="Spell"/>) with the highest CTC log-likelihood under
+    /// <paramref name="logProbabilities"/> (<c>[frames, vocab]</c>; ties: file order), judged against the greedy
+    /// <paramref name="text"/> of the same frames.
+    /// </summary>
+    public PhraseMatch MostProbable(ReadOnlySpan<float> logProbabilities, int vocab, int blank, IReadOnlyList<(string Phrase, int[] Ids)> spelled, string text)
+    {
         var best = _phrases[0].Text;
         var bestScore = double.NegativeInfinity;
-        foreach (var (phrase, _) in _phrases)
+        foreach (var (phrase, ids) in spelled)
         {
-            var ids = phrase.Select(c => index.TryGetValue(c == ' ' ? wordDelimiter : c.ToString(), out var id) ? id : -1).ToList();
-            if (ids.Contains(-1))
-            {
-                continue;
-            }
-
-            var score = CtcDecoder.LogLikelihood(logProbabilities, labels.Count, ids, index[blank]);
+            var score = CtcDecoder.LogLikelihood(logProbabilities, vocab, ids, blank);
             if (score > bestScore)
             {
                 (best, bestScore) = (phrase, score);

@@ -23,6 +23,8 @@ public sealed class PhraseRecognizer : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly SessionOptions _options;
+    private readonly IReadOnlyList<(string Phrase, int[] Ids)> _spelled;
+    private readonly int _blank;
 
     /// <summary>Creates the session from the embedded model's bytes.</summary>
     public PhraseRecognizer(EmbeddedModel model, PhraseGrammar grammar)
@@ -31,6 +33,8 @@ public sealed class PhraseRecognizer : IDisposable
         Grammar = grammar;
         _options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         _session = new InferenceSession(model.OnnxBytes, _options);
+        _spelled = grammar.Spell(model.Labels);
+        _blank = model.Labels.ToList().IndexOf("_");
     }
 
     /// <summary>The model this recogniser runs.</summary>
@@ -57,7 +61,7 @@ public sealed class PhraseRecognizer : IDisposable
         var vocab = outputs[0].GetTensorTypeAndShape().Shape[^1];
         var scores = outputs[0].GetTensorDataAsSpan<float>();
         var text = CtcDecoder.Greedy(scores, Tokens(vocab));
-        var match = Grammar.MostProbable(scores, Tokens(vocab), text);
+        var match = Grammar.MostProbable(scores, (int)vocab, _blank, _spelled, text);
         clock.Stop();
         return new PhraseResult(text, match, clock.Elapsed.TotalMilliseconds);
     }
