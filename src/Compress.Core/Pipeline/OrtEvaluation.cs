@@ -16,15 +16,16 @@ public static class OrtEvaluation
     /// <param name="labels">Class names in model-output order.</param>
     /// <param name="itemShape">The shape one item is fed as (default: the set's; PCM <c>[1, samples]</c> is fed as <c>[samples]</c> to a model taking <c>[N, samples]</c>).</param>
     /// <param name="head">The output measured and how its values become class probabilities (<see cref="Probabilities"/>); default: the first output, read as logits.</param>
+    /// <param name="fixedBatch">The model takes exactly <paramref name="batchSize"/> items per run (an export without a dynamic batch axis): the last batch is padded with zeros, whose rows are not read.</param>
     /// <exception cref="Microsoft.ML.OnnxRuntime.OnnxRuntimeException">The model cannot run on these items.</exception>
     /// <exception cref="InvalidDataException">A CTC head's output does not have the shape its layout and vocabulary say.</exception>
-    public static OrtMeasurement Measure(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> labels, IReadOnlyList<long>? itemShape = null, int batchSize = 64, int threads = 0, CancellationToken cancellationToken = default, OutputHead? head = null)
+    public static OrtMeasurement Measure(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> labels, IReadOnlyList<long>? itemShape = null, int batchSize = 64, int threads = 0, CancellationToken cancellationToken = default, OutputHead? head = null, bool fixedBatch = false)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(labels);
         if (head?.Ctc is { } ctc)
         {
-            return MeasureTranscription(modelBytes, set, labels, itemShape, batchSize, threads, head, ctc, cancellationToken);
+            return MeasureTranscription(modelBytes, set, labels, itemShape, batchSize, fixedBatch, threads, head, ctc, cancellationToken);
         }
 
         var kind = head?.Kind ?? HeadKind.Logits;
@@ -34,10 +35,10 @@ public static class OrtEvaluation
         var predicted = new int[set.Count];
         var scores = new List<float[]>(set.Count);
         var perClip = new List<double>();
-        foreach (var (start, n, batch) in Batches(set, batchSize, truth, cancellationToken))
+        foreach (var (start, n, fed, batch) in Batches(set, batchSize, fixedBatch, truth, cancellationToken))
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var rows = classifier.Score(batch, [n, .. shapeOfItem]);
+            var rows = classifier.Score(batch, [fed, .. shapeOfItem]);
             perClip.Add(watch.Elapsed.TotalMilliseconds / n);
             for (var i = 0; i < n; i++)
             {
@@ -61,7 +62,7 @@ public static class OrtEvaluation
     /// log-probabilities, so the output is read as it ships) and scored against its transcript. The classification
     /// metrics treat each transcript as a class, plus one class for hypotheses that are no transcript of the set.
     /// </summary>
-    private static OrtMeasurement MeasureTranscription(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> transcripts, IReadOnlyList<long>? itemShape, int batchSize, int threads, OutputHead head, CtcHead ctc, CancellationToken cancellationToken)
+    private static OrtMeasurement MeasureTranscription(byte[] modelBytes, IFeatureSet set, IReadOnlyList<string> transcripts, IReadOnlyList<long>? itemShape, int batchSize, bool fixedBatch, int threads, OutputHead head, CtcHead ctc, CancellationToken cancellationToken)
     {
         using var classifier = new OrtClassifier(modelBytes, threads, head.Output);
         var anyLength = classifier.TakesAnyLength;
@@ -72,15 +73,15 @@ public static class OrtEvaluation
         var predicted = new int[set.Count];
         var hypotheses = new string[set.Count];
         var perClip = new List<double>();
-        foreach (var (start, n, batch) in Batches(set, batchSize, truth, cancellationToken))
+        foreach (var (start, n, fed, batch) in Batches(set, batchSize, fixedBatch, truth, cancellationToken))
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var (values, shape) = classifier.Run(batch, [n, .. shapeOfItem]);
+            var (values, shape) = classifier.Run(batch, [fed, .. shapeOfItem]);
             perClip.Add(watch.Elapsed.TotalMilliseconds / n);
-            if (shape.Length != 3 || shape[ctc.BatchAxis] != n || shape[2] != ctc.Vocabulary)
+            if (shape.Length != 3 || shape[ctc.BatchAxis] != fed || shape[2] != ctc.Vocabulary)
             {
                 throw new InvalidDataException(
-                    $"output '{head.Output}' has shape [{string.Join(",", shape)}] for {n} clips; CTC needs [{(ctc.TimeMajor ? $"T,{n}" : $"{n},T")},{ctc.Vocabulary}]");
+                    $"output '{head.Output}' has shape [{string.Join(",", shape)}] for {fed} clips; CTC needs [{(ctc.TimeMajor ? $"T,{fed}" : $"{fed},T")},{ctc.Vocabulary}]");
             }
 
             for (var i = 0; i < n; i++)
@@ -111,12 +112,14 @@ public static class OrtEvaluation
 
     /// <summary>
     /// The set in order, batch by batch (one buffer reused: each batch is valid until the next is read), with each item's
-    /// label written into <paramref name="truth"/> as it is read.
+    /// label written into <paramref name="truth"/> as it is read. <c>Fed</c> is the number of rows the batch holds:
+    /// <c>Count</c>, or with <paramref name="fixedBatch"/> always <paramref name="batchSize"/> (the rows after
+    /// <c>Count</c> zeros).
     /// </summary>
-    private static IEnumerable<(int Start, int Count, float[] Batch)> Batches(IFeatureSet set, int batchSize, int[] truth, CancellationToken cancellationToken)
+    private static IEnumerable<(int Start, int Count, int Fed, float[] Batch)> Batches(IFeatureSet set, int batchSize, bool fixedBatch, int[] truth, CancellationToken cancellationToken)
     {
         var itemSize = (int)set.ItemShape.Aggregate(1L, (a, d) => a * d);
-        var buffer = new float[Math.Min(batchSize, Math.Max(1, set.Count)) * itemSize];
+        var buffer = new float[(fixedBatch ? batchSize : Math.Min(batchSize, Math.Max(1, set.Count))) * itemSize];
         for (var start = 0; start < set.Count; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -127,7 +130,15 @@ public static class OrtEvaluation
                 truth[start + i] = set.LabelOf(start + i);
             }
 
-            yield return (start, n, n * itemSize == buffer.Length ? buffer : buffer[..(n * itemSize)]);
+            if (fixedBatch)
+            {
+                buffer.AsSpan(n * itemSize).Clear();
+                yield return (start, n, batchSize, buffer);
+            }
+            else
+            {
+                yield return (start, n, n, n * itemSize == buffer.Length ? buffer : buffer[..(n * itemSize)]);
+            }
         }
     }
 
@@ -186,7 +197,9 @@ public static class OrtEvaluation
         ArgumentNullException.ThrowIfNull(set);
         try
         {
-            return Result<OrtMeasurement>.Ok(Measure(modelBytes, set, labels, FeedShape(model, set.ItemShape), threads: threads, cancellationToken: cancellationToken, head: head ?? OutputHead.First(model)));
+            // An export without a dynamic batch axis (torch.onnx.export without dynamic_axes: batch 1) is fed that many clips a run.
+            var batch = FixedBatch(model);
+            return Result<OrtMeasurement>.Ok(Measure(modelBytes, set, labels, FeedShape(model, set.ItemShape), batch ?? 64, threads, cancellationToken, head ?? OutputHead.First(model), fixedBatch: batch is not null));
         }
         catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidDataException)
         {
@@ -204,6 +217,13 @@ public static class OrtEvaluation
         ArgumentNullException.ThrowIfNull(itemShape);
         var rank = DataInput(model).Type?.TensorType?.Shape?.Dim.Count ?? itemShape.Count + 1;
         return rank == itemShape.Count && itemShape.Count > 1 && itemShape[0] == 1 ? itemShape.Skip(1).ToList() : itemShape;
+    }
+
+    /// <summary>The batch size the model's data input fixes (a number as its first dimension), or null when it takes any.</summary>
+    public static int? FixedBatch(Onnx.Proto.ModelProto model)
+    {
+        var dims = DataInput(model).Type?.TensorType?.Shape?.Dim;
+        return dims is { Count: > 0 } && dims[0].HasDimValue && dims[0].DimValue > 0 ? (int)dims[0].DimValue : null;
     }
 
     /// <summary>True when a data input has a symbolic dimension after the batch: the model takes clips of any length.</summary>

@@ -37,10 +37,11 @@ public sealed class CtcMeasurementTests
         return [.. path.SelectMany(token => Tokens.Select((_, v) => v == token ? 3f : -1f))];
     }
 
-    private static Compress.Onnx.Proto.ModelProto Identity(bool timeMajor, string head, bool anyLength = false)
+    private static Compress.Onnx.Proto.ModelProto Identity(bool timeMajor, string head, bool anyLength = false, long? batch = null)
     {
         var b = new ModelBuilder();
-        var x = anyLength ? b.Input("x", DataType.Float, "N", "T", (long)Tokens.Length) : b.Input("x", DataType.Float, "N", 18L, (long)Tokens.Length);
+        object n = batch is { } fixedBatch ? fixedBatch : "N";
+        var x = anyLength ? b.Input("x", DataType.Float, n, "T", (long)Tokens.Length) : b.Input("x", DataType.Float, n, 18L, (long)Tokens.Length);
         var value = timeMajor ? b.Node("Transpose", [x], ("perm", new long[] { 1, 0, 2 })) : b.Node("Identity", [x]);
         var y = head == "logits" ? value : b.Node(head, [value], ("axis", -1L));
         b.Graph.Node[^1].Output[0] = "y";
@@ -75,6 +76,31 @@ public sealed class CtcMeasurementTests
         Assert.Equal(OrtEvaluation.NoTranscript, m.Metrics.Labels[^1]);
         Assert.Equal((1, 1, 1), (m.Metrics.Confusion[2][1], m.Metrics.Confusion[3][3], m.Metrics.Confusion[3][^1])); // "on" read as "no"; "on of" is no transcript
         Assert.Equal(Compress.Evaluation.GateMetric.Wer.Compute(m), t.Wer);
+    }
+
+    /// <summary>
+    /// An export without a dynamic batch axis (torch.onnx.export without dynamic_axes fixes the example's batch, usually 1)
+    /// is run that many clips at a time — `eval` measures such a file as it ships — and a short last batch is padded with
+    /// rows that are not read.
+    /// </summary>
+    [Theory]
+    [InlineData(1L, false)]
+    [InlineData(2L, false)] // 5 clips: the third run holds one clip and a zero row
+    [InlineData(2L, true)]
+    public void Measure_AModelWithAFixedBatch_RunsThatManyClipsAtATime_AndReadsOnlyTheRealOnes(long batch, bool timeMajor)
+    {
+        var items = new (int Truth, string Spelled)[] { (0, "a"), (1, "no"), (2, "no"), (3, "on of"), (3, "on off") };
+        var model = Identity(timeMajor, "logits", batch: batch);
+        var ctcHead = OutputHead.Detect(model).Value! with { Ctc = SpecMapping.Spell(new CtcHead(Tokens, 0, 1, timeMajor, []), Transcripts) };
+        using var set = new Scores([.. items.Select(i => Frames(i.Spelled))], [.. items.Select(i => i.Truth)]);
+
+        var measured = OrtEvaluation.Measure(OnnxModelIO.Save(model), model, set, Transcripts, threads: 1, "m.onnx", "the model", CancellationToken.None, ctcHead);
+
+        Assert.True(measured.Value is not null, string.Join("\n", measured.Diagnostics));
+        Assert.Equal((int)batch, OrtEvaluation.FixedBatch(model)!.Value);
+        Assert.Equal(["a", "no", "no", "on of", "on off"], measured.Value.Transcription!.Utterances.Select(u => u.Hypothesis));
+        Assert.Equal([0, 1, 2, 3, 3], measured.Value.Truth);
+        Assert.Null(OrtEvaluation.FixedBatch(Identity(timeMajor, "logits")));
     }
 
     [Theory]

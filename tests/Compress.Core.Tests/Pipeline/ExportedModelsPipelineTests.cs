@@ -92,6 +92,42 @@ public sealed class ExportedModelsPipelineTests(ITestOutputHelper output) : IDis
     }
 
     /// <summary>
+    /// <c>task: wake_word</c> on the wake-word head as PyTorch exported it (one Sigmoid score, batch fixed at 1, hidden
+    /// layers into LayerNorm): the run reports the operating point at the stated false-accept rate for the dense and
+    /// the compressed model, and ONNX Runtime's scores of the shipped bytes reproduce it — the threshold admits at most
+    /// the allowed false accepts, one float step lower would admit more, and the false rejects are the positives below it.
+    /// </summary>
+    [Fact]
+    public void Run_TheExportedWakeWordHead_AsAWakeWordTask_ShipsTheOperatingPointOrtReproduces()
+    {
+        var model = ExportedFixtures.Get("wakeword_head_b1");
+        // The test split has 4 one-second negatives: 900 false accepts per hour allows one of them.
+        var spec = WriteCase(model, ["_negative_", "hey_computer"], "magnitude", "task: wake_word\nwake_word:\n  label: hey_computer\n  fa_per_hour: 900\n");
+
+        var result = new CompressPipeline("test").Run(new PipelineRequest(spec, null, null, null), new Progress<ProgressUpdate>(), CancellationToken.None);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        var report = ReportWriter.FromJson(File.ReadAllText(Path.Combine(spec.Output.Report!, "report.json")))!;
+        AssertPruned(model, report, 0.8, "magnitude");
+        var wake = report.Compressed!.WakeWord!;
+        Assert.NotNull(report.Baseline!.WakeWord);
+        Assert.Equal(("hey_computer", 900.0, wake.Threshold), (wake.Label, wake.FaPerHour, report.Compressed.Threshold));
+
+        var evaluation = new ModelEvaluator().Evaluate(spec.Output.Path, spec, CancellationToken.None);
+        Assert.True(evaluation.Value is not null, string.Join("\n", evaluation.Diagnostics));
+        var measurement = evaluation.Value.Measurement;
+        var positives = Enumerable.Range(0, measurement.Truth.Count).Where(i => measurement.Truth[i] == 1).Select(i => measurement.Scores[i][1]).ToList();
+        var negatives = Enumerable.Range(0, measurement.Truth.Count).Where(i => measurement.Truth[i] != 1).Select(i => measurement.Scores[i][1]).ToList();
+        Assert.Equal((4, 4), (positives.Count, negatives.Count));
+        Assert.Equal((positives.Count, negatives.Count), (wake.Positives, wake.Negatives));
+        Assert.Equal(negatives.Count(p => p >= wake.Threshold), wake.FalseAccepts);
+        Assert.InRange(wake.FalseAccepts, 0, 1);
+        Assert.True(negatives.Count(p => p >= MathF.BitDecrement(wake.Threshold)) > 1, "a lower threshold would still be within the false-accept budget");
+        Assert.Equal(positives.Count(p => p < wake.Threshold), wake.FalseRejects);
+        output.WriteLine($"wakeword_head_b1 as a wake word: threshold {report.Baseline.WakeWord!.Threshold:0.0000} → {wake.Threshold:0.0000}, FRR {report.Baseline.WakeWord.FalseRejectRate:0.00} → {wake.FalseRejectRate:0.00}");
+    }
+
+    /// <summary>
     /// What the report says was pruned covers every weight matrix PyTorch had (Conv, Linear, GRU/LSTM W and R, attention
     /// projections — under their exported or folded names), protection kept only small tensors dense, and every other
     /// tensor reached the target (magnitude: exactly, per layer; channel: whole channels removed).
@@ -122,7 +158,7 @@ public sealed class ExportedModelsPipelineTests(ITestOutputHelper output) : IDis
     }
 
     /// <summary>A spec and a learnable npy corpus in <paramref name="model"/>'s input layout, in a folder of its own.</summary>
-    private CompressSpec WriteCase(ExportedFixture model, IReadOnlyList<string> labels, string method)
+    private CompressSpec WriteCase(ExportedFixture model, IReadOnlyList<string> labels, string method, string task = "")
     {
         var folder = Path.Combine(_root, $"{model.Name}-{method}");
         Directory.CreateDirectory(folder);
@@ -143,6 +179,7 @@ public sealed class ExportedModelsPipelineTests(ITestOutputHelper output) : IDis
               features: X_{SplitPlaceholder}.npy
               labels: y_{SplitPlaceholder}.npy
             labels: [{string.Join(", ", labels)}]
+            {task}
             features:
               kind: none
             pruning:
