@@ -104,9 +104,9 @@ internal static class RunReport
     internal static IReadOnlyList<SchedulePoint> Schedule(IEnumerable<EpochPoint> history) =>
         [.. history.Select(p => new SchedulePoint(p.Epoch, p.Sparsity, p.Loss, p.ValidationAccuracy))];
 
-    /// <summary>The sensitivity sweep: the label is the tensor, the metric its validation accuracy; a sweep point passes no gate, so all pass.</summary>
+    /// <summary>The sensitivity sweep: the label is the tensor, the metric its validation accuracy, with the loss the allocation compared; a sweep point passes no gate, so all pass.</summary>
     internal static IReadOnlyList<TrialRecord> Sensitivity(IEnumerable<SensitivityPoint> points) =>
-        [.. points.Select(p => new TrialRecord(p.Sparsity, p.Accuracy, true, p.Tensor))];
+        [.. points.Select(p => new TrialRecord(p.Sparsity, p.Accuracy, true, p.Tensor) { Loss = p.Loss })];
 
     /// <summary>The <c>target_sparsity: max</c> trials: the sparsity reached, the gate metric, the verdict, and the target as the label.</summary>
     internal static IReadOnlyList<TrialRecord> Trials(IEnumerable<SparsityTrial> trials) =>

@@ -69,7 +69,7 @@ public sealed record CompressionReport
     /// <summary>The sparsities <c>target_sparsity: max</c> tried, with the gate metric and verdict of each (empty otherwise; the sensitivity sweep is <see cref="Sensitivity"/>).</summary>
     public IReadOnlyList<TrialRecord> Trials { get; init; } = [];
 
-    /// <summary>The sensitivity sweep of <c>allocation: sensitivity</c>: one point per (layer, sparsity) with the validation accuracy (empty otherwise).</summary>
+    /// <summary>The sensitivity sweep of <c>allocation: sensitivity</c>: one point per (layer, sparsity) with the validation accuracy and loss (empty otherwise).</summary>
     public IReadOnlyList<TrialRecord> Sensitivity { get; init; } = [];
 
     /// <summary>Every warning of the run, in canonical form (<c>file(line,col): warning CODE: message</c>).</summary>
@@ -193,4 +193,8 @@ public sealed record CalibrationRecord(string Method, int Clips, double? Percent
 public sealed record SchedulePoint(int Epoch, double Sparsity, double Loss, double? ValidationMetric);
 
 /// <summary>One evaluated sparsity level.</summary>
-public sealed record TrialRecord(double Sparsity, double Metric, bool Passed, string Label = "");
+public sealed record TrialRecord(double Sparsity, double Metric, bool Passed, string Label = "")
+{
+    /// <summary>A sensitivity point's mean validation loss, what <c>allocation: sensitivity</c> compares (null for <c>target_sparsity: max</c> trials).</summary>
+    public double? Loss { get; init; }
+}

@@ -47,14 +47,18 @@ public sealed class RunReportTests
     }
 
     [Fact]
-    public void Sensitivity_LabelsEachPointWithItsTensor_AndTheAccuracyIsTheMetric()
+    public void Sensitivity_LabelsEachPointWithItsTensor_TheAccuracyIsTheMetric_AndTheLossTheAllocationComparedIsKept()
     {
-        var trial = Assert.Single(RunReport.Sensitivity([new SensitivityPoint("fc1.weight", 0.75, 0.8125)]));
+        var trial = Assert.Single(RunReport.Sensitivity([new SensitivityPoint("fc1.weight", 0.75, 0.8125) { Loss = 0.375 }]));
 
-        Assert.Equal(new TrialRecord(0.75, 0.8125, true, "fc1.weight"), trial);
+        Assert.Equal(new TrialRecord(0.75, 0.8125, true, "fc1.weight") { Loss = 0.375 }, trial);
         Assert.Equal(
-            """{"sparsity":0.75,"metric":0.8125,"passed":true,"label":"fc1.weight"}""",
+            """{"sparsity":0.75,"metric":0.8125,"passed":true,"label":"fc1.weight","loss":0.375}""",
             JsonSection(new CompressionReport { ToolVersion = "t", Sensitivity = [trial] }, "sensitivity"));
+        // A target_sparsity: max trial has no loss, and the record says nothing of one.
+        Assert.Equal(
+            """{"sparsity":0.5,"metric":0.9,"passed":true,"label":"target 0.50"}""",
+            JsonSection(new CompressionReport { ToolVersion = "t", Trials = [new TrialRecord(0.5, 0.9, true, "target 0.50")] }, "trials"));
     }
 
     [Fact]
