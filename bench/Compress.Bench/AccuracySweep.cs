@@ -67,13 +67,20 @@ public static class AccuracySweep
         return args.OnlyPoints.Count == 0 ? points : points.Where(p => args.OnlyPoints.Contains(p.Name)).ToList();
     }
 
-    /// <summary>Runs <paramref name="point"/> with <paramref name="seed"/>; throws when the run fails.</summary>
-    public static SweepResult Run(BenchArguments args, SweepPoint point, int seed, IReadOnlyList<string>? extraOverrides = null)
+    /// <summary>The folder of one run: command, log, model and report.</summary>
+    public static string RunFolder(BenchArguments args, SweepPoint point, int seed) => Path.Combine(args.Results, "runs", $"{point.Name}-s{seed}");
+
+    /// <summary>
+    /// Runs <paramref name="point"/> with <paramref name="seed"/> on <paramref name="spec"/> (default: the sample's
+    /// compress.yaml); throws when the run fails.
+    /// </summary>
+    public static SweepResult Run(BenchArguments args, SweepPoint point, int seed, IReadOnlyList<string>? extraOverrides = null, string? spec = null)
     {
-        var folder = Path.Combine(args.Results, "runs", $"{point.Name}-s{seed}");
+        spec ??= args.Spec;
+        var folder = RunFolder(args, point, seed);
         var output = Path.Combine(folder, "model.onnx");
         var report = Path.Combine(folder, "report");
-        var arguments = new List<string> { "run", args.Spec, "--no-progress", "--output", output, "--report", report };
+        var arguments = new List<string> { "run", spec, "--no-progress", "--output", output, "--report", report };
         var overrides = CommonOverrides(args, seed).Concat(point.Overrides).Concat(extraOverrides ?? []);
         if (point.Model is not null)
         {
@@ -90,8 +97,14 @@ public static class AccuracySweep
         var commandFile = Path.Combine(folder, "command.txt");
         // --resume true: a finished run of exactly this command (report written last) is read back, not retrained.
         var reuse = args.Resume && File.Exists(commandFile) && File.ReadAllText(commandFile) == command && File.Exists(Path.Combine(report, "report.json")) && File.Exists(output);
+        var wallFile = Path.Combine(folder, "wall-seconds.txt");
         var child = new ChildResult(0, 0, 0, "");
-        if (!reuse)
+        if (reuse && File.Exists(wallFile))
+        {
+            // The run's own wall time, as measured when it ran (a cold run stays cold when read back).
+            child = child with { Seconds = double.Parse(File.ReadAllText(wallFile), CultureInfo.InvariantCulture) };
+        }
+        else if (!reuse)
         {
             if (Directory.Exists(folder))
             {
@@ -100,16 +113,17 @@ public static class AccuracySweep
 
             Directory.CreateDirectory(folder);
             File.WriteAllText(commandFile, command);
-            child = ChildProcess.Run(args.Tool, arguments, Path.GetDirectoryName(args.Spec)!);
+            child = ChildProcess.Run(args.Tool, arguments, Path.GetDirectoryName(spec)!);
             File.WriteAllText(Path.Combine(folder, "log.txt"), child.Output);
             if (child.ExitCode != 0)
             {
                 throw new InvalidOperationException($"{point.Name} (seed {seed}) failed with exit code {child.ExitCode}; log in {folder}/log.txt:\n{Tail(child.Output)}");
             }
+
+            File.WriteAllText(wallFile, child.Seconds.ToString("R", CultureInfo.InvariantCulture));
         }
 
-        var json = File.ReadAllText(Path.Combine(report, "report.json"));
-        var r = ReportWriter.FromJson(json) ?? throw new InvalidOperationException($"unreadable {report}/report.json");
+        var r = Report(folder);
         var modelPath = PlainOnnx(output, r.Sizes?.Compression ?? "none");
         return new SweepResult(
             point,
@@ -126,6 +140,13 @@ public static class AccuracySweep
             child.PeakRssBytes,
             NonZeroWeights(modelPath),
             modelPath);
+    }
+
+    /// <summary>The report.json a run wrote into <paramref name="folder"/> (<see cref="RunFolder"/>).</summary>
+    public static CompressionReport Report(string folder)
+    {
+        var path = Path.Combine(folder, "report", "report.json");
+        return ReportWriter.FromJson(File.ReadAllText(path)) ?? throw new InvalidOperationException($"unreadable {path}");
     }
 
     /// <summary>Non-zero elements of every initializer whose name ends in <c>weight</c> (dense or sparse storage).</summary>

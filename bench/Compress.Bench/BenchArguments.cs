@@ -35,6 +35,15 @@ public sealed class BenchArguments
     /// <summary>The sample's compress.yaml every accuracy point derives from.</summary>
     public string Spec => Path(nameof(Spec), System.IO.Path.Combine(Repository, "samples/AppWithModel/compress.yaml"));
 
+    /// <summary>The sample's CTC phrase spec the <c>ctc</c> section compresses.</summary>
+    public string PhraseSpec => Path(nameof(PhraseSpec), System.IO.Path.Combine(Repository, "samples/AppWithModel/phrases.compress.yaml"));
+
+    /// <summary>The sample's dense phrase recogniser (the <c>ctc</c> section's baseline).</summary>
+    public string PhraseModel => Path(nameof(PhraseModel), System.IO.Path.Combine(Repository, "samples/AppWithModel/model/phrase-dense.onnx"));
+
+    /// <summary>The phrase corpus (read only; default: the sample's, made by samples/AppWithModel/make-phrases.sh).</summary>
+    public string PhraseCorpus => Path(nameof(PhraseCorpus), System.IO.Path.Combine(Repository, "samples/AppWithModel/phrases"));
+
     /// <summary>The Speech-Commands corpus (read only; default: the sample's, made by samples/AppWithModel/make-data.sh).</summary>
     public string Corpus => Path(nameof(Corpus), System.IO.Path.Combine(Repository, "samples/AppWithModel/data"));
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Compress.Bench;
 
 // Regenerates docs/benchmarks.md. Usage (from the repository root, after a Release build of src/Compress.Tool):
-//   dotnet run -c Release --project bench/Compress.Bench -- [all|baseline|models|network-latency|training|frontend|build|fuzz|doc] [--key value]...
+//   dotnet run -c Release --project bench/Compress.Bench -- [all|baseline|models|network-latency|quantization|ctc|training|frontend|build|fuzz|doc] [--key value]...
 if (args.Length > 0 && args[0] == "frontend-child")
 {
     return FrontEndSection.Child(args);
@@ -25,13 +25,13 @@ if (arguments.Section != "doc" || !File.Exists(machineFile))
 
 var sections = arguments.Section switch
 {
-    "all" => new[] { "models", "network-latency", "quantization", "training", "frontend", "build", "fuzz", "doc" },
-    "baseline" or "models" or "network-latency" or "quantization" or "training" or "frontend" or "build" or "fuzz" or "doc" => [arguments.Section],
+    "all" => new[] { "models", "network-latency", "quantization", "ctc", "training", "frontend", "build", "fuzz", "doc" },
+    "baseline" or "models" or "network-latency" or "quantization" or "ctc" or "training" or "frontend" or "build" or "fuzz" or "doc" => [arguments.Section],
     _ => [],
 };
 if (sections.Length == 0)
 {
-    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, network-latency, quantization, training, frontend, build, fuzz, doc");
+    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, network-latency, quantization, ctc, training, frontend, build, fuzz, doc");
     return 1;
 }
 
@@ -44,6 +44,7 @@ foreach (var section in sections)
         case "models": ModelsSection.Run(arguments, log); break;
         case "network-latency": NetworkLatencySection.Run(arguments, log); break;
         case "quantization": QuantizationSection.Run(arguments, log); break;
+        case "ctc": CtcSection.Run(arguments, log); break;
         case "training": TrainingSection.Run(arguments, log); break;
         case "frontend": FrontEndSection.Run(arguments, log); break;
         case "build": BuildSection.Run(arguments, log); break;
