@@ -62,6 +62,9 @@ public sealed class BenchArguments
     /// <summary>Epochs of the λ-regularisation phase of l1/l2 (in addition to <see cref="Epochs"/>).</summary>
     public int RegularizationEpochs => Int(nameof(RegularizationEpochs), 0);
 
+    /// <summary>Target sparsities of the <c>regularization</c> section, comma-separated.</summary>
+    public IReadOnlyList<double> RegularizationTargets => Text(nameof(RegularizationTargets), "0.8,0.9").Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToList();
+
     /// <summary>Epochs of the <c>baseline</c> section's dense training.</summary>
     public int BaselineEpochs => Int(nameof(BaselineEpochs), 12);
 

@@ -52,12 +52,43 @@ public sealed class CtcFixturePipelineTests(ITestOutputHelper output) : IDisposa
     [MemberData(nameof(Cases))]
     public void Run_OnTheCtcModelAsExported_FineTunesPrunesExportsAndMeasuresWer(string name, string method)
     {
+        var report = Run(name, method, grammar: false);
+
+        Assert.Equal(("greedy", "greedy"), (report.Baseline!.Transcription!.Decoder, report.Compressed!.Transcription!.Decoder));
+    }
+
+    /// <summary>
+    /// <c>ctc.grammar</c> on the time-major export: ONNX Runtime's scores of the dense and the shipped model are decoded
+    /// into the corpus's phrases (the most probable one each), so every hypothesis the report lists is one of them.
+    /// </summary>
+    [Fact]
+    public void Run_OnTheTimeMajorExport_WithAGrammar_DecodesEveryClipIntoAPhraseOfIt()
+    {
+        var report = Run("ctc_tcn_tbv_op13", "magnitude", grammar: true);
+
+        var phrases = File.ReadAllLines(Path.Combine(_root, "grammar.txt")).ToHashSet(StringComparer.Ordinal);
+        foreach (var measured in new[] { report.Baseline!.Transcription!, report.Compressed!.Transcription! })
+        {
+            Assert.Equal($"grammar of {phrases.Count} phrases", measured.Decoder);
+            Assert.NotEmpty(measured.Worst);
+            Assert.All(measured.Worst, u => Assert.Contains(u.Hypothesis, phrases));
+        }
+    }
+
+    private CompressionReport Run(string name, string method, bool grammar)
+    {
         var fixture = ExportedFixtures.Get(name);
         ToneAlphabet.Write(_root, (240, 30, 40), seed: 7);
         File.Copy(fixture.Path, Path.Combine(_root, "model.onnx"));
         var input = fixture.Inputs.Single(i => i.Role == "data");
         var layout = $"[{string.Join(", ", input.Layout!)}]";
         var spec = Path.Combine(_root, "compress.yaml");
+        if (grammar)
+        {
+            // The phrases the corpus says: each distinct transcript, once.
+            File.WriteAllLines(Path.Combine(_root, "grammar.txt"), File.ReadAllLines(Path.Combine(_root, "manifest.csv")).Skip(1).Select(l => l.Split(',')[1]).Distinct().Order(StringComparer.Ordinal));
+        }
+
         File.WriteAllText(spec, $"""
             model:
               path: model.onnx
@@ -69,6 +100,7 @@ public sealed class CtcFixturePipelineTests(ITestOutputHelper output) : IDisposa
             labels: {Vocabulary}
             ctc:
               layout: {Layout(fixture)}
+            {(grammar ? "  grammar: grammar.txt" : "")}
             features:
               kind: log_mel
               sample_rate: 16000
@@ -108,6 +140,7 @@ public sealed class CtcFixturePipelineTests(ITestOutputHelper output) : IDisposa
         Assert.True(losses[^1] < 0.6 * losses[0], $"the CTC loss did not fall: {string.Join(", ", losses)}");
         Assert.Equal(40, report.Compressed.Count);
         Assert.True(after.Words.Reference > 0 && after.Characters.Reference > after.Words.Reference);
+        return report;
     }
 
     private static string Layout(ExportedFixture fixture) =>

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text;
+using static Compress.Bench.Fragments;
+
+namespace Compress.Bench;
+
+/// <summary>
+/// Issue 21's first target on several seeds: l1 and l2 against magnitude at the high sparsities, each seed's three runs
+/// sharing data order and augmentation (same seed), so the paired difference to magnitude is the method's effect. The
+/// runs are the <c>models</c> sweep's points (same budget and overrides), so <c>--resume true</c> with the same
+/// results folder reuses either section's runs.
+/// </summary>
+public static class RegularizationSection
+{
+    private static readonly string[] Methods = ["magnitude", "l1", "l2"];
+
+    /// <summary>Trains every (method, target, seed), writes fragment 15-regularization.</summary>
+    public static void Run(BenchArguments args, TextWriter log)
+    {
+        var watch = Stopwatch.StartNew();
+        var targets = args.RegularizationTargets;
+        var points = AccuracySweep.Points(args).Where(p => Methods.Contains(p.Method) && targets.Contains(p.Target)).ToList();
+        var results = new List<SweepResult>();
+        foreach (var point in points)
+        {
+            for (var seed = 1; seed <= args.Repetitions; seed++)
+            {
+                var r = AccuracySweep.Run(args, point, seed);
+                results.Add(r);
+                log.WriteLine(F($"{point.Name} seed {seed}: accuracy {r.Accuracy:0.0000} sparsity {r.Sparsity:0.000} ({r.WallSeconds:0} s)"));
+            }
+        }
+
+        Write(args, "15-regularization", Markdown(args, targets, results), watch.Elapsed.TotalSeconds);
+    }
+
+    private static string Markdown(BenchArguments args, IReadOnlyList<double> targets, List<SweepResult> results)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("## 1b. L1/L2 against magnitude, paired by seed");
+        sb.AppendLine();
+        sb.AppendLine(F($"Issue 21's first target (l1 and l2 at least as good as magnitude) measured since L1/L2's penalty runs while magnitude's schedule prunes instead of in a phase before it (docs/pruning.md, \"Why l1/l2 lost to magnitude\"); section 1's l1/l2 rows predate that change when its stamp is older than 2026-12-07. Same budget and overrides as section 1 ({args.Epochs} fine-tuning epochs, target reached at epoch {Math.Max(1, args.Epochs - 1)}, `*.dw.weight` excluded), **{args.Repetitions} seeds** per point; a seed fixes the data order and augmentation, so the three methods of one seed differ only by the method. Accuracy: ONNX Runtime on the exported file, voice-disjoint test split (baseline as given: {results[0].BaselineAccuracy:0.0000}). *Δ vs magnitude*: the method's accuracy minus magnitude's on the same seed, median (min–max) over seeds."));
+        sb.AppendLine();
+        sb.AppendLine("| target | method | accuracy per seed | median | Δ vs magnitude (median, min–max) | seeds ≥ magnitude |");
+        sb.AppendLine("|---:|---|---|---:|---:|---:|");
+        var verdicts = new List<string>();
+        foreach (var target in targets)
+        {
+            var magnitude = BySeed(results, "magnitude", target);
+            foreach (var method in Methods)
+            {
+                var runs = BySeed(results, method, target);
+                var accuracies = runs.Values.ToList();
+                var median = Median(accuracies);
+                if (method == "magnitude")
+                {
+                    sb.AppendLine(F($"| {target:0.00} | {method} | {string.Join(", ", accuracies.Select(a => F($"{a:0.0000}")))} | {median:0.0000} | | |"));
+                    continue;
+                }
+
+                var deltas = runs.Where(p => magnitude.ContainsKey(p.Key)).Select(p => p.Value - magnitude[p.Key]).ToList();
+                var atLeast = deltas.Count(d => d >= 0);
+                sb.AppendLine(F($"| {target:0.00} | {method} | {string.Join(", ", accuracies.Select(a => F($"{a:0.0000}")))} | {median:0.0000} | {Median(deltas):+0.0000;-0.0000;0.0000} ({deltas.Min():+0.0000;-0.0000;0.0000}–{deltas.Max():+0.0000;-0.0000;0.0000}) | {atLeast}/{deltas.Count} |"));
+                verdicts.Add(F($"{method} at {target * 100:0} %: median Δ {Median(deltas):+0.0000;-0.0000;0.0000} (**{(Median(deltas) >= 0 ? "met" : "not met")}** on the median; {atLeast} of {deltas.Count} seeds at or above magnitude)"));
+            }
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("Issue 21's target \"l1 and l2 ≥ magnitude\", on this run: " + string.Join("; ", verdicts) + ".");
+        return sb.ToString();
+    }
+
+    private static SortedDictionary<int, double> BySeed(List<SweepResult> results, string method, double target) =>
+        new(results.Where(r => r.Point.Method == method && Math.Abs(r.Point.Target - target) < 1e-9).ToDictionary(r => r.Seed, r => r.Accuracy));
+
+    private static double Median(IReadOnlyList<double> values) => new Measurement("", values).Median;
+}
