@@ -7,9 +7,20 @@ namespace Compress.Bench;
 public static class BenchDocument
 {
     /// <summary>Writes <see cref="BenchArguments.Document"/>; <paramref name="machine"/> is <see cref="MachineInfo.Describe"/> of the run.</summary>
-    public static void Write(BenchArguments args, string machine)
+    public static void Write(BenchArguments args, string machine, TextWriter log)
     {
-        var fragments = ReadAll(args).Where(f => f.Name != "00-machine").ToList();
+        var fresh = ReadAll(args).Where(f => f.Name != "00-machine").ToList();
+        // A section without a fragment in --results keeps its text from the document as it stands, so rerunning one
+        // section (or losing a scratch folder) never drops the others' measurements.
+        var kept = File.Exists(args.Document)
+            ? Sections(File.ReadAllText(args.Document)).Where(s => fresh.All(f => f.Name != s.Name)).ToList()
+            : [];
+        foreach (var (name, _) in kept)
+        {
+            log.WriteLine($"doc: section {name} carried over from {args.Document}");
+        }
+
+        var fragments = fresh.Concat(kept).OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
         sb.AppendLine("# Benchmarks");
         sb.AppendLine();
@@ -29,7 +40,7 @@ public static class BenchDocument
 
         sb.AppendLine("```");
         sb.AppendLine();
-        sb.AppendLine("Sections: `baseline` (0: trains the dense baseline into `--model` when the sample's is not at hand), `models` (1–4: trains every point, then sizes, latency, small-dense), `network-latency` (3b: the same models without the front-end), `quantization` (4b: float, int8 post-training and int8 quantization-aware for gradient 80 % and channel 50 %, latency against the dense model before the front end's rewrite), `training` (5), `frontend` (6), `build` (7), `fuzz` (9: the readers of untrusted input on mutated files), `doc` (assemble this file from the fragments in `--results`); `all` runs them in that order. Keys: `--model`, `--corpus`, `--epochs`, `--repetitions`, `--latency-runs`, `--small-epochs`, `--frontend-clips`, `--build-runs`, `--fuzz-cases`, `--fuzz-seed` (see BenchArguments.cs).");
+        sb.AppendLine("Sections: `baseline` (0: trains the dense baseline into `--model` when the sample's is not at hand), `models` (1–4: trains every point, then sizes, latency, small-dense), `network-latency` (3b: the same models without the front-end), `quantization` (4b: float, int8 post-training and int8 quantization-aware for gradient 80 % and channel 50 %, latency against the dense model before the front end's rewrite), `ctc` (4c: the sample's CTC phrase recogniser, issue 20), `training` (5), `frontend` (6), `build` (7), `fuzz` (9: the readers of untrusted input on mutated files), `doc` (assemble this file from the fragments in `--results`; a section with no fragment there keeps its text from this file); `all` runs them in that order; `regularization` (1b: `l1`/`l2` against `magnitude` paired by seed, issue 21) runs only when named. Keys: `--model`, `--corpus`, `--phrase-spec`, `--phrase-model`, `--phrase-corpus`, `--results`, `--scratch`, `--resume`, `--epochs`, `--regularization-epochs`, `--regularization-targets`, `--baseline-epochs`, `--repetitions`, `--only-points`, `--latency-runs`, `--small-channels`, `--small-epochs`, `--frontend-clips`, `--build-runs`, `--fuzz-cases`, `--fuzz-seed` (see BenchArguments.cs).");
         sb.AppendLine();
         sb.AppendLine("**Budget.** The machine has 2 cores shared with other work, so the measurement is kept to roughly 25–35 minutes: a few fine-tuning epochs per point and one or two seeds per training run (each section states its budget and repetitions; with two seeds the min–max is a rough spread, not a confidence interval, and differences of a point or two between methods are within it), a shortened baseline, one cold build each way. Section wall times are given under each section.");
         sb.AppendLine();
@@ -52,6 +63,17 @@ public static class BenchDocument
         }
 
         File.WriteAllText(args.Document, sb.ToString().TrimEnd() + "\n");
+    }
+
+    /// <summary>
+    /// The sections of a generated document: each starts at its <c>&lt;!-- section NAME: ...</c> stamp and runs to the
+    /// next stamp or the end of the file.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Text)> Sections(string document)
+    {
+        var stamps = System.Text.RegularExpressions.Regex.Matches(document, @"^<!-- section (?<name>[^:\s]+): ", System.Text.RegularExpressions.RegexOptions.Multiline);
+        return stamps.Select((m, i) => (m.Groups["name"].Value,
+            document[m.Index..(i + 1 < stamps.Count ? stamps[i + 1].Index : document.Length)].TrimEnd() + "\n")).ToList();
     }
 
     private static string? Command(string fragment)

@@ -50,7 +50,7 @@ foreach (var section in sections)
         case "frontend": FrontEndSection.Run(arguments, log); break;
         case "build": BuildSection.Run(arguments, log); break;
         case "fuzz": FuzzSection.Run(arguments, log); break;
-        default: BenchDocument.Write(arguments, File.ReadAllText(machineFile)); break;
+        default: BenchDocument.Write(arguments, File.ReadAllText(machineFile), Console.Out); break;
     }
 }
 
