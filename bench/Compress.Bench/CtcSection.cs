@@ -32,6 +32,9 @@ public static class CtcSection
             new("ctc-gradient-70", "gradient", 0.7, [], args.PhraseModel),
             new("ctc-channel-40", "channel", 0.4, ["pruning.method=channel", "pruning.target_sparsity=0.4", "pruning.exclude="], args.PhraseModel),
             new("ctc-gradient-70-int8", "gradient", 0.7, ["quantize.weights=int8"], args.PhraseModel),
+            // The recipe keeps the first and last layer dense (protect_first_last): the convolution's 25,600 weights and
+            // the classifier's 7,424 are a third of what the 70 % model embeds. This row prunes every layer.
+            new("ctc-gradient-70-all", "gradient", 0.7, ["pruning.protect_first_last=false"], args.PhraseModel),
         };
 
         // Cold: the first run of the recipe starts from an empty feature cache, as a fresh CI checkout does.
@@ -74,7 +77,7 @@ public static class CtcSection
         var sb = new StringBuilder();
         sb.AppendLine("## 4c. CTC phrase recogniser (issue 20)");
         sb.AppendLine();
-        sb.AppendLine(F($"The sample's second model (`samples/AppWithModel/phrases.compress.yaml`: a CRNN over 149 × 40 log-mel frames, bidirectional GRU, 29 CTC tokens; dense file `phrase-dense.onnx`, {denseBytes:N0} bytes) compressed with the spec's own budget (4 distilled fine-tuning epochs, pruning reaching its target at epoch 2), {args.Repetitions} seed(s) per row. WER and sentence accuracy: ONNX Runtime on the exported bytes, the 1,000 noisy voice-disjoint test clips, decoder **{decoder}** (the spec's `ctc.grammar`: the most probable of the 100 commands). *cold s*: wall time of the whole `dotnet-compress run` of the first row's first seed, started with an empty feature cache; the other rows reuse that cache. *embedded of dense*: the bytes the build embeds / the dense file."));
+        sb.AppendLine(F($"The sample's second model (`samples/AppWithModel/phrases.compress.yaml`: a CRNN over 149 × 40 log-mel frames, bidirectional GRU, 29 CTC tokens; dense file `phrase-dense.onnx`, {denseBytes:N0} bytes) compressed with the spec's own budget (4 distilled fine-tuning epochs, pruning reaching its target at epoch 2), {args.Repetitions} seed(s) per row. WER and sentence accuracy: ONNX Runtime on the exported bytes, the 1,000 noisy voice-disjoint test clips, decoder **{decoder}** (the spec's `ctc.grammar`: the most probable of the 100 commands). *cold s*: wall time of the whole `dotnet-compress run` of the first row's first seed, started with an empty feature cache; the other rows reuse that cache. *embedded of dense*: the bytes the build embeds / the dense file. The spec keeps its first and last layer dense (`protect_first_last`), so the 70 % rows prune the GRU's W and R only; `ctc-gradient-70-all` sets `protect_first_last: false` and prunes the convolution and the classifier too."));
         sb.AppendLine();
         sb.AppendLine("| model | WER (min–max) | Δ vs dense | sentence accuracy | sparsity | embedded bytes | embedded of dense | run s |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -106,7 +109,9 @@ public static class CtcSection
         sb.AppendLine(F($"- dense WER ≤ 0.10: {denseWer:0.0000} (**{(denseWer <= 0.10 ? "met" : "not met")}**; this is where the corpus leaves the dense model: the noisy, voice-disjoint test split is not at its ceiling)."));
         sb.AppendLine(F($"- 70 % unstructured within 2 points of dense: {recipe - denseWer:+0.0000;-0.0000} (**{(recipe - denseWer <= 0.02 ? "met" : "not met")}**); 40 % channels: {channel - denseWer:+0.0000;-0.0000} (**{(channel - denseWer <= 0.02 ? "met" : "not met")}**)."));
         sb.AppendLine(F($"- cold compress ≤ 5 min on 2 cores: {cold / 60:0.0} min (**{(cold <= 300 ? "met" : "not met")}**; load average when the section started is in the machine table)."));
-        sb.AppendLine(F($"- embedded ≤ 35 % of dense: {embedded:0.0%} (**{(embedded <= 0.35 ? "met" : "not met")}**); with int8 weights ≤ 12 %: {int8:0.0%} (**{(int8 <= 0.12 ? "met" : "not met")}**)."));
+        var all = runs.First(r => r.Point.Name == "ctc-gradient-70-all");
+        var allEmbedded = (double)all.Result.EmbeddedBytes / denseBytes;
+        sb.AppendLine(F($"- embedded ≤ 35 % of dense: {embedded:0.0%} as the spec prunes (**{(embedded <= 0.35 ? "met" : "not met")}**), {allEmbedded:0.0%} with every layer pruned (**{(allEmbedded <= 0.35 ? "met" : "not met")}**, WER {Median("ctc-gradient-70-all") - denseWer:+0.0000;-0.0000} vs dense); with int8 weights ≤ 12 %: {int8:0.0%} (**{(int8 <= 0.12 ? "met" : "not met")}**)."));
         return sb.ToString();
     }
 }
