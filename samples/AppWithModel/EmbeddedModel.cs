@@ -1,3 +1,5 @@
+using Microsoft.ML.OnnxRuntime;
+
 namespace AppWithModel;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace AppWithModel;
 /// <param name="EmbeddedBytes">Size of the embedded resource in bytes (compressed when <paramref name="Compression"/> is not none).</param>
 /// <param name="SampleRate">Sample rate in Hz of the mono PCM the model takes.</param>
 /// <param name="InputShape">The input's shape; -1 marks a dynamic dimension.</param>
+/// <param name="SessionConfig">ONNX Runtime session configuration entries the build measured the model with (int8 weights: fold them at load).</param>
 public sealed record EmbeddedModel(
     byte[] OnnxBytes,
     long EmbeddedBytes,
@@ -17,8 +20,24 @@ public sealed record EmbeddedModel(
     int SampleRate,
     string InputName,
     string OutputName,
-    IReadOnlyList<long> InputShape)
+    IReadOnlyList<long> InputShape,
+    IReadOnlyList<KeyValuePair<string, string>> SessionConfig)
 {
+    /// <summary>
+    /// ONNX Runtime options for this model: one thread, sequential, and the accessor's <see cref="SessionConfig"/>
+    /// entries, so the app runs the model as the build's gate measured it. The caller disposes them.
+    /// </summary>
+    public SessionOptions CreateSessionOptions()
+    {
+        var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        foreach (var (key, value) in SessionConfig)
+        {
+            options.AddSessionConfigEntry(key, value);
+        }
+
+        return options;
+    }
+
     /// <summary>Samples per inference window: the product of the input's fixed non-batch dimensions, or one second when the length is dynamic.</summary>
     public int WindowSamples
     {
@@ -51,7 +70,8 @@ public sealed record EmbeddedModel(
             CompressedModels.Kws.SampleRate,
             CompressedModels.Kws.InputName,
             CompressedModels.Kws.OutputName,
-            CompressedModels.Kws.InputShape);
+            CompressedModels.Kws.InputShape,
+            CompressedModels.Kws.SessionConfig);
 #else
         return null;
 #endif
@@ -69,7 +89,8 @@ public sealed record EmbeddedModel(
             CompressedModels.Phrases.SampleRate,
             CompressedModels.Phrases.InputName,
             CompressedModels.Phrases.OutputName,
-            CompressedModels.Phrases.InputShape);
+            CompressedModels.Phrases.InputShape,
+            CompressedModels.Phrases.SessionConfig);
 #else
         return null;
 #endif
@@ -77,10 +98,11 @@ public sealed record EmbeddedModel(
 
 #if COMPRESS_MODEL
     private static EmbeddedModel Create(
-        byte[] onnx, string resourceName, string compression, IReadOnlyList<string> labels, int sampleRate, string inputName, string outputName, IReadOnlyList<long> inputShape)
+        byte[] onnx, string resourceName, string compression, IReadOnlyList<string> labels, int sampleRate, string inputName, string outputName, IReadOnlyList<long> inputShape,
+        IReadOnlyList<KeyValuePair<string, string>> sessionConfig)
     {
         using var resource = typeof(CompressedModels).Assembly.GetManifestResourceStream(resourceName);
-        return new EmbeddedModel(onnx, resource?.Length ?? 0, resourceName, compression, labels, sampleRate, inputName, outputName, inputShape);
+        return new EmbeddedModel(onnx, resource?.Length ?? 0, resourceName, compression, labels, sampleRate, inputName, outputName, inputShape, sessionConfig);
     }
 #endif
 

@@ -102,6 +102,13 @@ internal static class AccessorWriter
             code.Append('\n');
         }
 
+        code.Append(i2).Append("/// <summary>\n");
+        code.Append(i2).Append("/// ONNX Runtime session configuration entries the model was measured with: add each to the app's\n");
+        code.Append(i2).Append("/// <c>SessionOptions</c> with <c>AddSessionConfigEntry(key, value)</c> before creating the session. Empty when\n");
+        code.Append(i2).Append("/// ONNX Runtime's defaults are right; int8 weights ship <c>session.disable_quant_qdq = 1</c> (fold them at load).\n");
+        code.Append(i2).Append("/// </summary>\n");
+        code.Append(i2).Append("public static readonly global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> SessionConfig = global::System.Array.AsReadOnly(new global::System.Collections.Generic.KeyValuePair<string, string>[] { ")
+            .Append(string.Join(", ", manifest.SessionConfig.Select(e => "new global::System.Collections.Generic.KeyValuePair<string, string>(" + Literal(e.Key) + ", " + Literal(e.Value) + ")"))).Append(manifest.SessionConfig.Count > 0 ? " " : "").Append("});\n\n");
         code.Append(i2).Append("/// <summary>The input tensor's shape; -1 marks a dynamic dimension (usually the batch).</summary>\n");
         code.Append(i2).Append("public static readonly global::System.Collections.Generic.IReadOnlyList<long> InputShape = global::System.Array.AsReadOnly(new long[] { ")
             .Append(string.Join(", ", manifest.InputShape.Select(d => d.ToString(CultureInfo.InvariantCulture) + "L"))).Append(" });\n\n");

@@ -79,6 +79,12 @@ internal sealed class CompressManifest
     /// <summary>The wake-word operating point (task wake_word), or null.</summary>
     public ManifestWakeWord? WakeWord { get; private set; }
 
+    /// <summary>
+    /// The ONNX Runtime session configuration entries the model was measured with (manifest <c>sessionConfig</c>), in
+    /// ordinal key order; empty when the manifest has none.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> SessionConfig { get; private set; } = System.Array.Empty<KeyValuePair<string, string>>();
+
     /// <summary>Reads and validates a manifest; throws <see cref="FormatException"/> with a reason when it is not usable.</summary>
     public static CompressManifest Read(string path)
     {
@@ -125,7 +131,21 @@ internal sealed class CompressManifest
             Inputs = List(root, "inputs").Select(ReadInput).ToList(),
             Sha256 = Text(root, "sha256").ToLowerInvariant(),
             WakeWord = root.TryGetValue("wakeWord", out var w) && w is not null ? ReadWakeWord(w, labels) : null,
+            SessionConfig = root.TryGetValue("sessionConfig", out var c) && c is not null ? ReadSessionConfig(c) : System.Array.Empty<KeyValuePair<string, string>>(),
         };
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, string>> ReadSessionConfig(object value)
+    {
+        if (value is not Dictionary<string, object?> entries)
+        {
+            throw new FormatException("has a sessionConfig that is not an object");
+        }
+
+        return entries
+            .Select(e => new KeyValuePair<string, string>(e.Key, e.Value as string ?? throw new FormatException($"has a sessionConfig entry '{e.Key}' whose value is not a string")))
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .ToList();
     }
 
     private static ManifestWakeWord ReadWakeWord(object value, IReadOnlyList<string> labels)

@@ -70,12 +70,24 @@ public sealed class AccessorWriterTests : IDisposable
     }
 
     [Fact]
-    public void Write_ClassifierModel_HasNoWakeWordConstants()
+    public void Write_ClassifierModel_HasNoWakeWordConstants_AndAnEmptySessionConfig()
     {
         var code = Generate("gzip", "\"yes\",\"no\"", "App.Voice");
 
         Assert.DoesNotContain("WakeWord", code, StringComparison.Ordinal);
         Assert.DoesNotContain("Threshold", code, StringComparison.Ordinal);
+        Assert.Contains("SessionConfig = global::System.Array.AsReadOnly(new global::System.Collections.Generic.KeyValuePair<string, string>[] { });", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_Int8WeightModel_ShipsTheSessionConfigItWasMeasuredWith()
+    {
+        var code = Generate("gzip", "\"yes\"", "App.Voice", extra: ",\"sessionConfig\":{\"session.disable_quant_qdq\":\"1\"}");
+
+        Assert.Contains(
+            "SessionConfig = global::System.Array.AsReadOnly(new global::System.Collections.Generic.KeyValuePair<string, string>[] { new global::System.Collections.Generic.KeyValuePair<string, string>(\"session.disable_quant_qdq\", \"1\") });",
+            code,
+            StringComparison.Ordinal);
     }
 
     [Fact]

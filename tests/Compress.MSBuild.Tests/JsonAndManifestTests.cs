@@ -57,6 +57,21 @@ public sealed class JsonAndManifestTests : IDisposable
         Assert.Null(CompressManifest.Read(Write(Head.TrimEnd(',') + "}")).WakeWord);
     }
 
+    [Fact]
+    public void Manifest_ReadsTheSessionConfigInKeyOrder_AndRejectsOneThatIsNotStrings()
+    {
+        const string Head = """{"schemaVersion":1,"toolVersion":"0.1.0","output":"K.onnx","compression":"gzip","labels":["yes"],"sampleRate":16000,"inputName":"pcm","inputShape":[-1,16000],"outputName":"p","inputs":[],"sha256":"00",""";
+
+        var m = CompressManifest.Read(Write(Head + "\"sessionConfig\":{\"session.z\":\"0\",\"session.disable_quant_qdq\":\"1\"}}"));
+        var notObject = Assert.Throws<FormatException>(() => CompressManifest.Read(Write(Head + "\"sessionConfig\":[\"session.disable_quant_qdq\"]}")));
+        var notString = Assert.Throws<FormatException>(() => CompressManifest.Read(Write(Head + "\"sessionConfig\":{\"session.disable_quant_qdq\":1}}")));
+
+        Assert.Equal(new[] { ("session.disable_quant_qdq", "1"), ("session.z", "0") }, m.SessionConfig.Select(e => (e.Key, e.Value)));
+        Assert.Equal("has a sessionConfig that is not an object", notObject.Message);
+        Assert.Equal("has a sessionConfig entry 'session.disable_quant_qdq' whose value is not a string", notString.Message);
+        Assert.Empty(CompressManifest.Read(Write(Head.TrimEnd(',') + "}")).SessionConfig);
+    }
+
     [Theory]
     [InlineData("""{"schemaVersion":2}""", "schemaVersion 2")]
     [InlineData("""{"schemaVersion":1,"compression":"zip"}""", "compression 'zip'")]

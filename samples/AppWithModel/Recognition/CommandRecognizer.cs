@@ -17,7 +17,7 @@ public sealed class CommandRecognizer : IDisposable
     public CommandRecognizer(EmbeddedModel model)
     {
         Model = model;
-        _options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        _options = model.CreateSessionOptions();
         _session = new InferenceSession(model.OnnxBytes, _options);
     }
 

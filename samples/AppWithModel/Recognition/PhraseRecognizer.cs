@@ -31,7 +31,7 @@ public sealed class PhraseRecognizer : IDisposable
     {
         Model = model;
         Grammar = grammar;
-        _options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        _options = model.CreateSessionOptions();
         _session = new InferenceSession(model.OnnxBytes, _options);
         _spelled = grammar.Spell(model.Labels);
         _blank = model.Labels.ToList().IndexOf("_");

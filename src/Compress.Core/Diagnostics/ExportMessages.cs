@@ -38,7 +38,7 @@ public static class ExportMessages
     /// <summary>CMP6007 at <paramref name="at"/> (<c>quantize:</c>); the numbers as in <see cref="Int8NotFaster"/>.</summary>
     internal static Diagnostic Int8Slower(ISourceLocation at, double ratio, double int8Ms, double floatMs, string how) => Diagnostic.Warning(
         Int8SlowerCode,
-        string.Create(CultureInfo.InvariantCulture, $"the float export would be at least as fast as the int8 file: median ONNX Runtime latency int8/float ratio {ratio:0.000} is not below 1.0 (int8 {int8Ms:0.0000} ms, float {floatMs:0.0000} ms per clip; {how}); int8 still makes the file smaller. An app can fold the weights at load with session.disable_quant_qdq (docs/quantization.md); 'quantize.require_faster: true' makes this an error"),
+        string.Create(CultureInfo.InvariantCulture, $"the float export would be at least as fast as the int8 file: median ONNX Runtime latency int8/float ratio {ratio:0.000} is not below 1.0 (int8 {int8Ms:0.0000} ms, float {floatMs:0.0000} ms per clip; {how}); int8 still makes the file smaller (int8 weights alone are measured and shipped with session.disable_quant_qdq = 1, which folds them to float at load, so at best they run as fast as float; docs/quantization.md); 'quantize.require_faster: true' makes this an error"),
         at.File, at.Line, at.Column);
 
     internal static Diagnostic QuantizeOpsetTooOld(string? file, long opset, long minimum) => Diagnostic.Warning(

@@ -12,16 +12,23 @@ public sealed class OrtClassifier : IDisposable
     private readonly SessionOptions _options;
 
     /// <summary>
-    /// Loads the model bytes. <paramref name="threads"/> = 0 lets ONNX Runtime choose. <paramref name="outputName"/>
-    /// is the only output fetched (default: the first); a model's other outputs are not computed for it.
+    /// Loads the model bytes with the session configuration their metadata records (<see cref="OrtSessionConfig"/>:
+    /// what the app gets from the accessor). <paramref name="threads"/> = 0 lets ONNX Runtime choose.
+    /// <paramref name="outputName"/> is the only output fetched (default: the first); a model's other outputs are not
+    /// computed for it.
     /// </summary>
     public OrtClassifier(byte[] modelBytes, int threads = 0, string? outputName = null)
     {
         _options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        SessionConfig = OrtSessionConfig.Read(modelBytes);
+        OrtSessionConfig.Apply(_options, SessionConfig);
         _session = new InferenceSession(modelBytes, _options);
         InputName = _session.InputNames[0];
         OutputName = outputName ?? _session.OutputNames[0];
     }
+
+    /// <summary>The session configuration entries applied (from the model's metadata; empty for ONNX Runtime's defaults).</summary>
+    public IReadOnlyDictionary<string, string> SessionConfig { get; }
 
     /// <summary>The input that is fed.</summary>
     public string InputName { get; }

@@ -26,6 +26,12 @@ public sealed record ModelMetadata(
     /// <summary>The quantization scheme (<see cref="Int8WeightQuantizer.Scheme"/>, or <see cref="Int8ActivationQuantizer.Scheme"/> with int8 activations), or null when the weights are float.</summary>
     public string? Quantize { get; init; }
 
+    /// <summary>
+    /// The ONNX Runtime session configuration the model is measured and shipped with (<see cref="Evaluation.OrtSessionConfig"/>,
+    /// written as <c>compress.session_config</c>); null or empty when ONNX Runtime's defaults are right.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? SessionConfig { get; init; }
+
     /// <summary>The key prefix of every entry Compress writes.</summary>
     public const string Prefix = "compress.";
 
@@ -49,16 +55,30 @@ public sealed record ModelMetadata(
             yield return new(Prefix + "quantize", Quantize);
         }
 
+        if (SessionConfig is not null && Evaluation.OrtSessionConfig.Format(SessionConfig) is { } config)
+        {
+            yield return new(Evaluation.OrtSessionConfig.MetadataKey, config);
+        }
+
         yield return new(Prefix + "source_sha256", SourceSha256);
         yield return new(Prefix + "spec_sha256", SpecSha256);
         yield return new(Prefix + "tool_version", ToolVersion);
     }
 
-    /// <summary>Writes the entries into <paramref name="model"/>.</summary>
+    /// <summary>
+    /// Writes the entries into <paramref name="model"/>; an optional entry this metadata does not have (quantization,
+    /// session configuration) is removed, so the model never keeps one its input carried.
+    /// </summary>
     public void WriteTo(ModelProto model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (var (key, value) in Entries())
+        var entries = Entries().ToList();
+        foreach (var stale in model.MetadataProps.Where(p => p.Key is Prefix + "quantize" or Evaluation.OrtSessionConfig.MetadataKey && entries.All(e => e.Key != p.Key)).ToList())
+        {
+            model.MetadataProps.Remove(stale);
+        }
+
+        foreach (var (key, value) in entries)
         {
             var existing = model.MetadataProps.FirstOrDefault(p => p.Key == key);
             if (existing is null)

@@ -125,7 +125,8 @@ internal sealed class AttemptStage(string toolVersion)
             floatBytes = OnnxModelIO.Save(SparseInitializers.Apply(floatModel, plan.Storage));
         }
 
-        metadata = metadata with { Quantize = RunReport.Scheme(plan, quantized) };
+        var scheme = RunReport.Scheme(plan, quantized);
+        metadata = metadata with { Quantize = scheme, SessionConfig = OrtSessionConfig.ForScheme(scheme) };
         metadata.WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
 

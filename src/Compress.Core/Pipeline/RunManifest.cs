@@ -64,6 +64,12 @@ public sealed record RunManifest
     /// <summary>The operating point of a <c>task: wake_word</c> model (absent for other tasks and in manifests of older tools).</summary>
     public ManifestWakeWord? WakeWord { get; init; }
 
+    /// <summary>
+    /// The ONNX Runtime session configuration entries the model was measured with and the app should create its session
+    /// with (<see cref="Evaluation.OrtSessionConfig"/>; the accessor's <c>SessionConfig</c>); absent when there are none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? SessionConfig { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

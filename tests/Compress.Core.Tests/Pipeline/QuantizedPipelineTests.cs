@@ -26,8 +26,10 @@ public sealed class QuantizedPipelineTests(PipelineFixture fixture, ITestOutputH
         var spec = Spec("int8", "quantize:\n  weights: int8");
         var floatSpec = Spec("float", "");
 
-        var result = PipelineFixture.Run(spec);
-        var floatResult = PipelineFixture.Run(floatSpec);
+        var manifestPath = Path.Combine(Path.GetDirectoryName(spec.Output.Path)!, "int8.manifest.json");
+        var floatManifestPath = Path.Combine(Path.GetDirectoryName(spec.Output.Path)!, "float.manifest.json");
+        var result = PipelineFixture.Run(spec, manifestPath);
+        var floatResult = PipelineFixture.Run(floatSpec, floatManifestPath);
 
         Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
         Assert.True(floatResult.Outcome == PipelineOutcome.Succeeded, string.Join("\n", floatResult.Diagnostics));
@@ -36,6 +38,18 @@ public sealed class QuantizedPipelineTests(PipelineFixture fixture, ITestOutputH
         Assert.NotEmpty(dequantizers);
         Assert.Equal(Int8WeightQuantizer.Scheme, model.MetadataProps.Single(p => p.Key == "compress.quantize").Value);
         Assert.DoesNotContain(OnnxModelIO.Load(floatSpec.Output.Path).MetadataProps, p => p.Key == "compress.quantize");
+
+        // int8 weights alone ship (and were measured with) the session entry that folds them at load; the manifest
+        // carries it to the accessor. A float model needs none.
+        var config = new Dictionary<string, string> { [Compress.Evaluation.OrtSessionConfig.DisableQuantQdq] = "1" };
+        Assert.Equal(config, Compress.Evaluation.OrtSessionConfig.Read(model));
+        Assert.Empty(Compress.Evaluation.OrtSessionConfig.Read(OnnxModelIO.Load(floatSpec.Output.Path)));
+        using (var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifestPath)))
+        using (var floatManifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(floatManifestPath)))
+        {
+            Assert.Equal("{\"session.disable_quant_qdq\":\"1\"}", System.Text.Json.JsonSerializer.Serialize(manifest.RootElement.GetProperty("sessionConfig")));
+            Assert.False(floatManifest.RootElement.TryGetProperty("sessionConfig", out _));
+        }
 
         var report = ReportWriter.FromJson(File.ReadAllText(Path.Combine(spec.Output.Report, "report.json")))!;
         var floatReport = ReportWriter.FromJson(File.ReadAllText(Path.Combine(floatSpec.Output.Report, "report.json")))!;
@@ -109,6 +123,8 @@ public sealed class QuantizedPipelineTests(PipelineFixture fixture, ITestOutputH
         Assert.NotEmpty(quantizers);
         var scheme = Int8ActivationQuantizer.Scheme(new CalibrationOptions(40, CalibrationMethod.Percentile));
         Assert.Equal(scheme, model.MetadataProps.Single(p => p.Key == "compress.quantize").Value);
+        // ONNX Runtime must fuse the activation pairs into its integer kernels: no entry turns that off.
+        Assert.Empty(Compress.Evaluation.OrtSessionConfig.Read(model));
         Assert.Equal(trained.Graph.Input.Select(i => i.Name), model.Graph.Input.Select(i => i.Name));
         Assert.Equal(trained.Graph.Output.Select(o => o.Name), model.Graph.Output.Select(o => o.Name));
 
