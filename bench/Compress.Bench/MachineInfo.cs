@@ -19,6 +19,7 @@ public static class MachineInfo
         {
             ("logical CPUs (nproc)", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("CPU", cpu),
+            ("AVX-512 (`grep -o 'avx512[a-z_]*' /proc/cpuinfo`; libtorch's oneDNN convolutions are wrong on some AVX-512 CPUs, docs/native-runtime.md)", Avx512()),
             ("memory", memory),
             ("OS", $"{os} ({kernel}, {RuntimeInformation.OSArchitecture})"),
             (".NET", RuntimeInformation.FrameworkDescription),
@@ -31,6 +32,13 @@ public static class MachineInfo
 
     /// <summary>The CPU model (<c>model name</c> of /proc/cpuinfo), or the architecture.</summary>
     public static string Cpu() => ReadField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+
+    /// <summary>The CPU's AVX-512 flags (from the first processor's <c>flags</c> in /proc/cpuinfo), or "none".</summary>
+    public static string Avx512()
+    {
+        var flags = ReadField("/proc/cpuinfo", "flags")?.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(f => f.StartsWith("avx512", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList() ?? [];
+        return flags.Count == 0 ? "none" : string.Join(' ', flags);
+    }
 
     /// <summary>The 1/5/15-minute load average from /proc/loadavg, or "?".</summary>
     public static string LoadAverage() =>
