@@ -26,15 +26,22 @@ public sealed class Gru : RecurrentOperator
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Each step is a handful of libtorch calls, not one per gate (the step count times the calls is what a training step
+    /// pays): the bias terms that sit outside the reset gate are added to the input projection once for all steps, z and
+    /// r come from one sigmoid over [B, 2H], and the new state is one <c>lerp</c> (candidate + z·(h − candidate)).
+    /// </remarks>
     protected override (Tensor Y, Tensor H, Tensor? C) RunDirection(int direction, Tensor x, Tensor w, Tensor r, Tensor? b, Tensor h0, Tensor? c0, Tensor? p, bool reverse)
     {
         var hidden = (int)Hidden;
         var projected = x.matmul(w.t());                       // [seq, batch, 3H]
-        Tensor? rb = null;
+        Tensor? rbh = null;
         if (b is not null)
         {
-            projected = projected.Plus(b[..(3 * hidden)]);
-            rb = b[(3 * hidden)..];
+            // Wb for all three gates, Rb for z and r; Rb_h too unless linear_before_reset puts it inside r ⊙ (·).
+            var rb = b[(3 * hidden)..];
+            projected = projected.Plus(b[..(3 * hidden)]).Plus(_linearBeforeReset ? cat([rb[..(2 * hidden)], zeros_like(rb[(2 * hidden)..])]) : rb);
+            rbh = _linearBeforeReset ? rb[(2 * hidden)..] : null;
         }
 
         var rzr = r[..(2 * hidden)].t();
@@ -45,38 +52,22 @@ public sealed class Gru : RecurrentOperator
         {
             var t = reverse ? steps.Length - 1 - s : s;
             var xp = projected[t];
-            var recurrent = h.matmul(rzr);
-            if (rb is not null)
-            {
-                recurrent = recurrent.Plus(rb[..(2 * hidden)]);
-            }
-
-            var z = Clip(xp[.., ..hidden].Plus(recurrent[.., ..hidden])).sigmoid();
-            var reset = Clip(xp[.., hidden..(2 * hidden)].Plus(recurrent[.., hidden..])).sigmoid();
+            var gates = Clip(xp[.., ..(2 * hidden)].Plus(h.matmul(rzr))).sigmoid();
+            var z = gates[.., ..hidden];
+            var reset = gates[.., hidden..];
             Tensor candidate;
             if (_linearBeforeReset)
             {
                 var hr = h.matmul(rh);
-                if (rb is not null)
-                {
-                    hr = hr.Plus(rb[(2 * hidden)..]);
-                }
-
-                candidate = Clip(xp[.., (2 * hidden)..].Plus(reset * hr)).tanh();
+                candidate = Clip(xp[.., (2 * hidden)..].Plus(reset * (rbh is null ? hr : hr.Plus(rbh)))).tanh();
             }
             else
             {
-                var hr = (reset * h).matmul(rh);
-                if (rb is not null)
-                {
-                    hr = hr.Plus(rb[(2 * hidden)..]);
-                }
-
-                candidate = Clip(xp[.., (2 * hidden)..].Plus(hr)).tanh();
+                candidate = Clip(xp[.., (2 * hidden)..].Plus((reset * h).matmul(rh))).tanh();
             }
 
-            // (1 - z)·candidate + z·h with no transient Scalar (see RootedScalars).
-            h = candidate.Plus(z * (h - candidate));
+            // (1 - z)·candidate + z·h = candidate + z·(h - candidate), one call and no transient Scalar (see RootedScalars).
+            h = candidate.lerp(h, z);
             steps[t] = h;
         }
 
