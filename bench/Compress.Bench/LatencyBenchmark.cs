@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Compress.Evaluation;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -14,17 +15,26 @@ public sealed record LatencyResult(string Name, Measurement Times, IReadOnlyList
 /// </summary>
 public static class LatencyBenchmark
 {
-    /// <summary>Measures <paramref name="models"/> (name, plain ONNX path); the first is the reference.</summary>
+    /// <summary>
+    /// Measures <paramref name="models"/> (name, plain ONNX path); the first is the reference. Each session gets the
+    /// configuration entries its file records (<see cref="OrtSessionConfig"/>), as the app does from the accessor.
+    /// </summary>
     public static IReadOnlyList<LatencyResult> Run(IReadOnlyList<(string Name, string Path)> models, int runs, int warmup = 30)
     {
-        var options = new SessionOptions
+        var bytes = models.Select(m => File.ReadAllBytes(m.Path)).ToList();
+        var options = bytes.Select(b =>
         {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        var sessions = models.Select(m => new InferenceSession(File.ReadAllBytes(m.Path), options)).ToList();
+            var o = new SessionOptions
+            {
+                IntraOpNumThreads = 1,
+                InterOpNumThreads = 1,
+                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            };
+            OrtSessionConfig.Apply(o, OrtSessionConfig.Read(b));
+            return o;
+        }).ToList();
+        var sessions = bytes.Select((b, i) => new InferenceSession(b, options[i])).ToList();
         try
         {
             var inputs = sessions.Select(MakeInput).ToList();
@@ -55,7 +65,7 @@ public static class LatencyBenchmark
         finally
         {
             sessions.ForEach(s => s.Dispose());
-            options.Dispose();
+            options.ForEach(o => o.Dispose());
         }
     }
 
