@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Compress.Export;
-using Compress.Onnx.Proto;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
@@ -15,7 +13,7 @@ namespace Compress.Evaluation;
 public static class OrtSessionConfig
 {
     /// <summary>The metadata key: a JSON object of string entries, e.g. <c>{"session.disable_quant_qdq":"1"}</c>.</summary>
-    public const string MetadataKey = Compress.Export.ModelMetadata.Prefix + "session_config";
+    public const string MetadataKey = "compress.session_config";
 
     /// <summary>
     /// ONNX Runtime's switch for its QDQ handling. With <c>1</c> it folds a DequantizeLinear of a constant int8 weight
@@ -27,28 +25,19 @@ public static class OrtSessionConfig
     private static readonly IReadOnlyDictionary<string, string> None = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
-    /// The entries a model quantized with <paramref name="scheme"/> ships with (its <c>compress.quantize</c>, or null
-    /// for float): <see cref="DisableQuantQdq"/> = 1 for int8 weights alone — ONNX Runtime's defaults keep their
-    /// DequantizeLinear nodes and run them on every inference (1.3–2× slower than float, docs/quantization.md); none for
-    /// float models and for int8 activations, whose QDQ pairs ONNX Runtime must fuse into its integer kernels.
+    /// The entries int8 weights alone ship with: <see cref="DisableQuantQdq"/> = 1. ONNX Runtime's defaults keep their
+    /// DequantizeLinear nodes and run them on every inference (1.3–2× slower than float, docs/quantization.md). Float
+    /// models and int8 activations need none: the activations' QDQ pairs must be fused into ONNX Runtime's integer kernels.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> ForScheme(string? scheme) =>
-        scheme == Int8WeightQuantizer.Scheme
-            ? new SortedDictionary<string, string>(StringComparer.Ordinal) { [DisableQuantQdq] = "1" }
-            : None;
-
-    /// <summary>The entries <paramref name="model"/>'s metadata records (empty when it records none).</summary>
-    public static IReadOnlyDictionary<string, string> Read(ModelProto model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return Parse(model.MetadataProps.LastOrDefault(p => p.Key == MetadataKey)?.Value);
-    }
+    public static IReadOnlyDictionary<string, string> FoldedInt8Weights { get; } =
+        new SortedDictionary<string, string>(StringComparer.Ordinal) { [DisableQuantQdq] = "1" };
 
     /// <summary>The entries the metadata of the serialized model <paramref name="onnx"/> records (empty when none).</summary>
     public static IReadOnlyDictionary<string, string> Read(byte[] onnx)
     {
         ArgumentNullException.ThrowIfNull(onnx);
-        // Only metadata_props (field 14) is read: the graph and its weights are skipped, not parsed.
+        // Only ModelProto.metadata_props (field 14, StringStringEntryProto {key = 1, value = 2}) is read: the graph and
+        // its weights are skipped, not parsed.
         string? value = null;
         var input = new CodedInputStream(onnx);
         try
@@ -56,13 +45,12 @@ public static class OrtSessionConfig
             uint tag;
             while ((tag = input.ReadTag()) != 0)
             {
-                if (WireFormat.GetTagFieldNumber(tag) == ModelProto.MetadataPropsFieldNumber && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
+                if (WireFormat.GetTagFieldNumber(tag) == MetadataPropsField && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
                 {
-                    var entry = new StringStringEntryProto();
-                    input.ReadMessage(entry);
-                    if (entry.Key == MetadataKey)
+                    var (key, entryValue) = ReadEntry(new CodedInputStream(input.ReadBytes().ToByteArray()));
+                    if (key == MetadataKey)
                     {
-                        value = entry.Value;
+                        value = entryValue;
                     }
                 }
                 else
@@ -78,6 +66,25 @@ public static class OrtSessionConfig
         }
 
         return Parse(value);
+    }
+
+    private const int MetadataPropsField = 14;
+
+    private static (string? Key, string? Value) ReadEntry(CodedInputStream entry)
+    {
+        string? key = null, value = null;
+        uint tag;
+        while ((tag = entry.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag), WireFormat.GetTagWireType(tag))
+            {
+                case (1, WireFormat.WireType.LengthDelimited): key = entry.ReadString(); break;
+                case (2, WireFormat.WireType.LengthDelimited): value = entry.ReadString(); break;
+                default: entry.SkipLastField(); break;
+            }
+        }
+
+        return (key, value);
     }
 
     /// <summary>The metadata value for <paramref name="entries"/> (keys in ordinal order), or null when there are none.</summary>
@@ -99,10 +106,11 @@ public static class OrtSessionConfig
     }
 
     /// <summary>
-    /// The entries of a metadata value. Only Compress writes this key; a value that is not a JSON object of strings
-    /// (a hand-edited file) is ignored rather than guessed at, and the model is measured with ONNX Runtime's defaults.
+    /// The entries of a <see cref="MetadataKey"/> value (null: none). Only Compress writes this key; a value that is not
+    /// a JSON object of strings (a hand-edited file) is ignored rather than guessed at, and the model is measured with
+    /// ONNX Runtime's defaults.
     /// </summary>
-    private static IReadOnlyDictionary<string, string> Parse(string? value)
+    public static IReadOnlyDictionary<string, string> Parse(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {

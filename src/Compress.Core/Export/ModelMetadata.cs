@@ -32,6 +32,20 @@ public sealed record ModelMetadata(
     /// </summary>
     public IReadOnlyDictionary<string, string>? SessionConfig { get; init; }
 
+    /// <summary>
+    /// The session configuration a model quantized with <paramref name="scheme"/> (its <see cref="Quantize"/>) ships with:
+    /// <see cref="Evaluation.OrtSessionConfig.FoldedInt8Weights"/> for int8 weights alone, none otherwise.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string>? SessionConfigFor(string? scheme) =>
+        scheme == Int8WeightQuantizer.Scheme ? Evaluation.OrtSessionConfig.FoldedInt8Weights : null;
+
+    /// <summary>The session configuration <paramref name="model"/>'s metadata records (empty when none).</summary>
+    public static IReadOnlyDictionary<string, string> SessionConfigOf(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Evaluation.OrtSessionConfig.Parse(model.MetadataProps.LastOrDefault(p => p.Key == Evaluation.OrtSessionConfig.MetadataKey)?.Value);
+    }
+
     /// <summary>The key prefix of every entry Compress writes.</summary>
     public const string Prefix = "compress.";
 

@@ -126,7 +126,7 @@ internal sealed class AttemptStage(string toolVersion)
         }
 
         var scheme = RunReport.Scheme(plan, quantized);
-        metadata = metadata with { Quantize = scheme, SessionConfig = OrtSessionConfig.ForScheme(scheme) };
+        metadata = metadata with { Quantize = scheme, SessionConfig = ModelMetadata.SessionConfigFor(scheme) };
         metadata.WriteTo(shipped);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(shipped, plan.Storage));
 

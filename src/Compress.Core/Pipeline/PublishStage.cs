@@ -81,7 +81,7 @@ internal sealed class PublishStage(string toolVersion, Func<byte[], EmbeddedComp
             InputsKey = inputs.Key,
             Sha256 = RunManifest.Hash(embedded),
             WakeWord = plan.WakeWord is { } wake ? WakeWord(wake, chosen.Measurement) : null,
-            SessionConfig = OrtSessionConfig.Read(chosen.Shipped) is { Count: > 0 } config ? config : null,
+            SessionConfig = ModelMetadata.SessionConfigOf(chosen.Shipped) is { Count: > 0 } config ? config : null,
         };
     }
 }

@@ -31,7 +31,7 @@ public sealed class OrtSessionConfigTests
     public void Int8Weights_AreMeasuredWithTheRecordedConfig_WhichComputesExactlyTheDequantizedGraph()
     {
         var quantized = QuantizedExportTests.Quantize(QuantizedExportTests.PrunedConvNet()).Model;
-        Metadata(OrtSessionConfig.ForScheme(Int8WeightQuantizer.Scheme)).WriteTo(quantized);
+        Metadata(ModelMetadata.SessionConfigFor(Int8WeightQuantizer.Scheme)).WriteTo(quantized);
         var bytes = OnnxModelIO.Save(SparseInitializers.Apply(quantized, StorageMode.Sparse));
         var input = CaseTensor.Random("x", 5, -1, 1, 16, 1, 8, 8);
         // The float weights the int8 ones stand for: every DequantizeLinear of a constant evaluated, the rest unchanged.
@@ -57,12 +57,12 @@ public sealed class OrtSessionConfigTests
     }
 
     [Fact]
-    public void ForScheme_OnlyInt8WeightsAlone_GetTheFoldingEntry()
+    public void SessionConfigFor_OnlyInt8WeightsAlone_GetTheFoldingEntry()
     {
-        Assert.Equal([new(OrtSessionConfig.DisableQuantQdq, "1")], OrtSessionConfig.ForScheme(Int8WeightQuantizer.Scheme));
-        Assert.Empty(OrtSessionConfig.ForScheme(null));
+        Assert.Equal([new(OrtSessionConfig.DisableQuantQdq, "1")], ModelMetadata.SessionConfigFor(Int8WeightQuantizer.Scheme)!);
+        Assert.Null(ModelMetadata.SessionConfigFor(null));
         // int8 activations need ONNX Runtime's QDQ fusion into its integer kernels: the defaults are right.
-        Assert.Empty(OrtSessionConfig.ForScheme(Int8ActivationQuantizer.Scheme(new CalibrationOptions())));
+        Assert.Null(ModelMetadata.SessionConfigFor(Int8ActivationQuantizer.Scheme(new CalibrationOptions())));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class OrtSessionConfigTests
         Metadata(new Dictionary<string, string> { ["session.z"] = "0", [OrtSessionConfig.DisableQuantQdq] = "1" }).WriteTo(model);
 
         Assert.Equal("{\"session.disable_quant_qdq\":\"1\",\"session.z\":\"0\"}", model.MetadataProps.Single(p => p.Key == OrtSessionConfig.MetadataKey).Value);
-        Assert.Equal(OrtSessionConfig.Read(model), OrtSessionConfig.Read(OnnxModelIO.Save(model)));
+        Assert.Equal(ModelMetadata.SessionConfigOf(model), OrtSessionConfig.Read(OnnxModelIO.Save(model)));
         Assert.Equal(["session.disable_quant_qdq", "session.z"], OrtSessionConfig.Read(OnnxModelIO.Save(model)).Keys);
 
         // A run of a float model over a file that carried an entry (and a scheme) does not keep them.
@@ -90,7 +90,7 @@ public sealed class OrtSessionConfigTests
         var model = QuantizedExportTests.PrunedConvNet();
         model.MetadataProps.Add(new StringStringEntryProto { Key = OrtSessionConfig.MetadataKey, Value = value });
 
-        Assert.Empty(OrtSessionConfig.Read(model));
+        Assert.Empty(ModelMetadata.SessionConfigOf(model));
         Assert.Empty(OrtSessionConfig.Read(OnnxModelIO.Save(model)));
         Assert.Empty(OrtSessionConfig.Read([0x0A, 0xFF, 0xFF, 0xFF]));
     }

@@ -42,8 +42,8 @@ public sealed class QuantizedPipelineTests(PipelineFixture fixture, ITestOutputH
         // int8 weights alone ship (and were measured with) the session entry that folds them at load; the manifest
         // carries it to the accessor. A float model needs none.
         var config = new Dictionary<string, string> { [Compress.Evaluation.OrtSessionConfig.DisableQuantQdq] = "1" };
-        Assert.Equal(config, Compress.Evaluation.OrtSessionConfig.Read(model));
-        Assert.Empty(Compress.Evaluation.OrtSessionConfig.Read(OnnxModelIO.Load(floatSpec.Output.Path)));
+        Assert.Equal(config, ModelMetadata.SessionConfigOf(model));
+        Assert.Empty(ModelMetadata.SessionConfigOf(OnnxModelIO.Load(floatSpec.Output.Path)));
         using (var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifestPath)))
         using (var floatManifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(floatManifestPath)))
         {
@@ -124,7 +124,7 @@ public sealed class QuantizedPipelineTests(PipelineFixture fixture, ITestOutputH
         var scheme = Int8ActivationQuantizer.Scheme(new CalibrationOptions(40, CalibrationMethod.Percentile));
         Assert.Equal(scheme, model.MetadataProps.Single(p => p.Key == "compress.quantize").Value);
         // ONNX Runtime must fuse the activation pairs into its integer kernels: no entry turns that off.
-        Assert.Empty(Compress.Evaluation.OrtSessionConfig.Read(model));
+        Assert.Empty(ModelMetadata.SessionConfigOf(model));
         Assert.Equal(trained.Graph.Input.Select(i => i.Name), model.Graph.Input.Select(i => i.Name));
         Assert.Equal(trained.Graph.Output.Select(o => o.Name), model.Graph.Output.Select(o => o.Name));
 
