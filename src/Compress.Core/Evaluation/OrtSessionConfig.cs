@@ -22,6 +22,9 @@ public static class OrtSessionConfig
     /// </summary>
     public const string DisableQuantQdq = "session.disable_quant_qdq";
 
+    /// <summary>ModelProto.metadata_props in onnx.proto.</summary>
+    private const int MetadataPropsField = 14;
+
     private static readonly IReadOnlyDictionary<string, string> None = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
@@ -67,8 +70,6 @@ public static class OrtSessionConfig
 
         return Parse(value);
     }
-
-    private const int MetadataPropsField = 14;
 
     private static (string? Key, string? Value) ReadEntry(CodedInputStream entry)
     {
