@@ -54,7 +54,7 @@ public static class BenchDocument
         sb.AppendLine();
         sb.AppendLine("## Machine");
         sb.AppendLine();
-        sb.AppendLine("The machine `doc` assembled this file on. The sections were run on different days (each stamp says when), on machines of this kind that may differ in CPU flags: a section whose CPU differs from this table's names its own (§5 and §8 ran on an AMD EPYC with AVX-512).");
+        sb.AppendLine("The machine `doc` assembled this file on. The sections were run on different days (each stamp says when), on 2-core AMD EPYC machines whose CPU flags differ (AVX-512 and VNNI on some, neither on others); a section that does not name its CPU may come from either kind.");
         sb.AppendLine();
         sb.AppendLine(machine.TrimEnd());
         sb.AppendLine();

@@ -93,7 +93,7 @@ public static class CtcSection
         }
 
         sb.AppendLine();
-        sb.AppendLine(F($"Latency: one 3 s clip per call (input `[1, 48000]`, front end included), 1 thread, the models interleaved round by round ({args.LatencyRuns} rounds after 30 warm-up), first seed of each row."));
+        sb.AppendLine(F($"Latency: one 3 s clip per call (input `[1, 48000]`, front end included), 1 thread, the models interleaved round by round ({args.LatencyRuns} rounds after 30 warm-up), first seed of each row. {MachineInfo.CpuSentence()}"));
         sb.AppendLine();
         LatencyBenchmark.AppendTable(sb, latency);
 

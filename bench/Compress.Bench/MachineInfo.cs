@@ -33,6 +33,14 @@ public static class MachineInfo
     /// <summary>The CPU model (<c>model name</c> of /proc/cpuinfo), or the architecture.</summary>
     public static string Cpu() => ReadField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
 
+    /// <summary>One sentence naming the CPU a section measured on: model, logical CPUs, AVX-512 and VNNI or not.</summary>
+    public static string CpuSentence()
+    {
+        var avx512 = Avx512();
+        var kind = avx512 == "none" ? "no AVX-512" : avx512.Contains("avx512_vnni", StringComparison.Ordinal) ? "AVX-512 with VNNI" : "AVX-512 without VNNI";
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"CPU: {Cpu()}, {Environment.ProcessorCount} logical CPUs, {kind}.");
+    }
+
     /// <summary>The CPU's AVX-512 flags (from the first processor's <c>flags</c> in /proc/cpuinfo), or "none".</summary>
     public static string Avx512()
     {
