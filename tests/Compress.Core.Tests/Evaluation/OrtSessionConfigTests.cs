@@ -1,6 +1,7 @@
 using System.Globalization;
 using Compress.Core.Tests.Export;
 using Compress.Core.Tests.Graph;
+using Compress.Core.Tests.Onnx;
 using Compress.Evaluation;
 using Compress.Export;
 using Compress.Graph;
@@ -54,6 +55,31 @@ public sealed class OrtSessionConfigTests
         Assert.Empty(defaults.SessionConfig);
         Assert.True(error <= 1e-5 * largest, $"with the config: max error {error} against the dequantized graph");
         Assert.True(defaultError > 10 * Math.Max(error, 1e-7f), $"the defaults computed the same ({defaultError}): the config would not matter");
+    }
+
+    /// <summary>
+    /// The same on models exported by PyTorch: a GRU (W and R behind per-gate DequantizeLinear) and an attention head
+    /// (the MatMuls ONNX Runtime's defaults would turn into MatMulNBits). The file's recorded entry makes ONNX Runtime
+    /// compute the dequantized graph.
+    /// </summary>
+    [Theory]
+    [InlineData("gru_kws_op17")]
+    [InlineData("attention_kws_op17")]
+    public void Int8Weights_OfAPyTorchExport_AreMeasuredAsTheDequantizedGraph(string name)
+    {
+        var fixture = ExportedFixtures.Get(name);
+        var input = Assert.Single(fixture.RecordedInputs());
+        var quantized = QuantizedExportTests.Quantize(Compress.Pruning.PrunableWeights.Prepare(OnnxModelIO.Load(fixture.Path))).Model;
+        Metadata(ModelMetadata.SessionConfigFor(Int8WeightQuantizer.Scheme)).WriteTo(quantized);
+        var expected = (float[])OrtRunner.Run(ConstantFolding.Fold(quantized).Model, [input]).Values.First().Data;
+
+        using var classifier = new OrtClassifier(OnnxModelIO.Save(SparseInitializers.Apply(quantized, StorageMode.Sparse)), threads: 1);
+        var error = MaxError(expected, classifier.Run((float[])input.Data, input.Shape).Values);
+        var largest = expected.Max(Math.Abs);
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: max |dequantized float − int8 bytes| {error:G3} (largest output {largest:G3})"));
+
+        Assert.Equal(OrtSessionConfig.FoldedInt8Weights, classifier.SessionConfig);
+        Assert.True(error <= 1e-5 * largest, $"{name}: max error {error} against the dequantized graph");
     }
 
     [Fact]
