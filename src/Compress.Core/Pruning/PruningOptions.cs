@@ -12,6 +12,13 @@ public enum PruningMethod
     /// <summary>Unstructured: remove the smallest first-order Taylor saliency |w·∂L/∂w|, accumulated over <see cref="PruningOptions.GradientBatches"/> batches.</summary>
     [SpecName("gradient")] Gradient,
 
+    /// <summary>
+    /// Unstructured, layer-wise Optimal Brain Surgeon on calibration batches: remove the smallest w²/[H⁻¹]ⱼⱼ (H = Σ x xᵀ
+    /// of the layer's inputs), then re-solve each row's kept weights so the layer's output changes least
+    /// (<see cref="Importance.LayerReconstruction"/>). Weights without one linear input are scored by magnitude.
+    /// </summary>
+    [SpecName("obs")] Obs,
+
     /// <summary>A phase with λ·‖w‖₁ added to the loss, then magnitude pruning.</summary>
     [SpecName("l1")] L1,
 
@@ -181,7 +188,7 @@ public sealed record PruningOptions(
     /// <summary>Default <see cref="RoundTo"/> (kept channel counts are a multiple of it): 1.</summary>
     public const int DefaultRoundTo = 1;
 
-    /// <summary>Default <see cref="GradientBatches"/> (training batches the Taylor saliency is accumulated over): 16.</summary>
+    /// <summary>Default <see cref="GradientBatches"/> (training batches the Taylor saliency is accumulated over, and <see cref="PruningMethod.Obs"/> gathers its layer inputs from): 16.</summary>
     public const int DefaultGradientBatches = 16;
 
     /// <summary>Default <see cref="RegularizationLambda"/> λ (weight of the L1/L2 or group-lasso penalty in the loss): 1e-4.</summary>

@@ -40,6 +40,8 @@ public sealed class ExportedUnstructuredMethodsTests
         { "attention_kws_op17", PruningMethod.L1 },
         { "attention_kws_op17", PruningMethod.L2 },
         { "attention_kws_op17", PruningMethod.NM },
+        { "gru_kws_nofold_op17", PruningMethod.Obs },
+        { "attention_kws_op17", PruningMethod.Obs },
     };
 
     /// <summary>The PyTorch weights each fixture's eligible tensors are folded from (the classifier, the last and small, is protected).</summary>

@@ -104,7 +104,7 @@ internal static class PruningReader
         NoEffectUnless(context, r, spec.Method == PruningMethod.Channel, withMethod, "regularization");
         NoEffectUnless(context, r, spec.Method is PruningMethod.L1 or PruningMethod.L2 || (spec.Method == PruningMethod.Channel && spec.Regularization == ChannelRegularization.GroupLasso), withMethod + (spec.Method == PruningMethod.Channel ? " and regularization " + SpecNames.Of(spec.Regularization) : ""), "lambda", "regularization_epochs");
         NoEffectUnless(context, r, spec.Method == PruningMethod.NM, withMethod, "n", "m");
-        NoEffectUnless(context, r, spec.Method == PruningMethod.Gradient || (spec.Method == PruningMethod.Channel && spec.ChannelCriterion == ChannelCriterion.Taylor), withMethod + (spec.Method == PruningMethod.Channel ? " and channel_criterion " + SpecNames.Of(spec.ChannelCriterion) : ""), "gradient_batches");
+        NoEffectUnless(context, r, spec.Method is PruningMethod.Gradient or PruningMethod.Obs || (spec.Method == PruningMethod.Channel && spec.ChannelCriterion == ChannelCriterion.Taylor), withMethod + (spec.Method == PruningMethod.Channel ? " and channel_criterion " + SpecNames.Of(spec.ChannelCriterion) : ""), "gradient_batches");
         NoEffectUnless(context, r, spec.Allocation == SparsityAllocation.Sensitivity, "unless pruning.allocation is sensitivity", "sensitivity_band");
         NoEffectUnless(context, r, spec.TargetSparsity?.IsMax == true, "unless pruning.target_sparsity is max", "max_trials");
         NoEffectUnless(context, r, spec.Method != PruningMethod.None, withMethod, "scope", "min_layer_sparsity", "max_layer_sparsity", "allocation", "include", "exclude", "protect_first_last", "schedule");
