@@ -35,7 +35,7 @@ public static class TrainingMessages
         F($"pruning method '{method}' has no weights to prune: the model has {prunable} prunable weight tensors (Conv, ConvTranspose, Gemm, MatMul with an initializer, LSTM, GRU), {protectedCount} protected as first/last layer and {excluded} left out by include/exclude"));
 
     /// <summary>The unstructured methods, as the spec spells them (a test compares this copy with <c>PruningMethod</c>).</summary>
-    public const string UnstructuredMethods = "magnitude, gradient, obs, l1, l2 or n:m";
+    public const string UnstructuredMethods = "magnitude, gradient, l1, l2 or n:m";
 
     /// <summary>CMP4002 for <c>channel</c>: why every group is kept (each distinct reason once, at most <paramref name="shown"/>), and what to use instead.</summary>
     internal static Diagnostic NoPrunableChannels(IReadOnlyList<string> reasons, int shown = 5)

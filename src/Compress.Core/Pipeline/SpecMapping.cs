@@ -163,7 +163,8 @@ public static class SpecMapping
             N: p.N,
             M: p.M,
             SensitivityBand: p.SensitivityBand,
-            Regularization: p.Regularization);
+            Regularization: p.Regularization,
+            Reconstruct: p.Reconstruct);
     }
 
     /// <summary>The finetune section as engine options.</summary>

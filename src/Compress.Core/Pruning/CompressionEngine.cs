@@ -62,7 +62,7 @@ public sealed class CompressionEngine
         }
 
         using var module = OnnxGraphModule.Create(model, head: head);
-        DataChecks.Check(module, train, validation, finetune, scoresByGradient: pruning.Method is PruningMethod.Gradient or PruningMethod.Obs);
+        DataChecks.Check(module, train, validation, finetune, scoresByGradient: pruning.Method == PruningMethod.Gradient || pruning.Reconstruct);
         using var teacher = finetune.DistillationWeight > 0 ? OnnxGraphModule.Create(model, head: head) : null;
         // Weights that only feed other outputs get no gradient from the trained head: they are kept as they are.
         var sources = head.Sources(model);
@@ -149,7 +149,7 @@ public sealed class CompressionEngine
         {
             PruningMethod.None => new NoPruningHook(),
             PruningMethod.Channel => new ChannelPruningHook(module, check.Pruning, check.FineTune, train, check.Dependencies),
-            PruningMethod.Magnitude or PruningMethod.Gradient or PruningMethod.Obs or PruningMethod.L1 or PruningMethod.L2 or PruningMethod.NM =>
+            PruningMethod.Magnitude or PruningMethod.Gradient or PruningMethod.L1 or PruningMethod.L2 or PruningMethod.NM =>
                 new UnstructuredPruningHook(module, eligible, check.Pruning, check.FineTune, train, ratios),
         };
 }

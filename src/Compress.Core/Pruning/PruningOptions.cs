@@ -12,13 +12,6 @@ public enum PruningMethod
     /// <summary>Unstructured: remove the smallest first-order Taylor saliency |w·∂L/∂w|, accumulated over <see cref="PruningOptions.GradientBatches"/> batches.</summary>
     [SpecName("gradient")] Gradient,
 
-    /// <summary>
-    /// Unstructured, layer-wise Optimal Brain Surgeon on calibration batches: remove the smallest w²/[H⁻¹]ⱼⱼ (H = Σ x xᵀ
-    /// of the layer's inputs), then re-solve each row's kept weights so the layer's output changes least
-    /// (<see cref="Importance.LayerReconstruction"/>). Weights without one linear input are scored by magnitude.
-    /// </summary>
-    [SpecName("obs")] Obs,
-
     /// <summary>A phase with λ·‖w‖₁ added to the loss, then magnitude pruning.</summary>
     [SpecName("l1")] L1,
 
@@ -159,7 +152,8 @@ public sealed record PruningOptions(
     int N = PruningOptions.DefaultN,
     int M = PruningOptions.DefaultM,
     double SensitivityBand = PruningOptions.DefaultSensitivityBand,
-    ChannelRegularization Regularization = PruningOptions.DefaultRegularization)
+    ChannelRegularization Regularization = PruningOptions.DefaultRegularization,
+    bool Reconstruct = PruningOptions.DefaultReconstruct)
 {
     // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
     // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
@@ -188,7 +182,7 @@ public sealed record PruningOptions(
     /// <summary>Default <see cref="RoundTo"/> (kept channel counts are a multiple of it): 1.</summary>
     public const int DefaultRoundTo = 1;
 
-    /// <summary>Default <see cref="GradientBatches"/> (training batches the Taylor saliency is accumulated over, and <see cref="PruningMethod.Obs"/> gathers its layer inputs from): 16.</summary>
+    /// <summary>Default <see cref="GradientBatches"/> (training batches the Taylor saliency is accumulated over, and <see cref="Reconstruct"/> gathers the layer inputs from): 16.</summary>
     public const int DefaultGradientBatches = 16;
 
     /// <summary>Default <see cref="RegularizationLambda"/> λ (weight of the L1/L2 or group-lasso penalty in the loss): 1e-4.</summary>
@@ -202,6 +196,13 @@ public sealed record PruningOptions(
 
     /// <summary>Default <see cref="Regularization"/> (<c>pruning.regularization</c>, <c>channel</c> only): none.</summary>
     public const ChannelRegularization DefaultRegularization = ChannelRegularization.None;
+
+    /// <summary>
+    /// Default <see cref="Reconstruct"/> (<c>pruning.reconstruct</c>, unstructured methods): false. When true, after every
+    /// pruning step each layer's kept weights are re-solved by least squares so its output on
+    /// <see cref="GradientBatches"/> training batches changes least (<see cref="Importance.LayerReconstruction"/>).
+    /// </summary>
+    public const bool DefaultReconstruct = false;
 
     /// <summary>Default <see cref="N"/> (non-zeros kept per group of <see cref="M"/>): 2.</summary>
     public const int DefaultN = 2;

@@ -39,7 +39,7 @@ public sealed class UnstructuredPruningHook : ScheduledPruningHook
         _train = train ?? throw new ArgumentNullException(nameof(train));
         _ratios = ratios;
         Masks = new MaskSet(module.OnnxParameters, names);
-        _reconstructable = options.Method == PruningMethod.Obs ? LayerReconstruction.Find(module, names) : new Dictionary<string, ReconstructableLayer>();
+        _reconstructable = options.Reconstruct ? LayerReconstruction.Find(module, names) : new Dictionary<string, ReconstructableLayer>();
         var regularised = options.Method is PruningMethod.L1 or PruningMethod.L2;
         Schedule = SparsitySchedule.Create(
             options.Method == PruningMethod.NM ? (options.Schedule ?? new ScheduleOptions()) with { Kind = ScheduleKind.OneShot } : options.Schedule,
@@ -83,20 +83,40 @@ public sealed class UnstructuredPruningHook : ScheduledPruningHook
     }
 
     /// <summary>
-    /// With <see cref="PruningMethod.Obs"/>: the weights whose layer is re-solved after every pruning step
-    /// (<see cref="LayerReconstruction.Find"/>); the other eligible weights are scored by magnitude. Empty otherwise.
+    /// Prunes the eligible weights to <paramref name="sparsity"/> now; with <see cref="PruningOptions.Reconstruct"/>,
+    /// then re-solves every reconstructable layer from its weights before this step's cut, on the inputs it saw on this
+    /// round's calibration batches (gathered before the cut).
     /// </summary>
-    public IReadOnlyCollection<string> Reconstructed => _reconstructable.Keys.ToList();
-
-    /// <summary>Prunes the eligible weights to <paramref name="sparsity"/> now.</summary>
     public override void PruneTo(double sparsity)
     {
-        if (_options.Method == PruningMethod.Obs)
+        using var scope = NewDisposeScope();
+        var hessians = _reconstructable.Count == 0 ? null
+            : LayerReconstruction.Hessians(_module, _reconstructable, _train, _fineTune.BatchSize, _options.GradientBatches, _fineTune.Seed, _rounds);
+        try
         {
-            PruneAndReconstruct(sparsity);
-            return;
+            var before = _reconstructable.Keys.ToDictionary(n => n, n => _module.OnnxParameters[n].detach().clone(), StringComparer.Ordinal);
+            Cut(sparsity);
+            if (hessians is not null)
+            {
+                using var noGrad = no_grad();
+                foreach (var (name, layer) in _reconstructable)
+                {
+                    _module.OnnxParameters[name].copy_(LayerReconstruction.Reconstruct(layer, before[name], Masks[name], hessians[name]));
+                }
+            }
         }
+        finally
+        {
+            foreach (var h in hessians?.Values ?? Enumerable.Empty<Tensor>())
+            {
+                h.Dispose();
+            }
+        }
+    }
 
+    /// <summary>Sets the masks for <paramref name="sparsity"/> by the method's scores (zeroing the pruned weights) and <see cref="ScheduledPruningHook.Sparsity"/>.</summary>
+    private void Cut(double sparsity)
+    {
         if (_options.Method == PruningMethod.NM)
         {
             NmPruner.Prune(Masks, _names, MagnitudeImportance.Score(_module.OnnxParameters, _names), _options.N, _options.M, _module.Model);
@@ -105,48 +125,10 @@ public sealed class UnstructuredPruningHook : ScheduledPruningHook
         }
 
         var scores = _options.Method == PruningMethod.Gradient
-            ? TaylorImportance.Score(_module, _names, _train, _fineTune.BatchSize, _options.GradientBatches, _fineTune.Seed, _rounds++)
+            ? TaylorImportance.Score(_module, _names, _train, _fineTune.BatchSize, _options.GradientBatches, _fineTune.Seed, _rounds)
             : MagnitudeImportance.Score(_module.OnnxParameters, _names);
+        _rounds++;
         UnstructuredPruner.Prune(Masks, _names, scores, sparsity, _options, _ratios);
-        Sparsity = sparsity;
-    }
-
-    /// <summary>
-    /// Layer-wise OBS: H from the calibration batches of this round, scores w²/[H⁻¹]ⱼⱼ (magnitude where a layer has no
-    /// single linear input), the masks as for any unstructured method, then each reconstructable layer re-solved from
-    /// its weights before this step's cut.
-    /// </summary>
-    private void PruneAndReconstruct(double sparsity)
-    {
-        using var scope = NewDisposeScope();
-        var hessians = LayerReconstruction.Hessians(_module, _reconstructable, _train, _fineTune.BatchSize, _options.GradientBatches, _fineTune.Seed, _rounds++);
-        try
-        {
-            var magnitude = MagnitudeImportance.Score(_module.OnnxParameters, _names.Where(n => !_reconstructable.ContainsKey(n)).ToList());
-            var scores = new Dictionary<string, float[]>(magnitude, StringComparer.Ordinal);
-            var before = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            foreach (var (name, layer) in _reconstructable)
-            {
-                var weight = _module.OnnxParameters[name].detach().clone();
-                before[name] = weight;
-                scores[name] = LayerReconstruction.Saliency(layer, weight, hessians[name]);
-            }
-
-            UnstructuredPruner.Prune(Masks, _names, scores, sparsity, _options, _ratios);
-            using var noGrad = no_grad();
-            foreach (var (name, layer) in _reconstructable)
-            {
-                _module.OnnxParameters[name].copy_(LayerReconstruction.Reconstruct(layer, before[name], Masks[name], hessians[name]));
-            }
-        }
-        finally
-        {
-            foreach (var h in hessians.Values)
-            {
-                h.Dispose();
-            }
-        }
-
         Sparsity = sparsity;
     }
 }

@@ -52,8 +52,15 @@ public sealed record PruningSpec
     /// <summary>Kept channel counts are rounded to a multiple of this (<c>channel</c>), ≥ 1. Default 1.</summary>
     public int RoundTo { get; init; } = PruningOptions.DefaultRoundTo;
 
-    /// <summary>Batches over which gradient saliency is accumulated (<c>gradient</c>, <c>taylor</c>), ≥ 1. Default <see cref="PruningOptions.DefaultGradientBatches"/> (16).</summary>
+    /// <summary>Batches over which gradient saliency is accumulated (<c>gradient</c>, <c>taylor</c>) and <see cref="Reconstruct"/> gathers layer inputs, ≥ 1. Default <see cref="PruningOptions.DefaultGradientBatches"/> (16).</summary>
     public int GradientBatches { get; init; } = PruningOptions.DefaultGradientBatches;
+
+    /// <summary>
+    /// Re-solve each layer's kept weights by least squares after every pruning step, so its output on
+    /// <see cref="GradientBatches"/> training batches changes least (unstructured methods). Default
+    /// <see cref="PruningOptions.DefaultReconstruct"/> (false).
+    /// </summary>
+    public bool Reconstruct { get; init; } = PruningOptions.DefaultReconstruct;
 
     /// <summary>The penalty of <c>channel</c> while it prunes. Default <see cref="ChannelRegularization.None"/>.</summary>
     public ChannelRegularization Regularization { get; init; } = PruningOptions.DefaultRegularization;

@@ -7,7 +7,7 @@ namespace Compress.Training;
 /// <summary>Checks, before training, that the data fits the model: items of the model input's shape and labels below its class count (CMP4005).</summary>
 internal static class DataChecks
 {
-    /// <param name="scoresByGradient">The pruning method scores weights on the training data (gradients, or the layer inputs of <c>obs</c>), so that data must not be empty even without epochs.</param>
+    /// <param name="scoresByGradient">The pruning method scores weights on the training data (gradients, or the layer inputs <c>reconstruct</c> re-solves on), so that data must not be empty even without epochs.</param>
     public static void Check(OnnxGraphModule module, ITrainingData train, ITrainingData validation, FineTuneOptions options, bool scoresByGradient)
     {
         var problems = new List<Diagnostic>();

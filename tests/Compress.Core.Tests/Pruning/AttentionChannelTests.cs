@@ -199,7 +199,7 @@ public sealed class AttentionChannelTests
             + "ReduceMean node '/layers/layers.2/ReduceMean': it averages over the channel axis (as a LayerNorm does), so removing channels would change the mean of the kept ones; "
             + "ReduceMean node '/layers/layers.5/ReduceMean': it averages over the channel axis (as a LayerNorm does), so removing channels would change the mean of the kept ones; "
             + "Sigmoid node '/layers/layers.8/Sigmoid': the dependency analysis does not follow channels through this operator. "
-            + "Use an unstructured method (magnitude, gradient, obs, l1, l2 or n:m) for this model; it zeroes single weights and changes no shape.",
+            + "Use an unstructured method (magnitude, gradient, l1, l2 or n:m) for this model; it zeroes single weights and changes no shape.",
             error.Message);
     }
 

@@ -28,20 +28,21 @@ public sealed class ExportedUnstructuredMethodsTests
         return new ArrayTrainingData(TinyModels.Uniform(random, count * size, 2), item, [.. Enumerable.Range(0, count).Select(_ => random.Next(fixture.Classes))]);
     }
 
-    public static TheoryData<string, PruningMethod> Cases() => new()
+    public static TheoryData<string, PruningMethod, bool> Cases() => new()
     {
-        { "gru_kws_nofold_op17", PruningMethod.Magnitude },
-        { "gru_kws_nofold_op17", PruningMethod.Gradient },
-        { "gru_kws_nofold_op17", PruningMethod.L1 },
-        { "gru_kws_nofold_op17", PruningMethod.L2 },
-        { "gru_kws_nofold_op17", PruningMethod.NM },
-        { "attention_kws_op17", PruningMethod.Magnitude },
-        { "attention_kws_op17", PruningMethod.Gradient },
-        { "attention_kws_op17", PruningMethod.L1 },
-        { "attention_kws_op17", PruningMethod.L2 },
-        { "attention_kws_op17", PruningMethod.NM },
-        { "gru_kws_nofold_op17", PruningMethod.Obs },
-        { "attention_kws_op17", PruningMethod.Obs },
+        { "gru_kws_nofold_op17", PruningMethod.Magnitude, false },
+        { "gru_kws_nofold_op17", PruningMethod.Gradient, false },
+        { "gru_kws_nofold_op17", PruningMethod.L1, false },
+        { "gru_kws_nofold_op17", PruningMethod.L2, false },
+        { "gru_kws_nofold_op17", PruningMethod.NM, false },
+        { "attention_kws_op17", PruningMethod.Magnitude, false },
+        { "attention_kws_op17", PruningMethod.Gradient, false },
+        { "attention_kws_op17", PruningMethod.L1, false },
+        { "attention_kws_op17", PruningMethod.L2, false },
+        { "attention_kws_op17", PruningMethod.NM, false },
+        { "gru_kws_nofold_op17", PruningMethod.Gradient, true },
+        { "gru_kws_nofold_op17", PruningMethod.NM, true },
+        { "attention_kws_op17", PruningMethod.Magnitude, true },
     };
 
     /// <summary>The PyTorch weights each fixture's eligible tensors are folded from (the classifier, the last and small, is protected).</summary>
@@ -53,12 +54,12 @@ public sealed class ExportedUnstructuredMethodsTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Method_OnFoldedExport_ReachesTheTargetOnEveryFoldedWeight_AndTheExportRunsInOnnxRuntime(string name, PruningMethod method)
+    public void Method_OnFoldedExport_ReachesTheTargetOnEveryFoldedWeight_AndTheExportRunsInOnnxRuntime(string name, PruningMethod method, bool reconstruct)
     {
         var fixture = ExportedFixtures.Get(name);
         var model = PrunableWeights.Prepare(OnnxModelIO.Load(fixture.Path));
         const double target = 0.5; // n:m 2:4 is 50% by construction
-        var options = new PruningOptions(method, target, GradientBatches: 2, RegularizationEpochs: 1, Schedule: new ScheduleOptions(ScheduleKind.OneShot));
+        var options = new PruningOptions(method, target, GradientBatches: 2, RegularizationEpochs: 1, Schedule: new ScheduleOptions(ScheduleKind.OneShot), Reconstruct: reconstruct);
         var result = new CompressionEngine().Run(model, Noise(fixture, 32, 1), Noise(fixture, 16, 2), options, OneEpoch);
 
         // The eligible layers are exactly the folded weights of those PyTorch parameters, each pruned to the target.

@@ -12,9 +12,9 @@ using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 namespace Compress.Core.Tests.Pruning;
 
 /// <summary>
-/// Layer-wise OBS (<c>pruning.method: obs</c>): the input columns a layer multiplies reproduce its output for every
-/// supported operator and attribute, the reconstruction is the least-squares optimum over the kept weights, and the
-/// method prunes exactly and loses less than magnitude without fine-tuning.
+/// Layer-wise reconstruction (<c>pruning.reconstruct</c>): the input columns a layer multiplies reproduce its output for
+/// every supported operator and attribute, the reconstruction is the least-squares optimum over the kept weights, and
+/// with it a method prunes the same weights and changes the model's outputs less.
 /// </summary>
 public sealed class LayerReconstructionTests
 {
@@ -106,7 +106,7 @@ public sealed class LayerReconstructionTests
     }
 
     [Fact]
-    public void Find_TakesAGrusInputWeights_AndLeavesItsRecurrentWeightsAndSharedWeightsToMagnitude()
+    public void Find_TakesAGrusInputWeights_AndLeavesItsRecurrentWeightsAndSharedWeightsAsCut()
     {
         var fixture = ExportedFixtures.Get("gru_kws_op17");
         var model = PrunableWeights.Prepare(OnnxModelIO.Load(fixture.Path));
@@ -165,28 +165,6 @@ public sealed class LayerReconstructionTests
     }
 
     [Fact]
-    public void Saliency_IsSquaredWeightOverTheInverseHessiansDiagonal()
-    {
-        var b = new ModelBuilder(17);
-        var input = b.Input("x", DataType.Float, 3L, 6L);
-        var weight = b.Initializer("w", TinyModels.Uniform(new Random(8), 6 * 2, 0.5), 6, 2);
-        b.Output(b.Node("MatMul", [input, weight]));
-        using var module = OnnxGraphModule.Create(b.Build());
-        var layer = LayerReconstruction.Find(module, ["w"])["w"];
-        using var scope = NewDisposeScope();
-        var diagonal = tensor(new double[] { 1, 2, 4, 8, 16, 32 });
-        var hessian = diag(diagonal).unsqueeze(0); // H⁻¹ diagonal 1/d
-        var w = module.OnnxParameters["w"];
-        var scores = LayerReconstruction.Saliency(layer, w, hessian);
-        var values = TinyModels.Values(module.Model, "w"); // [6 inputs, 2 outputs]: row-major, input i at 2i, 2i+1
-        for (var i = 0; i < 12; i++)
-        {
-            var expected = values[i] * values[i] * Math.Pow(2, i / 2);
-            Assert.Equal(expected, scores[i], 5);
-        }
-    }
-
-    [Fact]
     public void Damp_AddsOnePercentOfTheMeanDiagonal_OrOneWhenTheInputIsDead()
     {
         using var scope = NewDisposeScope();
@@ -199,20 +177,26 @@ public sealed class LayerReconstructionTests
         Assert.Equal(1, h[1, 1, 1].item<double>());
     }
 
-    [Fact]
-    public void Obs_PrunesExactly_AndChangesTheOutputsLessThanMagnitude_WithoutFineTuning()
+    [Theory]
+    [InlineData(PruningMethod.Magnitude)]
+    [InlineData(PruningMethod.Gradient)]
+    public void Reconstruct_PrunesTheSameWeights_AndChangesTheOutputsLess_WithoutFineTuning(PruningMethod method)
     {
         var model = TinyModels.Mlp();
         var data = TinyModels.Clusters(256, 1);
         var fineTune = new FineTuneOptions(Epochs: 0, BatchSize: 64);
-        CompressionResult Run(PruningMethod method) => new CompressionEngine().Run(
-            model, data, data, new PruningOptions(method, 0.8, ProtectFirstAndLast: false, GradientBatches: 4, Schedule: new ScheduleOptions(ScheduleKind.OneShot)), fineTune);
-        var obs = Run(PruningMethod.Obs);
-        var magnitude = Run(PruningMethod.Magnitude);
+        CompressionResult Run(bool reconstruct) => new CompressionEngine().Run(
+            model, data, data, new PruningOptions(method, 0.8, ProtectFirstAndLast: false, GradientBatches: 4, Schedule: new ScheduleOptions(ScheduleKind.OneShot), Reconstruct: reconstruct), fineTune);
+        var rebuilt = Run(true);
+        var cut = Run(false);
 
-        var total = obs.Layers.Sum(l => l.Elements);
-        Assert.Equal((long)Math.Round(0.8 * total, MidpointRounding.AwayFromZero), obs.Layers.Sum(l => l.Zeros));
-        Assert.Equal(magnitude.Layers.Select(l => l.Zeros), obs.Layers.Select(l => l.Zeros)); // the same per-layer counts
+        Assert.Equal(cut.Layers, rebuilt.Layers); // the same exact counts per layer
+        foreach (var layer in cut.Layers)
+        {
+            var (a, b) = (TinyModels.Values(cut.Model, layer.Name), TinyModels.Values(rebuilt.Model, layer.Name));
+            Assert.Equal(a.Select(v => v == 0), b.Select(v => v == 0)); // the same weights pruned
+            Assert.NotEqual(a, b);                                       // the kept ones re-solved
+        }
 
         using var scope = NewDisposeScope();
         var x = tensor(Enumerable.Range(0, 256).SelectMany(i =>
@@ -231,6 +215,6 @@ public sealed class LayerReconstructionTests
 
         var dense = Logits(model);
         double Error(CompressionResult r) => (Logits(r.Model) - dense).square().mean().item<float>();
-        Assert.True(Error(obs) < 0.5 * Error(magnitude), $"obs {Error(obs)} vs magnitude {Error(magnitude)}");
+        Assert.True(Error(rebuilt) < 0.85 * Error(cut), $"reconstructed {Error(rebuilt)} vs cut {Error(cut)}");
     }
 }

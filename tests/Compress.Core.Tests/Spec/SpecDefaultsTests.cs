@@ -61,6 +61,7 @@ public sealed partial class SpecDefaultsTests
         ("pruning.regularization_epochs", PruningOptions.DefaultRegularizationEpochs, s => s.Pruning.RegularizationEpochs, Pruning.RegularizationEpochs),
         ("pruning.n", PruningOptions.DefaultN, s => s.Pruning.N, Pruning.N),
         ("pruning.m", PruningOptions.DefaultM, s => s.Pruning.M, Pruning.M),
+        ("pruning.reconstruct", PruningOptions.DefaultReconstruct, s => s.Pruning.Reconstruct, Pruning.Reconstruct),
         ("pruning.schedule.kind", ScheduleOptions.DefaultKind, s => s.Pruning.Schedule.Kind, Schedule.Kind),
         ("pruning.schedule.initial_sparsity", ScheduleOptions.DefaultInitialSparsity, s => s.Pruning.Schedule.InitialSparsity, Schedule.InitialSparsity),
         ("pruning.schedule.begin_epoch", ScheduleOptions.DefaultBeginEpoch, s => s.Pruning.Schedule.BeginEpoch, Schedule.BeginEpoch),

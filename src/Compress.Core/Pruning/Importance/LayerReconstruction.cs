@@ -36,14 +36,14 @@ public sealed record ReconstructableLayer(string Weight, GraphStep Step, int Gro
 }
 
 /// <summary>
-/// Layer-wise Optimal Brain Surgeon on a calibration batch (<c>pruning.method: obs</c>; Hassibi &amp; Stork 1993,
-/// applied per layer as in Optimal Brain Compression, Frantar &amp; Alistarh 2022, and SparseGPT). For a layer
-/// y = W x with inputs X gathered on training batches, H = Σ x xᵀ is the Hessian of the layer's squared output error
-/// ‖(W − Ŵ) X‖². Removing weight j of a row costs w_j² / [H⁻¹]_jj when the row's other weights are re-solved,
-/// which is the score (<see cref="Saliency"/>); once the mask is chosen, every row's kept weights are re-solved
-/// exactly by least squares (<see cref="Reconstruct"/>), so the layer's output on the calibration inputs changes as
-/// little as the mask allows. H is damped by <see cref="Dampening"/> × its mean diagonal (inputs that are always
-/// zero, e.g. after a ReLU, make it singular).
+/// Layer-wise reconstruction after a pruning step (<c>pruning.reconstruct: true</c>; the weight update of the
+/// Optimal Brain Surgeon, Hassibi &amp; Stork 1993, applied per layer as in Optimal Brain Compression, Frantar &amp;
+/// Alistarh 2022, and SparseGPT). For a layer y = W x with inputs X gathered on training batches, H = Σ x xᵀ is the
+/// Hessian of the layer's squared output error ‖(W − Ŵ) X‖²; once the method has chosen the mask, every row's kept
+/// weights are re-solved exactly by least squares (<see cref="Reconstruct"/>), so the layer's output on the
+/// calibration inputs changes as little as the mask allows. H is damped by <see cref="Dampening"/> × its mean diagonal
+/// (inputs that are always zero, e.g. after a ReLU, make it singular). OBS's own score, w²/[H⁻¹]ⱼⱼ, was measured as a
+/// method and lost to Taylor saliency on the sample (docs/pruning.md), so the mask stays the method's.
 /// </summary>
 public static class LayerReconstruction
 {
@@ -57,7 +57,7 @@ public static class LayerReconstruction
     /// The weights among <paramref name="names"/> that are one linear map on one computed input: the W of a Conv
     /// (1-D or 2-D, any group), the B of a Gemm or a 2-D MatMul, the input weights W of a GRU or LSTM (their
     /// recurrent R sees hidden states the graph does not expose per step, and a weight read by several nodes has no
-    /// single input: those are scored by magnitude and not re-solved).
+    /// single input: those keep the method's cut and are not re-solved).
     /// </summary>
     public static IReadOnlyDictionary<string, ReconstructableLayer> Find(OnnxGraphModule module, IReadOnlyList<string> names)
     {
@@ -215,22 +215,6 @@ public static class LayerReconstruction
             default: // MatMul's A [..., K]; a GRU's or LSTM's X [T, N, I] or [N, T, I]
                 return x.reshape(1, -1, layer.Columns);
         }
-    }
-
-    /// <summary>
-    /// The cost of removing each weight alone: w² / [H⁻¹]_jj for the weight in column j of its row, as flat scores
-    /// in the weight's element order (higher = more important).
-    /// </summary>
-    public static float[] Saliency(ReconstructableLayer layer, Tensor weight, Tensor hessian)
-    {
-        ArgumentNullException.ThrowIfNull(layer);
-        ArgumentNullException.ThrowIfNull(weight);
-        ArgumentNullException.ThrowIfNull(hessian);
-        using var scope = NewDisposeScope();
-        var inverse = linalg.inv(hessian).diagonal(0, 1, 2).unsqueeze(1); // [groups, 1, columns]
-        var rows = layer.Rows(weight.detach());
-        var scores = layer.FromRows(rows.square() / inverse, weight.to_type(ScalarType.Float32));
-        return MagnitudeImportance.Flat(scores);
     }
 
     /// <summary>

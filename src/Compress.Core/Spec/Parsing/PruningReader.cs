@@ -36,6 +36,7 @@ internal static class PruningReader
             RegularizationEpochs = r.Int("regularization_epochs", PruningOptions.DefaultRegularizationEpochs, NumberRange.Closed(0, 10000)),
             N = r.Int("n", PruningOptions.DefaultN, NumberRange.Closed(1, 63)),
             M = r.Int("m", PruningOptions.DefaultM, NumberRange.Closed(2, 64)),
+            Reconstruct = r.Bool("reconstruct", PruningOptions.DefaultReconstruct),
             MaxTrials = r.Int("max_trials", PruningSpec.DefaultMaxTrials, NumberRange.Closed(1, 50)),
             Location = r.Location,
         };
@@ -104,7 +105,8 @@ internal static class PruningReader
         NoEffectUnless(context, r, spec.Method == PruningMethod.Channel, withMethod, "regularization");
         NoEffectUnless(context, r, spec.Method is PruningMethod.L1 or PruningMethod.L2 || (spec.Method == PruningMethod.Channel && spec.Regularization == ChannelRegularization.GroupLasso), withMethod + (spec.Method == PruningMethod.Channel ? " and regularization " + SpecNames.Of(spec.Regularization) : ""), "lambda", "regularization_epochs");
         NoEffectUnless(context, r, spec.Method == PruningMethod.NM, withMethod, "n", "m");
-        NoEffectUnless(context, r, spec.Method is PruningMethod.Gradient or PruningMethod.Obs || (spec.Method == PruningMethod.Channel && spec.ChannelCriterion == ChannelCriterion.Taylor), withMethod + (spec.Method == PruningMethod.Channel ? " and channel_criterion " + SpecNames.Of(spec.ChannelCriterion) : ""), "gradient_batches");
+        NoEffectUnless(context, r, spec.Method is PruningMethod.Magnitude or PruningMethod.Gradient or PruningMethod.L1 or PruningMethod.L2 or PruningMethod.NM, withMethod, "reconstruct");
+        NoEffectUnless(context, r, spec.Method == PruningMethod.Gradient || spec.Reconstruct || (spec.Method == PruningMethod.Channel && spec.ChannelCriterion == ChannelCriterion.Taylor), withMethod + (spec.Method == PruningMethod.Channel ? " and channel_criterion " + SpecNames.Of(spec.ChannelCriterion) : ""), "gradient_batches");
         NoEffectUnless(context, r, spec.Allocation == SparsityAllocation.Sensitivity, "unless pruning.allocation is sensitivity", "sensitivity_band");
         NoEffectUnless(context, r, spec.TargetSparsity?.IsMax == true, "unless pruning.target_sparsity is max", "max_trials");
         NoEffectUnless(context, r, spec.Method != PruningMethod.None, withMethod, "scope", "min_layer_sparsity", "max_layer_sparsity", "allocation", "include", "exclude", "protect_first_last", "schedule");
