@@ -165,6 +165,25 @@ public sealed class LayerReconstructionTests
     }
 
     [Fact]
+    public void Accumulate_UnfoldsAConvsItemsAFewAtATime_AndSumsTheSame()
+    {
+        var model = Conv([6, 2, 3, 3], [5, 4, 6, 5], ("group", 2L), ("pads", new long[] { 1, 1, 1, 1 }));
+        using var module = OnnxGraphModule.Create(model);
+        var layer = LayerReconstruction.Find(module, ["w"])["w"];
+        using var scope = NewDisposeScope();
+        random.manual_seed(3);
+        var x = randn(5, 4, 6, 5);
+        var w = module.OnnxParameters["w"];
+        var whole = zeros(2, 18, 18, dtype: ScalarType.Float64);
+        var chunked = zeros(2, 18, 18, dtype: ScalarType.Float64);
+        LayerReconstruction.Accumulate(whole, layer, x, w);
+        LayerReconstruction.Accumulate(chunked, layer, x, w, patchElements: 2 * 18 * 30 * 2); // two items at a time: 2, 2, 1
+        var direct = LayerReconstruction.Columns(layer, x, w);
+        Assert.True((whole - direct.transpose(1, 2).bmm(direct)).abs().max().item<double>() < 1e-9);
+        Assert.True((chunked - whole).abs().max().item<double>() < 1e-9);
+    }
+
+    [Fact]
     public void Damp_AddsOnePercentOfTheMeanDiagonal_OrOneWhenTheInputIsDead()
     {
         using var scope = NewDisposeScope();

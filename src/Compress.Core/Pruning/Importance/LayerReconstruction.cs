@@ -50,6 +50,9 @@ public static class LayerReconstruction
     /// <summary>The damping added to H's diagonal, as a fraction of its mean diagonal (SparseGPT's 1 %).</summary>
     public const double Dampening = 0.01;
 
+    /// <summary>The most patch values (float64) a Conv's inputs are unfolded into at once: 2²⁴, 128 MiB.</summary>
+    internal const long PatchElements = 1L << 24;
+
     /// <summary>Rows solved at once by <see cref="Reconstruct"/> (bounds the [rows, columns, columns] systems' memory).</summary>
     private const int RowChunk = 64;
 
@@ -154,8 +157,7 @@ public static class LayerReconstruction
                 var values = module.Graph.Run(Graph.ExecutionContext.Eval, feeds, fetch: fetch);
                 foreach (var (name, layer) in layers)
                 {
-                    var x = Columns(layer, values[layer.Step.Inputs[0]], module.OnnxParameters[name]); // [groups, samples, columns]
-                    sums[name].add_(x.transpose(1, 2).bmm(x));
+                    Accumulate(sums[name], layer, values[layer.Step.Inputs[0]], module.OnnxParameters[name]);
                 }
             }
         }
@@ -170,6 +172,31 @@ public static class LayerReconstruction
         }
 
         return sums;
+    }
+
+    /// <summary>
+    /// Adds Σ x xᵀ of <paramref name="input"/>'s columns to <paramref name="sum"/>. A Conv's patches repeat every input
+    /// value kernel-size times, so its items are unfolded a few at a time (at most <paramref name="patchElements"/>
+    /// doubles, default <see cref="PatchElements"/>).
+    /// </summary>
+    internal static void Accumulate(Tensor sum, ReconstructableLayer layer, Tensor input, Tensor weight, long patchElements = PatchElements)
+    {
+        var items = layer.Step.Operator.Node.OpType == "Conv" ? input.shape[0] : 0;
+        if (items <= 1)
+        {
+            var x = Columns(layer, input, weight); // [groups, samples, columns]
+            sum.add_(x.transpose(1, 2).bmm(x));
+            return;
+        }
+
+        var perItem = Columns(layer, input.narrow(0, 0, 1), weight).numel();
+        var chunk = Math.Max(1, patchElements / Math.Max(1, perItem));
+        for (long start = 0; start < items; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            var x = Columns(layer, input.narrow(0, start, Math.Min(chunk, items - start)), weight);
+            sum.add_(x.transpose(1, 2).bmm(x));
+        }
     }
 
     /// <summary>Adds <see cref="Dampening"/> × the mean diagonal (1 when the diagonal is all zero) to every group's diagonal, in place.</summary>
