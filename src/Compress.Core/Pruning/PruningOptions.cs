@@ -200,7 +200,7 @@ public sealed record PruningOptions(
     /// <summary>
     /// Default <see cref="Reconstruct"/> (<c>pruning.reconstruct</c>, unstructured methods): false. When true, after every
     /// pruning step each layer's kept weights are re-solved by least squares so its output on
-    /// <see cref="GradientBatches"/> training batches changes least (<see cref="Importance.LayerReconstruction"/>).
+    /// <see cref="GradientBatches"/> training batches changes least (<see cref="Pruners.LayerReconstruction"/>).
     /// </summary>
     public const bool DefaultReconstruct = false;
 

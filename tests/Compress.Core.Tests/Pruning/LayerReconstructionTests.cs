@@ -4,7 +4,7 @@ using Compress.Graph;
 using Compress.Onnx;
 using Compress.Onnx.Proto;
 using Compress.Pruning;
-using Compress.Pruning.Importance;
+using Compress.Pruning.Pruners;
 using Compress.Training;
 using static TorchSharp.torch;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;

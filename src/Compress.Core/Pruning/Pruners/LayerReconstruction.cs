@@ -3,7 +3,7 @@ using Compress.Graph.Operators;
 using Compress.Training;
 using static TorchSharp.torch;
 
-namespace Compress.Pruning.Importance;
+namespace Compress.Pruning.Pruners;
 
 /// <summary>
 /// How one prunable weight acts as a linear map on a value the graph computes, so that the layer's output on a
