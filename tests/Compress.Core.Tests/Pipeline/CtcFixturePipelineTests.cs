@@ -75,7 +75,19 @@ public sealed class CtcFixturePipelineTests(ITestOutputHelper output) : IDisposa
         }
     }
 
-    private CompressionReport Run(string name, string method, bool grammar)
+    /// <summary>
+    /// <c>pruning.reconstruct</c> on the batch-first CRNN export: its Conv and its GRU's input weights are re-solved
+    /// after the cut (the recurrent weights are cut only), the exported bytes run in ONNX Runtime and the CTC loss falls.
+    /// </summary>
+    [Fact]
+    public void Run_OnTheCrnnExport_WithReconstruct_FineTunesPrunesExportsAndMeasuresWer()
+    {
+        var report = Run("ctc_crnn_op17", "magnitude", grammar: false, reconstruct: true);
+
+        Assert.Equal(0.5, report.TotalSparsity, 2);
+    }
+
+    private CompressionReport Run(string name, string method, bool grammar, bool reconstruct = false)
     {
         var fixture = ExportedFixtures.Get(name);
         ToneAlphabet.Write(_root, (240, 30, 40), seed: 7);
@@ -113,6 +125,7 @@ public sealed class CtcFixturePipelineTests(ITestOutputHelper output) : IDisposa
             pruning:
               method: {method}
               target_sparsity: 0.5
+            {(reconstruct ? "  reconstruct: true" : "")}
             finetune:
               epochs: 3
               batch_size: 16

@@ -270,7 +270,10 @@ public static class LayerReconstruction
                 var m = keep[g].narrow(0, start, length);      // [r, c]
                 var rhs = (w * (1 - m)).matmul(h) * m;         // (H w_P)_S per row (H is symmetric)
                 var system = (m.unsqueeze(2) * h.unsqueeze(0) * m.unsqueeze(1)) + ((1 - m).unsqueeze(2) * identity.unsqueeze(0));
-                var delta = linalg.solve(system, rhs.unsqueeze(2)).squeeze(2);
+                // M H M + (I − M) is symmetric positive definite (H is damped): Cholesky. A batched LU solve of the same
+                // systems failed inside a pipeline run ("pivots given to lu_solve must all be >= 1") though it succeeded
+                // on the saved systems alone; CtcFixturePipelineTests' reconstruct case covers this path.
+                var delta = cholesky_solve(rhs.unsqueeze(2), linalg.cholesky(system)).squeeze(2);
                 result[g].narrow(0, start, length).copy_((w + delta) * m);
             }
         }
