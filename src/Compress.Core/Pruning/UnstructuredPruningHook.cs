@@ -17,6 +17,8 @@ namespace Compress.Pruning;
 /// regulariser pushes the weights the schedule is about to cut toward zero, and the recovery epochs after it train
 /// without the penalty. The phase comes out of the fine-tuning budget and never takes the epochs the schedule and one
 /// recovery epoch need (<see cref="ScheduledPruningHook.RegularizationPhase"/>): at the same budget L1/L2 prune on magnitude's schedule.
+/// With <see cref="PruningOptions.Reconstruct"/>, every step's cut is followed by a least-squares re-solve of each
+/// layer's kept weights (<see cref="LayerReconstruction"/>).
 /// </summary>
 public sealed class UnstructuredPruningHook : ScheduledPruningHook
 {
