@@ -24,6 +24,9 @@ public sealed record CompressionReport
     /// <summary>Pruning method as written in the spec.</summary>
     public string Method { get; init; } = "none";
 
+    /// <summary>Whether every pruning step was followed by a least-squares re-solve of each layer's kept weights (<c>pruning.reconstruct</c>).</summary>
+    public bool Reconstruct { get; init; }
+
     /// <summary>Where training ran: <c>cpu</c> or <c>cuda</c> (the spec's <c>device</c> resolved; <c>auto</c> picks CUDA when TorchSharp has it).</summary>
     public string Device { get; init; } = "cpu";
 

@@ -54,6 +54,7 @@ public sealed class CtcFixturePipelineTests(ITestOutputHelper output) : IDisposa
     {
         var report = Run(name, method, grammar: false);
 
+        Assert.False(report.Reconstruct);
         Assert.Equal(("greedy", "greedy"), (report.Baseline!.Transcription!.Decoder, report.Compressed!.Transcription!.Decoder));
     }
 
@@ -85,6 +86,8 @@ public sealed class CtcFixturePipelineTests(ITestOutputHelper output) : IDisposa
         var report = Run("ctc_crnn_op17", "magnitude", grammar: false, reconstruct: true);
 
         Assert.Equal(0.5, report.TotalSparsity, 2);
+        Assert.True(report.Reconstruct);
+        Assert.Contains("Method `magnitude` with `reconstruct`", File.ReadAllText(Path.Combine(_root, "out", "report", "report.md")), StringComparison.Ordinal);
     }
 
     private CompressionReport Run(string name, string method, bool grammar, bool reconstruct = false)
