@@ -43,6 +43,17 @@ public static class Batches
         }
     }
 
+    /// <summary>
+    /// The <paramref name="batches"/> (at least one) training batches a data-dependent pruning step reads in scoring
+    /// round <paramref name="round"/>: an order of its own (the seed mixed with a constant, so it is not an epoch's),
+    /// cycled when the data has fewer batches; empty without data. Taylor saliency and the layer re-solve read the same ones.
+    /// </summary>
+    public static IReadOnlyList<int[]> Scoring(int count, int batchSize, int batches, int seed, int round)
+    {
+        var chunks = TrainingBatches(Order(count, unchecked(seed ^ 0x7A5C), round), batchSize).ToList();
+        return chunks.Count == 0 ? [] : [.. Enumerable.Range(0, Math.Max(1, batches)).Select(b => chunks[b % chunks.Count])];
+    }
+
     /// <summary>Reads the items <paramref name="indices"/> into one batch.</summary>
     public static Batch Read(ITrainingData data, IReadOnlyList<int> indices)
     {

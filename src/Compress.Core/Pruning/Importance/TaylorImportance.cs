@@ -25,13 +25,11 @@ public static class TaylorImportance
         module.eval();
         try
         {
-            var order = Batches.Order(data.Count, unchecked(seed ^ 0x7A5C), round);
-            var chunks = Batches.TrainingBatches(order, batchSize).ToList();
-            for (var b = 0; b < Math.Max(1, batches) && chunks.Count > 0; b++)
+            foreach (var indices in Batches.Scoring(data.Count, batchSize, batches, seed, round))
             {
                 using var scope = NewDisposeScope();
                 ClearGradients(module);
-                var batch = Batches.Read(data, chunks[b % chunks.Count]);
+                var batch = Batches.Read(data, indices);
                 var loss = HeadObjective.Loss(module.Head, HeadObjective.Scores(module, tensor(batch.Features, batch.Shape)), tensor(batch.Labels), 0);
                 loss.backward();
                 using var noGrad = no_grad();

@@ -124,8 +124,7 @@ public static class LayerReconstruction
 
     /// <summary>
     /// H = Σ x xᵀ over the inputs each layer sees on <paramref name="batches"/> training batches (the module in eval
-    /// mode, no gradients), damped, as [groups, columns, columns] float64. The batches are those the Taylor saliency
-    /// would read in the same <paramref name="round"/>.
+    /// mode, no gradients), damped, as [groups, columns, columns] float64, over <see cref="Batches.Scoring"/>'s batches.
     /// </summary>
     public static Dictionary<string, Tensor> Hessians(OnnxGraphModule module, IReadOnlyDictionary<string, ReconstructableLayer> layers, ITrainingData data, int batchSize, int batches, int seed, int round)
     {
@@ -147,12 +146,10 @@ public static class LayerReconstruction
         try
         {
             using var noGrad = no_grad();
-            var order = Batches.Order(data.Count, unchecked(seed ^ 0x7A5C), round);
-            var chunks = Batches.TrainingBatches(order, batchSize).ToList();
-            for (var b = 0; b < Math.Max(1, batches) && chunks.Count > 0; b++)
+            foreach (var indices in Batches.Scoring(data.Count, batchSize, batches, seed, round))
             {
                 using var scope = NewDisposeScope();
-                var batch = Batches.Read(data, chunks[b % chunks.Count]);
+                var batch = Batches.Read(data, indices);
                 var feeds = new Dictionary<string, Tensor> { [module.InputNames[0]] = tensor(batch.Features, batch.Shape) };
                 var values = module.Graph.Run(Graph.ExecutionContext.Eval, feeds, fetch: fetch);
                 foreach (var (name, layer) in layers)
