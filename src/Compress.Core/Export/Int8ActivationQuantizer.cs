@@ -31,7 +31,7 @@ public sealed record QuantizedActivations(ModelProto Model, IReadOnlyList<string
 /// MatMul and Gemm. An output read only by a Relu is quantized over the Relu's range with zero point 0 and the Relu is
 /// removed: the QuantizeLinear's clamp at 0 is the Relu. A tensor read by several nodes has one pair, all readers read
 /// its DequantizeLinear. A bias of a Conv or Gemm whose input is quantized becomes int32 with scale = input scale ×
-/// weight scale (what ONNX Runtime needs to fuse the node). Never quantized: graph outputs (the model's outputs stay
+/// weight scale (what ONNX Runtime needs to fuse the node), that scale a Mul of the two scale initializers. Never quantized: graph outputs (the model's outputs stay
 /// float and keep their names), the names in <c>exclude</c> (the pipeline passes a raw-audio graph input), initializers,
 /// and nodes of a prepended front end (names starting with <see cref="FrontEndPrefix"/>).
 /// </summary>
@@ -123,7 +123,7 @@ public static class Int8ActivationQuantizer
         names.UnionWith(graph.Node.SelectMany(n => n.Input.Concat(n.Output)));
         names.UnionWith(graph.Node.Select(n => n.Name));
 
-        var scales = new Dictionary<string, float>(StringComparer.Ordinal);
+        var scales = new Dictionary<string, (float Value, string Name)>(StringComparer.Ordinal);
         var done = new List<string>();
         foreach (var site in sites)
         {
@@ -176,7 +176,7 @@ public static class Int8ActivationQuantizer
             var dq = Node("DequantizeLinear", GraphEdits.Unique(names, site.Tensor + "_DequantizeLinear"), [quantizedName, scaleName, zeroName], dequantizedName);
             graph.Node.Insert(at, dq);
             graph.Node.Insert(at, q);
-            scales[dequantizedName] = scale;
+            scales[dequantizedName] = (scale, scaleName);
             done.Add(site.Tensor);
         }
 
@@ -212,8 +212,13 @@ public static class Int8ActivationQuantizer
         _ => node.Input.Take(2).Where(i => !weights.Contains(i)),
     };
 
-    /// <summary>Conv's B and Gemm's C, when the node's inputs are quantized, become int32 behind a DequantizeLinear (zero point 0, omitted).</summary>
-    private static List<string> QuantizeBiases(GraphProto graph, Dictionary<string, float> inputScales, HashSet<string> names)
+    /// <summary>
+    /// Conv's B and Gemm's C, when the node's inputs are quantized, become int32 behind a DequantizeLinear (zero point 0,
+    /// omitted) whose scale is a <c>Mul</c> of the input's scale and the weight's: the product is not stored (a float
+    /// per channel that does not compress), and every runtime folds the Mul of two initializers before it fuses the
+    /// node (ONNX Runtime's constant folding runs before its QDQ fusion; the executor folds constant sub-graphs at load).
+    /// </summary>
+    private static List<string> QuantizeBiases(GraphProto graph, Dictionary<string, (float Value, string Name)> inputScales, HashSet<string> names)
     {
         var weightScales = graph.Node.Where(n => n.OpType == "DequantizeLinear" && n.Input.Count >= 2)
             .GroupBy(n => n.Output[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Input[1], StringComparer.Ordinal);
@@ -239,16 +244,15 @@ public static class Int8ActivationQuantizer
             }
 
             var values = GraphEdits.Floats(tensor);
-            var biasScales = values.Select((_, c) => inputScale * weightScale[weightScale.Length == 1 ? 0 : c]).ToArray();
+            // float × float, rounded to float as the Mul below computes it, so the int32 values match the stored scale.
+            var biasScales = values.Select((_, c) => inputScale.Value * weightScale[weightScale.Length == 1 ? 0 : c]).ToArray();
             var q = values.Select((v, c) => (int)Math.Clamp(Math.Round(v / (double)biasScales[c], MidpointRounding.ToEven), int.MinValue + 1, int.MaxValue)).ToArray();
             var qName = GraphEdits.Unique(names, bias + "_quantized");
             var scaleName = GraphEdits.Unique(names, bias + "_scale");
             var quantized = new TensorProto { Name = qName, DataType = (int)DataType.Int32, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(q.AsSpan())) };
             quantized.Dims.Add(values.Length);
             graph.Initializer[biasIndex] = quantized;
-            var scale = new TensorProto { Name = scaleName, DataType = (int)DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(biasScales.AsSpan())) };
-            scale.Dims.Add(values.Length);
-            graph.Initializer.Add(scale);
+            dequantizers.Add(Node("Mul", GraphEdits.Unique(names, bias + "_scale_Mul"), [inputScale.Name, weightScaleName], scaleName));
             // No zero point: it is 0, DequantizeLinear's default, and would cost 4 bytes per channel.
             var dq = Node("DequantizeLinear", GraphEdits.Unique(names, bias + "_DequantizeLinear"), [qName, scaleName], bias);
             dq.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
@@ -256,7 +260,7 @@ public static class Int8ActivationQuantizer
             done.Add(bias);
         }
 
-        // They read initializers only, so going first keeps the graph sorted.
+        // They read initializers (and each DequantizeLinear the Mul before it) only, so going first keeps the graph sorted.
         for (var i = dequantizers.Count - 1; i >= 0; i--)
         {
             graph.Node.Insert(0, dequantizers[i]);

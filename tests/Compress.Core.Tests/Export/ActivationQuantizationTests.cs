@@ -61,6 +61,51 @@ public sealed class ActivationQuantizationTests
     }
 
     [Theory]
+    [InlineData("Conv", "QLinearConv")]
+    [InlineData("DepthwiseConv", "QLinearConv")]
+    [InlineData("Gemm", "QGemm")]
+    public void BiasScale_IsAMulOfTheInputAndWeightScales_NotStored_AndOrtStillFuses(string op, string fusedOp)
+    {
+        var (model, shape) = SingleOperator(op);
+        var calibration = Enumerable.Range(0, 4).Select(s => ((float[])CaseTensor.Random("x", 100 + s, -1, 1, shape).Data, shape)).ToList();
+        var (quantized, _) = QuantizeAll(model, calibration, new CalibrationOptions());
+        var graph = quantized.Model.Graph;
+        var node = graph.Node.Single(n => n.OpType == (op == "Gemm" ? "Gemm" : "Conv"));
+        var producers = graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n, StringComparer.Ordinal);
+
+        // B ← DequantizeLinear(int32, Mul(x's scale, w's scale)): the per-channel product is computed, not stored.
+        var biasDq = producers[node.Input[2]];
+        var mul = producers[biasDq.Input[1]];
+        Assert.Equal("DequantizeLinear", biasDq.OpType);
+        Assert.Equal("Mul", mul.OpType);
+        Assert.Equal([producers[node.Input[0]].Input[1], producers[node.Input[1]].Input[1]], mul.Input);
+        Assert.All(mul.Input, i => Assert.Contains(graph.Initializer, t => t.Name == i));
+        Assert.DoesNotContain(graph.Initializer, t => t.Name == biasDq.Input[1]);
+
+        // The int32 bias is the float bias over exactly the float product the Mul computes (one step at most).
+        float[] Floats(string name) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(graph.Initializer.Single(t => t.Name == name).RawData.Span).ToArray();
+        var bias = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(model.Graph.Initializer.Single(t => t.Name == "b").RawData.Span).ToArray();
+        var q = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(graph.Initializer.Single(t => t.Name == biasDq.Input[0]).RawData.Span).ToArray();
+        var inputScale = Floats(mul.Input[0])[0];
+        var weightScale = Floats(mul.Input[1]);
+        Assert.Equal(bias.Length, q.Length);
+        for (var c = 0; c < bias.Length; c++)
+        {
+            var scale = inputScale * weightScale[c];
+            Assert.Equal(Math.Round(bias[c] / (double)scale, MidpointRounding.ToEven), q[c]);
+        }
+
+        // ONNX Runtime folds the Mul and still fuses the node into its integer kernel; the executor agrees (export check).
+        var bytes = OnnxModelIO.Save(quantized.Model);
+        var input = CaseTensor.Random("x", 7, -1, 1, shape);
+        RunFused(bytes, input, out var ops);
+        Assert.Contains(fusedOp, ops);
+        Assert.DoesNotContain("Mul", ops);
+        Assert.DoesNotContain(node.OpType, ops);
+        Assert.Empty(ExportVerifier.Verify(OnnxModelIO.Load(bytes, "q.onnx"), bytes, (float[])input.Data, input.Shape, null, quantizedActivations: true));
+    }
+
+    [Theory]
     [MemberData(nameof(Operators))]
     public void FullRangeWeights_SaturateOrtsIntegerKernels_AndTheExportCheckCatchesIt(string op)
     {
