@@ -43,6 +43,13 @@ public enum SparsityAllocation
 
     /// <summary>Per-layer targets from a sensitivity sweep on the validation data (least predicted loss).</summary>
     [SpecName("sensitivity")] Sensitivity,
+
+    /// <summary>
+    /// One threshold over layer-normalised scores (LAMP, Lee et al., ICLR 2021): a weight's score squared over the sum of
+    /// the squares of its layer's scores at or above it, so a layer's sparsity does not depend on the scale of its
+    /// weights (a BatchNorm folded into a Conv by the exporter rescales it) and every layer keeps its largest weight.
+    /// </summary>
+    [SpecName("lamp")] Lamp,
 }
 
 /// <summary>How a channel's importance is scored for structured pruning.</summary>

@@ -1,7 +1,7 @@
 namespace Compress.Pruning.Pruners;
 
 /// <summary>
-/// Unstructured pruning: per layer (or globally) the lowest-scoring weights get mask 0. Weights already pruned
+/// Unstructured pruning: per layer (or globally, on the raw scores or on LAMP's layer-normalised ones) the lowest-scoring weights get mask 0. Weights already pruned
 /// score −∞, so masks only grow and a layer's count includes its earlier zeros. Ties are broken by flat index,
 /// so the same scores always give the same mask.
 /// </summary>
@@ -20,9 +20,9 @@ public static class UnstructuredPruner
         ArgumentNullException.ThrowIfNull(options);
         var adjusted = names.Select(n => WithPruned(scores[n], MaskValues(masks, n))).ToList();
         var sizes = adjusted.Select(a => (long)a.Length).ToList();
-        var counts = options.Scope == PruningScope.Global && ratios is null
-            ? GlobalCounts(adjusted, sparsity, options)
-            : SparsityAllocator.Allocate(sizes, sparsity, ratios, options.MinLayerSparsity, options.MaxLayerSparsity);
+        var counts = ratios is not null || (options.Scope != PruningScope.Global && options.Allocation != SparsityAllocation.Lamp)
+            ? SparsityAllocator.Allocate(sizes, sparsity, ratios, options.MinLayerSparsity, options.MaxLayerSparsity)
+            : GlobalCounts(options.Allocation == SparsityAllocation.Lamp ? [.. adjusted.Select(Lamp)] : adjusted, sparsity, options);
         for (var i = 0; i < names.Count; i++)
         {
             var keep = KeepMask(adjusted[i], counts[i]);
@@ -67,6 +67,35 @@ public static class UnstructuredPruner
         }
 
         return counts;
+    }
+
+    /// <summary>
+    /// LAMP scores of one layer: with the layer's finite scores ranked ascending (<see cref="Order"/>), score(u) =
+    /// s_u² / Σ_{v ranked at or above u} s_v² (s clamped at 0; 0 when that sum is 0). Non-decreasing along the same
+    /// ranking, so a layer's kept weights are still its highest-scoring ones; the largest is 1. Pruned weights (−∞) and
+    /// NaN scores (+∞) keep their infinities and count in no sum.
+    /// </summary>
+    internal static float[] Lamp(float[] scores)
+    {
+        var order = Order(scores);
+        var lamp = new float[scores.Length];
+        double above = 0;
+        for (var k = order.Length - 1; k >= 0; k--)
+        {
+            var i = order[k];
+            var s = scores[i];
+            if (float.IsInfinity(s))
+            {
+                lamp[i] = s;
+                continue;
+            }
+
+            var energy = Math.Max(0, (double)s) * Math.Max(0, (double)s);
+            above += energy;
+            lamp[i] = above > 0 ? (float)(energy / above) : 0f;
+        }
+
+        return lamp;
     }
 
     private static float[] KeepMask(float[] scores, long prune)

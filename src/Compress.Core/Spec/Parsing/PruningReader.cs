@@ -108,6 +108,8 @@ internal static class PruningReader
         NoEffectUnless(context, r, spec.Method is PruningMethod.Magnitude or PruningMethod.Gradient or PruningMethod.L1 or PruningMethod.L2 or PruningMethod.NM, withMethod, "reconstruct");
         NoEffectUnless(context, r, spec.Method == PruningMethod.Gradient || spec.Reconstruct || (spec.Method == PruningMethod.Channel && spec.ChannelCriterion == ChannelCriterion.Taylor), withMethod + (spec.Method == PruningMethod.Channel ? " and channel_criterion " + SpecNames.Of(spec.ChannelCriterion) : ""), "gradient_batches");
         NoEffectUnless(context, r, spec.Allocation == SparsityAllocation.Sensitivity, "unless pruning.allocation is sensitivity", "sensitivity_band");
+        NoEffectUnless(context, r, spec.Allocation != SparsityAllocation.Lamp || spec.Method is PruningMethod.None or PruningMethod.Magnitude or PruningMethod.Gradient or PruningMethod.L1 or PruningMethod.L2, withMethod + " (lamp ranks single weights across layers; n:m and channel prune every layer alike)", "allocation");
+        NoEffectUnless(context, r, spec.Allocation != SparsityAllocation.Lamp, "with pruning.allocation lamp, which ranks every layer's weights together", "scope");
         NoEffectUnless(context, r, spec.TargetSparsity?.IsMax == true, "unless pruning.target_sparsity is max", "max_trials");
         NoEffectUnless(context, r, spec.Method != PruningMethod.None, withMethod, "scope", "min_layer_sparsity", "max_layer_sparsity", "allocation", "include", "exclude", "protect_first_last", "schedule");
     }
