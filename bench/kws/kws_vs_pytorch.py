@@ -227,10 +227,13 @@ def train(module, x, y, epochs, seed, lr=1e-3, batch=64):
     module.eval()
 
 
-def export(module, model, path, sample):
+def export(module, model, path, sample, preserve=False):
+    """As make-fixtures exports the fixture (eval mode, constant folding: BatchNorm folded into the Conv before it);
+    preserve: `training=TrainingMode.PRESERVE, do_constant_folding=False`, which keeps the BatchNormalization nodes."""
     opset = MODELS[model][2]
+    extra = dict(training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False) if preserve else {}
     torch.onnx.export(module.eval(), (sample[:1],), path, opset_version=opset, input_names=["input"],
-                      output_names=["logits"], dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
+                      output_names=["logits"], dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}}, **extra)
     onnx.checker.check_model(onnx.load(path))
 
 
@@ -401,6 +404,8 @@ def main():
     parser.add_argument("--results", default="/tmp/bench-results", help="where the docs/benchmarks.md fragment goes")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--methods", default="magnitude:global,magnitude:lamp,gradient:global,gradient:lamp")
+    parser.add_argument("--bn-methods", default="magnitude:global,gradient:global",
+                        help="the methods also run on the DS-CNN exported with its BatchNorm nodes kept")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--dense-epochs", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=8)
@@ -451,12 +456,21 @@ def main():
                     export(pytorch_prune(folded, train_set, args.epochs, args.sparsity, seed), model, folded_path, test_x)
                 record("pytorch-folded", folded_path)
 
-            for variant in methods:
+            runs = [(variant, dense_path, "") for variant in methods]
+            if model == "dscnn":
+                # The same dense module exported with its BatchNorm nodes kept: Compress then trains them with batch
+                # statistics, as PyTorch does.
+                bn_path = os.path.join(folder, "dense-bn.onnx")
+                if not os.path.exists(bn_path):
+                    export(module(), model, bn_path, test_x, preserve=True)
+                record("dense-bn", bn_path)
+                runs += [(variant, bn_path, ":bn") for variant in args.bn_methods.split(",") if variant]
+            for variant, source, suffix in runs:
                 method, ranking = variant.split(":")
-                out = os.path.join(folder, f"compress-{method}" + ("" if ranking == "global" else f"-{ranking}"))
-                spec = write_spec(out, dense_path, data, method, ranking, args.epochs, args.sparsity, seed)
+                out = os.path.join(folder, f"compress-{method}" + ("" if ranking == "global" else f"-{ranking}") + suffix.replace(":", "-"))
+                spec = write_spec(out, source, data, method, ranking, args.epochs, args.sparsity, seed)
                 exported, report = compress_run(tool, spec, out)
-                record(f"compress-{variant}", exported, report_accuracy=report["compressed"]["accuracy"],
+                record(f"compress-{variant}{suffix}", exported, report_accuracy=report["compressed"]["accuracy"],
                        report_baseline=report["baseline"]["accuracy"])
 
     saved = dict(command=command, seeds=seeds, dense_epochs=args.dense_epochs, epochs=args.epochs,
@@ -484,13 +498,15 @@ def fragment(args, saved, finished=None):
     rows, seeds, sparsity = saved["rows"], saved["seeds"], saved["sparsity"]
     names = {"dense": f"dense ({saved['dense_epochs']} epochs, PyTorch), the exported file",
              "pytorch": f"`torch.nn.utils.prune` global L1 {sparsity:.0%}, constant LR",
-             "pytorch-folded": f"`torch.nn.utils.prune` as above, on the exported BN-folded weights (what Compress receives)"}
+             "pytorch-folded": f"`torch.nn.utils.prune` as above, on the exported BN-folded weights (what Compress receives)",
+             "dense-bn": "the same dense module exported with its BatchNorm nodes kept (`training=TrainingMode.PRESERVE`, `do_constant_folding=False`)"}
     for model_rows in rows.values():
         for name in model_rows:
             if name.startswith("compress-"):
-                method, ranking = name[len("compress-"):].split(":")
+                method, ranking, *bn = name[len("compress-"):].split(":")
                 names[name] = (f"Compress {method} {sparsity:.0%}, "
-                               + ("one global threshold (`scope: global`)" if ranking == "global" else "`allocation: lamp`"))
+                               + ("one global threshold (`scope: global`)" if ranking == "global" else "`allocation: lamp`")
+                               + (", on the export that keeps BatchNorm (`TrainingMode.PRESERVE`)" if bn else ""))
     clips = saved["clips"]
     lines = [
         "## 8b. Keyword spotters exported by PyTorch: Compress vs `torch.nn.utils.prune`",
@@ -507,7 +523,9 @@ def fragment(args, saved, finished=None):
         "scores like PyTorch's, or on LAMP's layer-normalised ones —, a polynomial schedule, cosine learning-rate "
         f"decay, distillation from the dense file at weight 0.9, T = 2), both with {saved['epochs']} epochs of Adam at "
         "1e-3, batch 64. For the DS-CNN a third PyTorch row prunes what Compress receives: the exported file's "
-        "BN-folded weights in the same network without BatchNorm, with PyTorch's recipe. Every file is measured by "
+        "BN-folded weights in the same network without BatchNorm, with PyTorch's recipe; and the same dense module is "
+        "also exported with its BatchNorm nodes kept, which Compress fine-tunes with batch statistics as PyTorch does "
+        "(the rows marked PRESERVE). Every file is measured by "
         "`dotnet-compress eval` (ONNX Runtime) on the test split; the sparsity "
         f"is counted in the file. Seeds {', '.join(map(str, seeds))} (dense initialisation and shuffling, PyTorch's "
         "pruned fine-tune, Compress `seed`): median with min–max; Δ is against the dense file of the same seed.",
