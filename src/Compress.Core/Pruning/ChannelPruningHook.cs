@@ -93,6 +93,12 @@ public sealed class ChannelPruningHook : ScheduledPruningHook
         Sparsity = sparsity;
     }
 
+    /// <summary>
+    /// Sets to zero, in the module's parameters, every element <see cref="Shrink"/> will cut out: the masked slices
+    /// (zero already) and the unmasked ones, such as a removed channel's input columns in the layer that reads it.
+    /// </summary>
+    public void ZeroCut() => Pruner.ZeroCut(_module.OnnxParameters);
+
     /// <summary>The physically shrunk model and the removed fraction of each eligible prunable tensor.</summary>
     public (ModelProto Model, IReadOnlyList<TensorSparsity> Layers) Shrink(ModelProto original, IReadOnlyDictionary<string, Tensor> weights) =>
         Pruner.Shrink(original, weights, _reported);

@@ -77,7 +77,9 @@ public sealed class CompressionEngine
             (ratios, sensitivity) = SensitivityAnalysis.Allocate(module, eligible, validation, pruning, finetune.BatchSize);
         }
 
-        using var hook = QuantizationAware(CreateHook(module, eligible, check, train, ratios), module, model, sources, finetune);
+        // The pruning hook itself, not the quantization-aware wrapper around it: channel pruning shrinks the model below.
+        var pruningHook = CreateHook(module, eligible, check, train, ratios);
+        using var hook = QuantizationAware(pruningHook, module, model, sources, finetune);
         var outcome = new FineTuneLoop(module, teacher, finetune, hook).Run(train, validation, progress, cancellationToken);
         hook.Finish();
         var accuracy = Evaluator.Evaluate(module, validation, finetune.BatchSize).Accuracy;
@@ -95,7 +97,7 @@ public sealed class CompressionEngine
 
         ModelProto result;
         IReadOnlyList<TensorSparsity> layers;
-        if (hook is ChannelPruningHook channel)
+        if (pruningHook is ChannelPruningHook channel)
         {
             (result, layers) = channel.Shrink(model, weights);
         }
@@ -141,7 +143,7 @@ public sealed class CompressionEngine
             }
         }
 
-        return new QuantizationAwareHook(pruning, weights, Math.Max(0, finetune.Epochs - finetune.QuantizeAwareEpochs));
+        return new QuantizationAwareHook(pruning, weights, Math.Max(0, finetune.Epochs - finetune.QuantizeAwareEpochs), pruning is ChannelPruningHook channel ? channel.ZeroCut : null);
     }
 
     private static ITrainingHook CreateHook(OnnxGraphModule module, IReadOnlyList<string> eligible, PruningCheck check, ITrainingData train, IReadOnlyList<double>? ratios) =>

@@ -16,13 +16,17 @@ namespace Compress.Pruning;
 /// optimizer's updates (the straight-through estimator: the gradient at the int8 weights updates the float ones).
 /// The pruning hook still masks gradients and weights, so a pruned weight stays 0 in both copies (quantizing 0 gives
 /// 0): ordinary QAT would refill them. Validation in those epochs measures the int8 weights, and the weights left in
-/// the module at the end are int8 values times scales, so quantizing them again at export changes nothing.
+/// the module at the end are int8 values times scales, so quantizing them again at export changes nothing. Under
+/// channel pruning, the elements the export cuts out (a removed channel's columns in the layers that read it, which no
+/// mask holds at zero) are zeroed before every quantization: they would otherwise set a channel's scale, and the
+/// shrunk tensor would come off the grid it was trained on (their inputs are exactly zero, so the function is unchanged).
 /// </summary>
 public sealed class QuantizationAwareHook : ITrainingHook
 {
     private readonly ITrainingHook _inner;
     private readonly IReadOnlyList<(Parameter Weight, long[] Dims, int Axis, int MaxLevel)> _weights;
     private readonly int _firstEpoch;
+    private readonly Action? _zeroCut;
     private Tensor[]? _latent;
 
     /// <param name="inner">The pruning hook (masks, schedule, penalty), called first at every point.</param>
@@ -32,8 +36,10 @@ public sealed class QuantizationAwareHook : ITrainingHook
     /// weights of integer operators under int8 activations).
     /// </param>
     /// <param name="firstEpoch">The earliest epoch (0-based) of quantization-aware training.</param>
-    public QuantizationAwareHook(ITrainingHook inner, IReadOnlyList<(Parameter Weight, int Axis, int MaxLevel)> weights, int firstEpoch)
+    /// <param name="zeroCut">Zeroes what the export will cut out of the weights (<see cref="ChannelPruningHook.ZeroCut"/>), or null.</param>
+    public QuantizationAwareHook(ITrainingHook inner, IReadOnlyList<(Parameter Weight, int Axis, int MaxLevel)> weights, int firstEpoch, Action? zeroCut = null)
     {
+        _zeroCut = zeroCut;
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
         ArgumentNullException.ThrowIfNull(weights);
         _weights = [.. weights.Select(w => (w.Weight, w.Weight.shape, w.Axis, w.MaxLevel))];
@@ -120,6 +126,7 @@ public sealed class QuantizationAwareHook : ITrainingHook
     private void Quantize()
     {
         using var noGrad = no_grad();
+        _zeroCut?.Invoke();
         foreach (var (weight, dims, axis, maxLevel) in _weights)
         {
             using var cpu = weight.detach().cpu().contiguous();

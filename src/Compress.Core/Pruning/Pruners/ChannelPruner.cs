@@ -102,6 +102,24 @@ public sealed class ChannelPruner
         }
     }
 
+    /// <summary>Zeroes, in place, every slice of every removed channel in <paramref name="parameters"/> (masked or only cut).</summary>
+    public void ZeroCut(IReadOnlyDictionary<string, TorchSharp.Modules.Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        foreach (var group in _groups.Where(g => _removed[g.Id].Count > 0))
+        {
+            foreach (var slice in group.Slices)
+            {
+                if (parameters.TryGetValue(slice.Tensor, out var p))
+                {
+                    p.index_fill_(slice.Axis, tensor(_removed[group.Id].SelectMany(slice.IndicesOf).ToArray()), 0);
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// The shrunk model: <paramref name="weights"/> (trained values by initializer name) with every removed channel
     /// cut out, written into a copy of <paramref name="original"/>; and, for each of <paramref name="reported"/>,
