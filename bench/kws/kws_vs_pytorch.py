@@ -331,17 +331,43 @@ def pytorch_prune(dense, train_set, epochs, sparsity, seed):
 
 RANKINGS = {"global": "  scope: global", "lamp": "  allocation: lamp"}
 
+# The fine-tuning recipe: Compress's (the sample's: prune gradually, cosine LR, distil from the dense file), or
+# PyTorch's as this script runs it (prune at once, then the epochs at a constant LR, cross-entropy only).
+RECIPES = {
+    "compress": """  schedule:
+    kind: polynomial
+
+finetune:
+  epochs: {epochs}
+  batch_size: 64
+  optimizer: adam
+  learning_rate: 0.001
+  lr_schedule: cosine
+  distillation:
+    weight: 0.9
+    temperature: 2""",
+    "pytorch": """  schedule:
+    kind: one-shot
+
+finetune:
+  epochs: {epochs}
+  batch_size: 64
+  optimizer: adam
+  learning_rate: 0.001
+  lr_schedule: constant""",
+}
+
 
 def settings(text):
     """A spec without its comments: what decides whether an earlier run can be reused."""
     return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-def write_spec(out, model_path, data, method, ranking, epochs, sparsity, seed):
+def write_spec(out, model_path, data, method, ranking, epochs, sparsity, seed, recipe="compress"):
     """Writes <out>/compress.yaml; returns its path. An existing run with the same settings keeps its spec file."""
     with open(os.path.join(HERE, "spec.template.yaml"), encoding="utf-8") as f:
         text = f.read().format(model=model_path, data=data, out=out, method=method, ranking=RANKINGS[ranking],
-                               epochs=epochs, sparsity=sparsity, seed=seed)
+                               recipe=RECIPES[recipe].format(epochs=epochs), sparsity=sparsity, seed=seed)
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "compress.yaml")
     if os.path.exists(path):
@@ -404,8 +430,9 @@ def main():
     parser.add_argument("--results", default="/tmp/bench-results", help="where the docs/benchmarks.md fragment goes")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--methods", default="magnitude:global,magnitude:lamp,gradient:global,gradient:lamp")
-    parser.add_argument("--bn-methods", default="magnitude:global,gradient:global",
-                        help="the methods also run on the DS-CNN exported with its BatchNorm nodes kept")
+    parser.add_argument("--bn-methods", default="magnitude:global,gradient:global,magnitude:global:pytorch",
+                        help="the methods also run on the DS-CNN exported with its BatchNorm nodes kept "
+                             "(method:ranking[:pytorch], the last with PyTorch's recipe instead of Compress's)")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--dense-epochs", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=8)
@@ -466,9 +493,11 @@ def main():
                 record("dense-bn", bn_path)
                 runs += [(variant, bn_path, ":bn") for variant in args.bn_methods.split(",") if variant]
             for variant, source, suffix in runs:
-                method, ranking = variant.split(":")
-                out = os.path.join(folder, f"compress-{method}" + ("" if ranking == "global" else f"-{ranking}") + suffix.replace(":", "-"))
-                spec = write_spec(out, source, data, method, ranking, args.epochs, args.sparsity, seed)
+                method, ranking, *recipe = variant.split(":")
+                recipe = recipe[0] if recipe else "compress"
+                out = os.path.join(folder, f"compress-{method}" + ("" if ranking == "global" else f"-{ranking}")
+                                   + ("" if recipe == "compress" else f"-{recipe}-recipe") + suffix.replace(":", "-"))
+                spec = write_spec(out, source, data, method, ranking, args.epochs, args.sparsity, seed, recipe)
                 exported, report = compress_run(tool, spec, out)
                 record(f"compress-{variant}{suffix}", exported, report_accuracy=report["compressed"]["accuracy"],
                        report_baseline=report["baseline"]["accuracy"])
@@ -503,10 +532,11 @@ def fragment(args, saved, finished=None):
     for model_rows in rows.values():
         for name in model_rows:
             if name.startswith("compress-"):
-                method, ranking, *bn = name[len("compress-"):].split(":")
+                method, ranking, *rest = name[len("compress-"):].split(":")
                 names[name] = (f"Compress {method} {sparsity:.0%}, "
                                + ("one global threshold (`scope: global`)" if ranking == "global" else "`allocation: lamp`")
-                               + (", on the export that keeps BatchNorm (`TrainingMode.PRESERVE`)" if bn else ""))
+                               + (", PyTorch's recipe (one-shot, constant LR, no distillation)" if "pytorch" in rest else "")
+                               + (", on the export that keeps BatchNorm (`TrainingMode.PRESERVE`)" if "bn" in rest else ""))
     clips = saved["clips"]
     lines = [
         "## 8b. Keyword spotters exported by PyTorch: Compress vs `torch.nn.utils.prune`",
@@ -525,7 +555,8 @@ def fragment(args, saved, finished=None):
         "1e-3, batch 64. For the DS-CNN a third PyTorch row prunes what Compress receives: the exported file's "
         "BN-folded weights in the same network without BatchNorm, with PyTorch's recipe; and the same dense module is "
         "also exported with its BatchNorm nodes kept, which Compress fine-tunes with batch statistics as PyTorch does "
-        "(the rows marked PRESERVE). Every file is measured by "
+        "(the rows marked PRESERVE); there Compress also runs PyTorch's recipe (one-shot, constant learning rate, no "
+        "distillation), so that one row differs from PyTorch's in the implementation only. Every file is measured by "
         "`dotnet-compress eval` (ONNX Runtime) on the test split; the sparsity "
         f"is counted in the file. Seeds {', '.join(map(str, seeds))} (dense initialisation and shuffling, PyTorch's "
         "pruned fine-tune, Compress `seed`): median with min–max; Δ is against the dense file of the same seed.",
