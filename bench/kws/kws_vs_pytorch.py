@@ -5,6 +5,7 @@ Compress and by torch.nn.utils.prune with the same number of fine-tuning epochs.
 
     /usr/bin/python3 bench/kws/kws_vs_pytorch.py [--corpus samples/AppWithModel/data] [--work /tmp/kws-bench]
         [--models dscnn,gru] [--methods magnitude:global,magnitude:lamp,gradient:global,gradient:lamp]
+        [--gru-methods magnitude:global,gradient:global] [--bn-methods magnitude:global,gradient:global,magnitude:global:pytorch]
         [--seeds 1,2,3] [--dense-epochs 20] [--epochs 8] [--sparsity 0.8] [--results /tmp/bench-results]
         [--fragment-only]
 
@@ -430,6 +431,8 @@ def main():
     parser.add_argument("--results", default="/tmp/bench-results", help="where the docs/benchmarks.md fragment goes")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--methods", default="magnitude:global,magnitude:lamp,gradient:global,gradient:lamp")
+    parser.add_argument("--gru-methods", default="magnitude:global,gradient:global",
+                        help="the methods run on the GRU (--methods are the DS-CNN's; lamp is for layers of unlike scale)")
     parser.add_argument("--bn-methods", default="magnitude:global,gradient:global,magnitude:global:pytorch",
                         help="the methods also run on the DS-CNN exported with its BatchNorm nodes kept "
                              "(method:ranking[:pytorch], the last with PyTorch's recipe instead of Compress's)")
@@ -453,6 +456,7 @@ def main():
     build_features(args.corpus, features)
     seeds = [int(s) for s in args.seeds.split(",")]
     methods = [m for m in args.methods.split(",") if m]
+    gru_methods = [m for m in args.gru_methods.split(",") if m]
     rows = {}  # model -> row -> [per seed {accuracy, sparsity, ...}]
     for model in [m for m in args.models.split(",") if m]:
         data = model_data(features, model, args.work)
@@ -483,7 +487,7 @@ def main():
                     export(pytorch_prune(folded, train_set, args.epochs, args.sparsity, seed), model, folded_path, test_x)
                 record("pytorch-folded", folded_path)
 
-            runs = [(variant, dense_path, "") for variant in methods]
+            runs = [(variant, dense_path, "") for variant in (methods if model == "dscnn" else gru_methods)]
             if model == "dscnn":
                 # The same dense module exported with its BatchNorm nodes kept: Compress then trains them with batch
                 # statistics, as PyTorch does.
