@@ -62,6 +62,8 @@ import torch.nn.utils.prune as prune
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "bench", "pytorch"))
+from common import machine, median_range  # noqa: E402
 _spec = importlib.util.spec_from_file_location("make_fixtures", os.path.join(REPO, "tools", "fixtures", "make-fixtures.py"))
 fx = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fx)
@@ -512,19 +514,6 @@ def main():
     with open(results_path, "w", encoding="utf-8") as f:
         json.dump(saved, f, indent=1)
     fragment(args, saved)
-
-
-def machine():
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        info = f.read()
-    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
-    flags = sorted({w for w in info.split() if w.startswith("avx512")})
-    return (f"{model}, {os.cpu_count()} logical CPUs, {' '.join(flags) or 'no AVX-512'}; PyTorch {torch.__version__}, "
-            "1 intra-op thread; `dotnet-compress` with `threads: 2`")
-
-
-def median_range(values, fmt="{:.4f}"):
-    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
 def fragment(args, saved, finished=None):

@@ -47,6 +47,8 @@ import torch.nn.utils.prune as prune
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "bench", "pytorch"))
+from common import machine, median_range  # noqa: E402
 _spec = importlib.util.spec_from_file_location("wakeword_bench", os.path.join(REPO, "tools", "fixtures", "wakeword-bench.py"))
 wb = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(wb)
@@ -162,10 +164,6 @@ def compress_run(tool, model, data, out, variant, epochs, sparsity, seed):
     return os.path.join(out, "head.compressed.onnx"), report, time.time() - started
 
 
-def median_range(values, fmt="{:.4f}"):
-    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--features", default="/tmp/wakeword-bench")
@@ -229,16 +227,6 @@ def main():
         json.dump(dict(command=command, seeds=seeds, epochs=args.epochs, seconds=time.time() - started, rows=rows), f,
                   indent=1)
     fragment(args, command, seeds, rows, time.time() - started)
-
-
-def machine():
-    """CPU model, logical CPUs, AVX-512 flags and the PyTorch version, from /proc/cpuinfo."""
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        info = f.read()
-    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
-    flags = sorted({w for w in info.split() if w.startswith("avx512")})
-    return (f"{model}, {os.cpu_count()} logical CPUs, {' '.join(flags) or 'no AVX-512'}; PyTorch {torch.__version__}, "
-            "1 intra-op thread; `dotnet-compress` with `threads: 2`")
 
 
 METRICS = (("accuracy", "accuracy @0.5"), ("balanced", "balanced accuracy @0.5"), ("auc", "ROC AUC"),
