@@ -78,9 +78,11 @@ MODELS = {
     "dscnn": (fx.DsCnn, 4, 13),
     "gru": (fx.GruKws, 3, 17),
 }
-LABELS = {
-    "dscnn": "DS-CNN (make-fixtures `DsCnn`: Conv + BatchNorm, 2 depthwise-separable blocks, 24 channels; BatchNorm folded at export, opset 13)",
-    "gru": "GRU (make-fixtures `GruKws`: 1 layer, hidden 64, last step → Linear; opset 17)",
+LABELS = {"dscnn": "DS-CNN", "gru": "GRU"}
+DESCRIPTIONS = {
+    "dscnn": "**DS-CNN**: make-fixtures' `DsCnn` (Conv + BatchNorm, 2 depthwise-separable blocks, 24 channels, 2,832 "
+             "weights), exported with BatchNorm folded into the Convs, opset 13",
+    "gru": "**GRU**: make-fixtures' `GruKws` (1 layer, hidden 64, last step → Linear, 20,736 weights), opset 17",
 }
 
 
@@ -535,7 +537,8 @@ def fragment(args, saved, finished=None):
         "## 8b. Keyword spotters exported by PyTorch: Compress vs `torch.nn.utils.prune`",
         "",
         f"Issue 21's comparison on the foreign fixtures, measured by `{saved['command'].strip()}` (bench/kws/). "
-        "Two of the real-models fixtures' architectures (tools/fixtures/make-fixtures.py) are trained in PyTorch "
+        "Two of the real-models fixtures' architectures (tools/fixtures/make-fixtures.py; "
+        + "; ".join(DESCRIPTIONS[m] for m in rows) + ") are trained in PyTorch "
         "on the sample's corpus as a 12-class Speech Commands task (49 × 40 log-mel features computed and "
         "standardised in Python, written as npy that both sides read; voice-disjoint splits of "
         f"{clips['train']:,} / {clips['validation']:,} / {clips['test']:,} clips) and exported the way the fixture is. "
@@ -553,7 +556,8 @@ def fragment(args, saved, finished=None):
         "Every file is measured by "
         "`dotnet-compress eval` (ONNX Runtime) on the test split; the sparsity "
         f"is counted in the file. Seeds {', '.join(map(str, seeds))} (dense initialisation and shuffling, PyTorch's "
-        "pruned fine-tune, Compress `seed`): median with min–max; Δ is against the dense file of the same seed.",
+        "pruned fine-tune, Compress `seed`): median with min–max; Δ is against the dense file of the same seed. "
+        "Files an earlier invocation left in `--work` were reused, so the wall time below is the last invocation's.",
         "",
         "| model | pruned by | sparsity | test accuracy | Δ vs dense, points | Δ vs `torch.nn.utils.prune`, points | seeds ≥ PyTorch |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -583,6 +587,8 @@ def fragment(args, saved, finished=None):
         lines += ["", f"Cross-check: over the {len(checked)} Compress runs, the accuracy in report.json (measured "
                   f"inside `dotnet-compress run`) and `eval`'s differ by at most {gap:.1e}."]
     lines += ["", f"Machine: {machine()}."]
+    with open(os.path.join(HERE, "NOTES.md"), encoding="utf-8") as f:
+        lines += ["", f.read().strip()]
     seconds = saved.get("seconds", 0)
     os.makedirs(args.results, exist_ok=True)
     path = os.path.join(args.results, "81-kws-pytorch.md")
