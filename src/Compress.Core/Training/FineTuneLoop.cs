@@ -52,6 +52,7 @@ public sealed class FineTuneLoop
         var epochsRun = 0;
         long samples = 0;
         var trainingTime = TimeSpan.Zero;
+        int? finalSparsityFrom = null;
         _teacher?.eval();
         try
         {
@@ -67,8 +68,9 @@ public sealed class FineTuneLoop
                     cancellationToken.ThrowIfCancellationRequested();
                     var global = (epoch * stepsPerEpoch) + step;
                     _hook.BeforeStep(global, epoch);
+                    finalSparsityFrom ??= _hook.AtFinalSparsity ? global : null;
                     var batch = Batches.Read(train, indices);
-                    var loss = Step(optimizer, batch, epoch, LearningRateSchedule.At(o, global, stepsPerEpoch, totalSteps));
+                    var loss = Step(optimizer, batch, epoch, LearningRateSchedule.At(o, global, stepsPerEpoch, totalSteps, finalSparsityFrom));
                     if (!double.IsFinite(loss))
                     {
                         throw new CompressException(TrainingMessages.NonFiniteLoss(epoch + 1, step + 1, lastFinite));

@@ -24,6 +24,12 @@ public enum LrScheduleKind
 
     /// <summary>Multiply by <see cref="FineTuneOptions.StepGamma"/> every <see cref="FineTuneOptions.StepEpochs"/> epochs.</summary>
     [SpecName("step")] Step,
+
+    /// <summary>
+    /// The base rate until the pruning schedule has reached its final sparsity, then cosine decay to 0 at the last step:
+    /// the decay is spent on recovering from the last cut, not on the ramp (with nothing to prune, as <see cref="Cosine"/>).
+    /// </summary>
+    [SpecName("cosine-after-pruning")] CosineAfterPruning,
 }
 
 /// <summary>
