@@ -1,3 +1,5 @@
+using Compress.Text;
+
 namespace Compress.Evaluation;
 
 /// <summary>Whether a larger value of a metric is better (accuracy) or worse (false-reject rate).</summary>
@@ -28,10 +30,10 @@ public abstract class GateMetric
     public static GateMetric MacroF1 { get; } = new MacroF1Metric();
 
     /// <summary>Word error rate of a CTC recogniser's greedy decoding (<see cref="TranscriptionMetrics.Wer"/>; lower is better).</summary>
-    public static GateMetric Wer { get; } = new TranscriptionMetric("wer", t => t.Wer);
+    public static GateMetric Wer { get; } = new TranscriptionMetric("wer", t => t.Wer, u => u.Words);
 
     /// <summary>Character error rate of a CTC recogniser's greedy decoding (<see cref="TranscriptionMetrics.Cer"/>; lower is better).</summary>
-    public static GateMetric Cer { get; } = new TranscriptionMetric("cer", t => t.Cer);
+    public static GateMetric Cer { get; } = new TranscriptionMetric("cer", t => t.Cer, u => u.Characters);
 
     /// <summary>The metric's name as written in the spec (e.g. <c>accuracy</c>).</summary>
     public string Name { get; }
@@ -48,6 +50,13 @@ public abstract class GateMetric
     /// <summary>The metric's value on <paramref name="measurement"/>.</summary>
     public abstract double Compute(OrtMeasurement measurement);
 
+    /// <summary>
+    /// <paramref name="candidate"/>'s value minus <paramref name="baseline"/>'s, item by item, with its 95% interval
+    /// (<see cref="PairedDifference"/>); both must have measured the same split. Null for a metric that is not a sum
+    /// over items (<c>macro_f1</c>, <c>frr_at_fa_per_hour</c>) or for measurements without per-item results.
+    /// </summary>
+    public virtual PairedDifference? Paired(OrtMeasurement baseline, OrtMeasurement candidate) => null;
+
     /// <inheritdoc />
     public override string ToString() => Name;
 
@@ -58,10 +67,38 @@ public abstract class GateMetric
             ArgumentNullException.ThrowIfNull(measurement);
             return measurement.Metrics.Accuracy;
         }
+
+        public override PairedDifference? Paired(OrtMeasurement baseline, OrtMeasurement candidate)
+        {
+            ArgumentNullException.ThrowIfNull(baseline);
+            ArgumentNullException.ThrowIfNull(candidate);
+            if (baseline.Predicted.Count == 0 || baseline.Predicted.Count != candidate.Predicted.Count || !baseline.Truth.SequenceEqual(candidate.Truth))
+            {
+                return null;
+            }
+
+            static double[] Correct(OrtMeasurement m) => [.. m.Predicted.Select((p, i) => p == m.Truth[i] ? 1.0 : 0.0)];
+            return PairedDifference.Of(Correct(baseline), Correct(candidate), baseline.Predicted.Count, Direction);
+        }
     }
 
-    private sealed class TranscriptionMetric(string name, Func<TranscriptionMetrics, double> value) : GateMetric(name, MetricDirection.LowerIsBetter)
+    private sealed class TranscriptionMetric(string name, Func<TranscriptionMetrics, double> value, Func<UtteranceResult, EditCounts> of)
+        : GateMetric(name, MetricDirection.LowerIsBetter)
     {
+        public override PairedDifference? Paired(OrtMeasurement baseline, OrtMeasurement candidate)
+        {
+            ArgumentNullException.ThrowIfNull(baseline);
+            ArgumentNullException.ThrowIfNull(candidate);
+            if (baseline.Transcription is not { } b || candidate.Transcription is not { } c || b.Utterances.Count != c.Utterances.Count
+                || !b.Utterances.Select(u => u.Reference).SequenceEqual(c.Utterances.Select(u => u.Reference), StringComparer.Ordinal))
+            {
+                return null;
+            }
+
+            var total = b.Utterances.Sum(u => (double)of(u).Reference);
+            return total == 0 ? null : PairedDifference.Of([.. b.Utterances.Select(u => (double)of(u).Errors)], [.. c.Utterances.Select(u => (double)of(u).Errors)], total, Direction);
+        }
+
         public override double Compute(OrtMeasurement measurement)
         {
             ArgumentNullException.ThrowIfNull(measurement);

@@ -18,4 +18,11 @@ public sealed record OrtMeasurement(ClassificationMetrics Metrics, IReadOnlyList
     /// decoded exactly) and <see cref="Scores"/> is empty. Null for classifiers.
     /// </summary>
     public TranscriptionMetrics? Transcription { get; init; }
+
+    /// <summary>
+    /// The class predicted for each sample, in split order (for a CTC recogniser, the transcript decoded, or the
+    /// index after the last transcript when it is none of them); <see cref="ClassificationMetrics.Accuracy"/> is the
+    /// share equal to <see cref="Truth"/>. Empty when the measurement was built without them.
+    /// </summary>
+    public IReadOnlyList<int> Predicted { get; init; } = [];
 }

@@ -53,6 +53,7 @@ public static class OrtEvaluation
         return new OrtMeasurement(ClassificationMetrics.Compute(truth, predicted, labels), scores, truth, median)
         {
             PositiveClass = kind == HeadKind.Sigmoid ? 1 : null,
+            Predicted = predicted,
         };
     }
 
@@ -103,6 +104,7 @@ public static class OrtEvaluation
         var classes = transcripts.Append(NoTranscript).ToList();
         return new OrtMeasurement(ClassificationMetrics.Compute(truth, predicted, classes), [], truth, perClip.Count == 0 ? 0 : perClip[perClip.Count / 2])
         {
+            Predicted = predicted,
             Transcription = TranscriptionMetrics.Compute(references, hypotheses) with
             {
                 Decoder = ctc.Grammar is { } closed ? $"grammar of {closed.Phrases.Count} phrases" : "greedy",

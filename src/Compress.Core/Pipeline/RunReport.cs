@@ -41,7 +41,10 @@ internal static class RunReport
             Baseline = Record(baseline.Measurement, g.Metric, baseline.Value, plan.WakeWord),
             Compressed = Record(chosen.Measurement, g.Metric, chosen.Value, plan.WakeWord),
             Gate = new GateRecord(g.Metric.Name, g.Min, g.Max, g.MaxDrop, g.MaxRelativeDrop, chosen.Value, baseline.Value, chosen.Gate.Passed,
-                chosen.Gate.Failures.Select(f => f.Message).ToList()),
+                chosen.Gate.Failures.Select(f => f.Message).ToList())
+            {
+                Paired = Paired(g.Metric.Paired(baseline.Measurement, chosen.Measurement)),
+            },
             Sizes = new SizeRecord(baseline.DenseBytes, chosen.Bytes.Length, embeddedBytes, StorageName(plan.Storage), plan.Compression.ToString().ToLowerInvariant(), plan.Filter.ToString().ToLowerInvariant()),
             Quantization = Quantization(plan, chosen),
             Latency = Latency("dense", "compressed", latency?.Single),
@@ -53,6 +56,10 @@ internal static class RunReport
             Warnings = [.. warnings.Select(w => w.ToString())],
         };
     }
+
+    /// <summary>A paired metric difference as the report records it (to 6 decimals); null stays null.</summary>
+    internal static PairedRecord? Paired(PairedDifference? p) => p is null ? null
+        : new PairedRecord(p.Items, p.Better, p.Worse, Math.Round(p.Difference, 6), Math.Round(p.Low, 6), Math.Round(p.High, 6));
 
     /// <summary>A paired latency as the report records it (ms to 5 decimals, ratios to 4); null stays null.</summary>
     internal static LatencyRecord? Latency(string reference, string candidate, PairedLatency? p) => p is null ? null : new LatencyRecord(

@@ -146,7 +146,17 @@ public sealed record UtteranceRecord(string Reference, string Hypothesis, int Wo
 public sealed record ClassRecord(string Label, int Support, double Precision, double Recall, double F1);
 
 /// <summary>The gate's thresholds, the measured values and the verdict.</summary>
-public sealed record GateRecord(string Metric, double? Min, double? Max, double? MaxDrop, double? MaxRelativeDrop, double Value, double Baseline, bool Passed, IReadOnlyList<string> Failures);
+public sealed record GateRecord(string Metric, double? Min, double? Max, double? MaxDrop, double? MaxRelativeDrop, double Value, double Baseline, bool Passed, IReadOnlyList<string> Failures)
+{
+    /// <summary>The compressed model against the baseline on the same items, with a 95% interval; null for metrics that are not sums over items (<c>macro_f1</c>, <c>frr_at_fa_per_hour</c>).</summary>
+    public PairedRecord? Paired { get; init; }
+}
+
+/// <summary>
+/// The gate metric's compressed-minus-baseline difference on the same <paramref name="Items"/> (clips or utterances),
+/// the items each model did better on, and the difference's 95% interval (see <c>Evaluation.PairedDifference</c>).
+/// </summary>
+public sealed record PairedRecord(int Items, int Better, int Worse, double Difference, double Low, double High);
 
 /// <summary>
 /// Sizes in bytes: the dense input, the exported ONNX file, and what gets embedded (after the filter and compression).

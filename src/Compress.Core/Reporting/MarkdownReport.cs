@@ -9,6 +9,8 @@ public static class MarkdownReport
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    private static string Signed(double value) => value.ToString("+0.0000;-0.0000;0.0000", Inv);
+
     /// <summary>Renders the report.</summary>
     public static string Render(CompressionReport report)
     {
@@ -75,6 +77,12 @@ public static class MarkdownReport
             foreach (var failure in gate.Failures)
             {
                 md.AppendLine(Inv, $"- `{failure}`");
+            }
+
+            if (gate.Paired is { } p)
+            {
+                var items = report.Compressed?.Transcription is null ? "clips" : "utterances";
+                md.AppendLine().AppendLine(Inv, $"Paired on the same {p.Items} {items}: compressed − baseline {Signed(p.Difference)} (95% interval {Signed(p.Low)} to {Signed(p.High)}; better on {p.Better}, worse on {p.Worse}). A change of less than ±{N((p.High - p.Low) / 2, "0.0000")} is within what this test split can resolve.");
             }
 
             md.AppendLine();

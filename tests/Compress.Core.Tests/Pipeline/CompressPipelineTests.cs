@@ -44,6 +44,12 @@ public sealed class CompressPipelineTests(PipelineFixture fixture) : IClassFixtu
 
         var report = ReportWriter.FromJson(File.ReadAllText(Path.Combine(spec.Output.Report, "report.json")))!;
         Assert.True(report.Gate!.Passed);
+        // The paired difference is the gate's two values, clip for clip, and its interval holds it.
+        var paired = report.Gate.Paired!;
+        Assert.Equal(report.Compressed!.Count, paired.Items);
+        Assert.Equal(report.Compressed.Accuracy - report.Baseline!.Accuracy, paired.Difference, 5);
+        Assert.Equal(paired.Difference, (double)(paired.Better - paired.Worse) / paired.Items, 5);
+        Assert.True(paired.Low <= paired.Difference && paired.Difference <= paired.High);
         Assert.InRange(report.TotalSparsity, 0.499, 0.501);
         Assert.Equal(report.Layers.Sum(l => l.Zeros), Zeros(model, report.Layers.Select(l => l.Name)));
 

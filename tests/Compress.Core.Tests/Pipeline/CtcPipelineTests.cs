@@ -44,6 +44,7 @@ public sealed class CtcPipelineTests(ITestOutputHelper output) : IDisposable
         var (baseline, compressed) = (report.Baseline!.Transcription!, report.Compressed!.Transcription!);
         output.WriteLine($"pruned: WER {baseline.Wer:0.000} -> {compressed.Wer:0.000}, CER {baseline.Cer:0.000} -> {compressed.Cer:0.000}, sparsity {report.TotalSparsity:0.000}");
         Assert.Equal(("ctc", "wer"), (report.Head!.Loss, report.Gate!.Metric));
+        Assert.Equal(compressed.Wer - baseline.Wer, report.Gate.Paired!.Difference, 5);
         Assert.Equal(trained.Compressed.Transcription.Wer, baseline.Wer, 9); // the baseline is the trained model, measured the same way
         Assert.True(compressed.Wer <= baseline.Wer + 0.1, $"WER {compressed.Wer} against {baseline.Wer}");
         Assert.InRange(report.TotalSparsity, 0.49, 0.51);
