@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Compress.Bench;
 
 // Regenerates docs/benchmarks.md. Usage (from the repository root, after a Release build of src/Compress.Tool):
-//   dotnet run -c Release --project bench/Compress.Bench -- [all|baseline|models|regularization|network-latency|quantization|quantization-methods|ctc|training|frontend|build|fuzz|doc] [--key value]...
+//   dotnet run -c Release --project bench/Compress.Bench -- [all|baseline|models|regularization|lr-schedule|network-latency|quantization|quantization-methods|ctc|training|frontend|build|fuzz|doc] [--key value]...
 if (args.Length > 0 && args[0] == "frontend-child")
 {
     return FrontEndSection.Child(args);
@@ -26,12 +26,12 @@ if (arguments.Section != "doc" || !File.Exists(machineFile))
 var sections = arguments.Section switch
 {
     "all" => new[] { "models", "network-latency", "quantization", "ctc", "training", "frontend", "build", "fuzz", "doc" },
-    "baseline" or "models" or "regularization" or "network-latency" or "quantization" or "quantization-methods" or "ctc" or "training" or "frontend" or "build" or "fuzz" or "doc" => [arguments.Section],
+    "baseline" or "models" or "regularization" or "lr-schedule" or "network-latency" or "quantization" or "quantization-methods" or "ctc" or "training" or "frontend" or "build" or "fuzz" or "doc" => [arguments.Section],
     _ => [],
 };
 if (sections.Length == 0)
 {
-    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, regularization, network-latency, quantization, quantization-methods, ctc, training, frontend, build, fuzz, doc");
+    Console.Error.WriteLine($"unknown section '{arguments.Section}'; known: all, baseline, models, regularization, lr-schedule, network-latency, quantization, quantization-methods, ctc, training, frontend, build, fuzz, doc");
     return 1;
 }
 
@@ -43,6 +43,7 @@ foreach (var section in sections)
         case "baseline": BaselineSection.Run(arguments, log); break;
         case "models": ModelsSection.Run(arguments, log); break;
         case "regularization": RegularizationSection.Run(arguments, log); break;
+        case "lr-schedule": LrScheduleSection.Run(arguments, log); break;
         case "network-latency": NetworkLatencySection.Run(arguments, log); break;
         case "quantization": QuantizationSection.Run(arguments, log); break;
         case "quantization-methods": MethodQuantizationSection.Run(arguments, log); break;

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Text;
+using static Compress.Bench.Fragments;
+
+namespace Compress.Bench;
+
+/// <summary>
+/// Issue 21 at §1's budget: <c>finetune.lr_schedule: cosine-after-pruning</c> against the spec's <c>cosine</c> for
+/// magnitude, gradient, l1 and l2 at the <c>regularization</c> targets, several seeds, each seed's two runs sharing data
+/// order and augmentation so the paired difference is the schedule's. The <c>cosine</c> runs are the <c>models</c>
+/// sweep's points (same command), so <c>--resume true</c> with §1b's results folder reuses them.
+/// </summary>
+public static class LrScheduleSection
+{
+    private static readonly string[] Methods = ["magnitude", "gradient", "l1", "l2"];
+
+    private const string Schedule = "cosine-after-pruning";
+
+    /// <summary>Trains every (method, target, seed) with both schedules, writes fragment 16-lr-schedule.</summary>
+    public static void Run(BenchArguments args, TextWriter log)
+    {
+        var watch = Stopwatch.StartNew();
+        var targets = args.RegularizationTargets;
+        var plain = AccuracySweep.Points(args).Where(p => targets.Contains(p.Target) && Methods.Contains(p.Method)).ToList();
+        var points = plain.Concat(plain.Select(p => p with
+        {
+            Name = p.Name.Replace(p.Method, p.Method + "+" + Schedule, StringComparison.Ordinal),
+            Method = p.Method + "+" + Schedule,
+            Overrides = [.. p.Overrides, "finetune.lr_schedule=" + Schedule],
+        })).ToList();
+        var results = new List<SweepResult>();
+        foreach (var point in points)
+        {
+            for (var seed = 1; seed <= args.Repetitions; seed++)
+            {
+                var r = AccuracySweep.Run(args, point, seed);
+                results.Add(r);
+                log.WriteLine(F($"{point.Name} seed {seed}: accuracy {r.Accuracy:0.0000} sparsity {r.Sparsity:0.000} ({r.WallSeconds:0} s)"));
+            }
+        }
+
+        Write(args, "16-lr-schedule", Markdown(args, targets, results), watch.Elapsed.TotalSeconds);
+    }
+
+    private static string Markdown(BenchArguments args, IReadOnlyList<double> targets, List<SweepResult> results)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("### 1c. The learning-rate schedule under the ramp: `cosine` against `cosine-after-pruning`, paired by seed");
+        sb.AppendLine();
+        sb.AppendLine(F($"Section 1's budget ({args.Epochs} fine-tuning epochs, target reached at epoch {Math.Max(1, args.Epochs - 1)}, `*.dw.weight` excluded, the sample spec's Adam at 2e-3 and distillation), **{args.Repetitions} seeds** per point. *cosine* is the sample spec's schedule (these runs are §1b's); *after* adds `--set finetune.lr_schedule=cosine-after-pruning`: the base rate until the ramp reaches the target, then cosine to 0 over the steps left (docs/pruning.md, \"The ramp and the learning rate together\"). A seed fixes data order and augmentation, so a seed's two runs differ only by the schedule. Accuracy: ONNX Runtime on the exported file, voice-disjoint test split (baseline as given: {results[0].BaselineAccuracy:0.0000}). {MachineInfo.CpuSentence()}"));
+        sb.AppendLine();
+        sb.AppendLine("| target | method | cosine per seed | after per seed | Δ after − cosine (median, min–max) | seeds improved | after: Δ vs magnitude-after (median) |");
+        sb.AppendLine("|---:|---|---|---|---:|---:|---:|");
+        foreach (var target in targets)
+        {
+            var magnitudeAfter = BySeed(results, "magnitude+" + Schedule, target);
+            foreach (var method in Methods)
+            {
+                var cosine = BySeed(results, method, target);
+                var after = BySeed(results, method + "+" + Schedule, target);
+                var deltas = after.Where(p => cosine.ContainsKey(p.Key)).Select(p => p.Value - cosine[p.Key]).ToList();
+                var vsMagnitude = method == "magnitude" ? "" : Signed(Median([.. after.Where(p => magnitudeAfter.ContainsKey(p.Key)).Select(p => p.Value - magnitudeAfter[p.Key])]));
+                sb.AppendLine(F($"| {target:0.00} | {method} | {Join(cosine.Values)} | {Join(after.Values)} | {Signed(Median(deltas))} ({Signed(deltas.Min())}–{Signed(deltas.Max())}) | {deltas.Count(d => d > 0)}/{deltas.Count} | {vsMagnitude} |"));
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Join(IEnumerable<double> values) => string.Join(", ", values.Select(a => F($"{a:0.0000}")));
+
+    private static string Signed(double value) => F($"{value:+0.0000;-0.0000;0.0000}");
+
+    private static SortedDictionary<int, double> BySeed(List<SweepResult> results, string method, double target) =>
+        new(results.Where(r => r.Point.Method == method && Math.Abs(r.Point.Target - target) < 1e-9).ToDictionary(r => r.Seed, r => r.Accuracy));
+
+    private static double Median(IReadOnlyList<double> values) => new Measurement("", values).Median;
+}
