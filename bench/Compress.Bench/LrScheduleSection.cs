@@ -6,13 +6,16 @@ namespace Compress.Bench;
 
 /// <summary>
 /// Issue 21 at §1's budget: <c>finetune.lr_schedule: cosine-after-pruning</c> against the spec's <c>cosine</c> for
-/// magnitude, gradient, l1 and l2 at the <c>regularization</c> targets, several seeds, each seed's two runs sharing data
+/// magnitude, gradient, l1 and l2 at the <c>regularization</c> targets and channel pruning at 50%, several seeds, each seed's two runs sharing data
 /// order and augmentation so the paired difference is the schedule's. The <c>cosine</c> runs are the <c>models</c>
 /// sweep's points (same command), so <c>--resume true</c> with §1b's results folder reuses them.
 /// </summary>
 public static class LrScheduleSection
 {
     private static readonly string[] Methods = ["magnitude", "gradient", "l1", "l2"];
+
+    /// <summary>Structured pruning's point (its own target: a channel fraction, not a weight sparsity).</summary>
+    private const double ChannelTarget = 0.5;
 
     private const string Schedule = "cosine-after-pruning";
 
@@ -21,7 +24,9 @@ public static class LrScheduleSection
     {
         var watch = Stopwatch.StartNew();
         var targets = args.RegularizationTargets;
-        var plain = AccuracySweep.Points(args).Where(p => targets.Contains(p.Target) && Methods.Contains(p.Method)).ToList();
+        var plain = AccuracySweep.Points(args)
+            .Where(p => (targets.Contains(p.Target) && Methods.Contains(p.Method)) || (p.Method == "channel" && Math.Abs(p.Target - ChannelTarget) < 1e-9))
+            .ToList();
         var points = plain.Concat(plain.Select(p => p with
         {
             Name = p.Name.Replace(p.Method, p.Method + "+" + Schedule, StringComparison.Ordinal),
@@ -47,21 +52,18 @@ public static class LrScheduleSection
         var sb = new StringBuilder();
         sb.AppendLine("### 1c. The learning-rate schedule under the ramp: `cosine` against `cosine-after-pruning`, paired by seed");
         sb.AppendLine();
-        sb.AppendLine(F($"Section 1's budget ({args.Epochs} fine-tuning epochs, target reached at epoch {Math.Max(1, args.Epochs - 1)}, `*.dw.weight` excluded, the sample spec's Adam at 2e-3 and distillation), **{args.Repetitions} seeds** per point. *cosine* is the sample spec's schedule (these runs are §1b's); *after* adds `--set finetune.lr_schedule=cosine-after-pruning`: the base rate until the ramp reaches the target, then cosine to 0 over the steps left (docs/pruning.md, \"The ramp and the learning rate together\"). A seed fixes data order and augmentation, so a seed's two runs differ only by the schedule. Accuracy: ONNX Runtime on the exported file, voice-disjoint test split (baseline as given: {results[0].BaselineAccuracy:0.0000}). {MachineInfo.CpuSentence()}"));
+        sb.AppendLine(F($"Section 1's budget ({args.Epochs} fine-tuning epochs, target reached at epoch {Math.Max(1, args.Epochs - 1)}, `*.dw.weight` excluded from the unstructured methods; `channel` removes half the channels of every prunable group), the sample spec's Adam at 2e-3 and distillation), **{args.Repetitions} seeds** per point. *cosine* is the sample spec's schedule (these runs are §1b's); *after* adds `--set finetune.lr_schedule=cosine-after-pruning`: the base rate until the ramp reaches the target, then cosine to 0 over the steps left (docs/pruning.md, \"The ramp and the learning rate together\"). A seed fixes data order and augmentation, so a seed's two runs differ only by the schedule. Accuracy: ONNX Runtime on the exported file, voice-disjoint test split (baseline as given: {results[0].BaselineAccuracy:0.0000}). {MachineInfo.CpuSentence()}"));
         sb.AppendLine();
         sb.AppendLine("| target | method | cosine per seed | after per seed | Δ after − cosine (median, min–max) | seeds improved | after: Δ vs magnitude-after (median) |");
         sb.AppendLine("|---:|---|---|---|---:|---:|---:|");
-        foreach (var target in targets)
+        foreach (var (target, method) in targets.SelectMany(t => Methods.Select(m => (t, m))).Append((ChannelTarget, "channel")))
         {
             var magnitudeAfter = BySeed(results, "magnitude+" + Schedule, target);
-            foreach (var method in Methods)
-            {
-                var cosine = BySeed(results, method, target);
-                var after = BySeed(results, method + "+" + Schedule, target);
-                var deltas = after.Where(p => cosine.ContainsKey(p.Key)).Select(p => p.Value - cosine[p.Key]).ToList();
-                var vsMagnitude = method == "magnitude" ? "" : Signed(Median([.. after.Where(p => magnitudeAfter.ContainsKey(p.Key)).Select(p => p.Value - magnitudeAfter[p.Key])]));
-                sb.AppendLine(F($"| {target:0.00} | {method} | {Join(cosine.Values)} | {Join(after.Values)} | {Signed(Median(deltas))} ({Signed(deltas.Min())}–{Signed(deltas.Max())}) | {deltas.Count(d => d > 0)}/{deltas.Count} | {vsMagnitude} |"));
-            }
+            var cosine = BySeed(results, method, target);
+            var after = BySeed(results, method + "+" + Schedule, target);
+            var deltas = after.Where(p => cosine.ContainsKey(p.Key)).Select(p => p.Value - cosine[p.Key]).ToList();
+            var vsMagnitude = method is "magnitude" or "channel" ? "" : Signed(Median([.. after.Where(p => magnitudeAfter.ContainsKey(p.Key)).Select(p => p.Value - magnitudeAfter[p.Key])]));
+            sb.AppendLine(F($"| {target:0.00} | {method} | {Join(cosine.Values)} | {Join(after.Values)} | {Signed(Median(deltas))} ({Signed(deltas.Min())}–{Signed(deltas.Max())}) | {deltas.Count(d => d > 0)}/{deltas.Count} | {vsMagnitude} |"));
         }
 
         return sb.ToString();
