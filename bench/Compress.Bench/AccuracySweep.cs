@@ -70,6 +70,27 @@ public static class AccuracySweep
     /// <summary>The folder of one run: command, log, model and report.</summary>
     public static string RunFolder(BenchArguments args, SweepPoint point, int seed) => Path.Combine(args.Results, "runs", $"{point.Name}-s{seed}");
 
+    /// <summary>Runs every point on seeds 1 to <c>--repetitions</c> (a seed's runs share data order and augmentation), logging each.</summary>
+    public static List<SweepResult> RunSeeds(BenchArguments args, IEnumerable<SweepPoint> points, TextWriter log)
+    {
+        var results = new List<SweepResult>();
+        foreach (var point in points)
+        {
+            for (var seed = 1; seed <= args.Repetitions; seed++)
+            {
+                var r = Run(args, point, seed);
+                results.Add(r);
+                log.WriteLine(Fragments.F($"{point.Name} seed {seed}: accuracy {r.Accuracy:0.0000} sparsity {r.Sparsity:0.000} ({r.WallSeconds:0} s)"));
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>The accuracy of each seed's run of <paramref name="method"/> at <paramref name="target"/>, by seed.</summary>
+    public static SortedDictionary<int, double> BySeed(IEnumerable<SweepResult> results, string method, double target) =>
+        new(results.Where(r => r.Point.Method == method && Math.Abs(r.Point.Target - target) < 1e-9).ToDictionary(r => r.Seed, r => r.Accuracy));
+
     /// <summary>
     /// Runs <paramref name="point"/> with <paramref name="seed"/> on <paramref name="spec"/> (default: the sample's
     /// compress.yaml); throws when the run fails.

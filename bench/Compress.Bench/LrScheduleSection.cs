@@ -33,16 +33,7 @@ public static class LrScheduleSection
             Method = p.Method + "+" + Schedule,
             Overrides = [.. p.Overrides, "finetune.lr_schedule=" + Schedule],
         })).ToList();
-        var results = new List<SweepResult>();
-        foreach (var point in points)
-        {
-            for (var seed = 1; seed <= args.Repetitions; seed++)
-            {
-                var r = AccuracySweep.Run(args, point, seed);
-                results.Add(r);
-                log.WriteLine(F($"{point.Name} seed {seed}: accuracy {r.Accuracy:0.0000} sparsity {r.Sparsity:0.000} ({r.WallSeconds:0} s)"));
-            }
-        }
+        var results = AccuracySweep.RunSeeds(args, points, log);
 
         Write(args, "16-lr-schedule", Markdown(args, targets, results), watch.Elapsed.TotalSeconds);
     }
@@ -58,9 +49,9 @@ public static class LrScheduleSection
         sb.AppendLine("|---:|---|---|---|---:|---:|---:|");
         foreach (var (target, method) in targets.SelectMany(t => Methods.Select(m => (t, m))).Append((ChannelTarget, "channel")))
         {
-            var magnitudeAfter = BySeed(results, "magnitude+" + Schedule, target);
-            var cosine = BySeed(results, method, target);
-            var after = BySeed(results, method + "+" + Schedule, target);
+            var magnitudeAfter = AccuracySweep.BySeed(results, "magnitude+" + Schedule, target);
+            var cosine = AccuracySweep.BySeed(results, method, target);
+            var after = AccuracySweep.BySeed(results, method + "+" + Schedule, target);
             var deltas = after.Where(p => cosine.ContainsKey(p.Key)).Select(p => p.Value - cosine[p.Key]).ToList();
             var vsMagnitude = method is "magnitude" or "channel" ? "" : Signed(Median([.. after.Where(p => magnitudeAfter.ContainsKey(p.Key)).Select(p => p.Value - magnitudeAfter[p.Key])]));
             sb.AppendLine(F($"| {target:0.00} | {method} | {Join(cosine.Values)} | {Join(after.Values)} | {Signed(Median(deltas))} ({Signed(deltas.Min())}–{Signed(deltas.Max())}) | {deltas.Count(d => d > 0)}/{deltas.Count} | {vsMagnitude} |"));
@@ -72,9 +63,6 @@ public static class LrScheduleSection
     private static string Join(IEnumerable<double> values) => string.Join(", ", values.Select(a => F($"{a:0.0000}")));
 
     private static string Signed(double value) => F($"{value:+0.0000;-0.0000;0.0000}");
-
-    private static SortedDictionary<int, double> BySeed(List<SweepResult> results, string method, double target) =>
-        new(results.Where(r => r.Point.Method == method && Math.Abs(r.Point.Target - target) < 1e-9).ToDictionary(r => r.Seed, r => r.Accuracy));
 
     private static double Median(IReadOnlyList<double> values) => new Measurement("", values).Median;
 }

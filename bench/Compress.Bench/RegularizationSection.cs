@@ -33,16 +33,7 @@ public static class RegularizationSection
             Method = p.Method + "+reconstruct",
             Overrides = [.. p.Overrides, "pruning.reconstruct=true"],
         })).ToList();
-        var results = new List<SweepResult>();
-        foreach (var point in points)
-        {
-            for (var seed = 1; seed <= args.Repetitions; seed++)
-            {
-                var r = AccuracySweep.Run(args, point, seed);
-                results.Add(r);
-                log.WriteLine(F($"{point.Name} seed {seed}: accuracy {r.Accuracy:0.0000} sparsity {r.Sparsity:0.000} ({r.WallSeconds:0} s)"));
-            }
-        }
+        var results = AccuracySweep.RunSeeds(args, points, log);
 
         Write(args, "15-regularization", Markdown(args, targets, results), watch.Elapsed.TotalSeconds);
     }
@@ -59,10 +50,10 @@ public static class RegularizationSection
         var verdicts = new List<string>();
         foreach (var target in targets)
         {
-            var magnitude = BySeed(results, "magnitude", target);
+            var magnitude = AccuracySweep.BySeed(results, "magnitude", target);
             foreach (var method in Methods)
             {
-                var runs = BySeed(results, method, target);
+                var runs = AccuracySweep.BySeed(results, method, target);
                 var accuracies = runs.Values.ToList();
                 var median = Median(accuracies);
                 if (method == "magnitude")
@@ -87,9 +78,6 @@ public static class RegularizationSection
         sb.AppendLine("Issue 21's target \"l1 and l2 ≥ magnitude\", on this run: " + string.Join("; ", verdicts) + ".");
         return sb.ToString();
     }
-
-    private static SortedDictionary<int, double> BySeed(List<SweepResult> results, string method, double target) =>
-        new(results.Where(r => r.Point.Method == method && Math.Abs(r.Point.Target - target) < 1e-9).ToDictionary(r => r.Seed, r => r.Accuracy));
 
     private static double Median(IReadOnlyList<double> values) => new Measurement("", values).Median;
 }
