@@ -29,7 +29,7 @@ public sealed record FinetuneSpec
     /// <summary>Weight decay, ≥ 0 (never applied to pruned weights). Default <see cref="DefaultAdamWWeightDecay"/> for adamw, else 0.</summary>
     public double WeightDecay { get; init; } = FineTuneOptions.DefaultWeightDecay;
 
-    /// <summary>The learning-rate schedule after warm-up. Default <see cref="LrScheduleKind.Cosine"/>.</summary>
+    /// <summary>The learning-rate schedule after warm-up. Default <see cref="LrScheduleKind.CosineAfterPruning"/>.</summary>
     public LrScheduleKind LrSchedule { get; init; } = FineTuneOptions.DefaultLrSchedule;
 
     /// <summary>Epochs of linear warm-up from 0 to the learning rate, in [0, epochs). Default 0.</summary>

@@ -92,8 +92,11 @@ public sealed record FineTuneOptions(
     /// <summary>Default <see cref="WeightDecay"/> (L2 penalty or decoupled decay per step): 0.</summary>
     public const double DefaultWeightDecay = 0;
 
-    /// <summary>Default <see cref="LrSchedule"/> (<c>finetune.lr_schedule</c>): cosine.</summary>
-    public const LrScheduleKind DefaultLrSchedule = LrScheduleKind.Cosine;
+    /// <summary>
+    /// Default <see cref="LrSchedule"/> (<c>finetune.lr_schedule</c>): cosine-after-pruning — cosine without pruning,
+    /// and ahead of plain cosine on every paired measurement of a pruning ramp (docs/benchmarks.md §1c).
+    /// </summary>
+    public const LrScheduleKind DefaultLrSchedule = LrScheduleKind.CosineAfterPruning;
 
     /// <summary>Default <see cref="WarmupEpochs"/> (epochs of linear warm-up from 0): 0.</summary>
     public const int DefaultWarmupEpochs = 0;
