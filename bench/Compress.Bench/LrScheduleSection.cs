@@ -43,10 +43,11 @@ public static class LrScheduleSection
         var sb = new StringBuilder();
         sb.AppendLine("### 1c. The learning-rate schedule under the ramp: `cosine` against `cosine-after-pruning`, paired by seed");
         sb.AppendLine();
-        sb.AppendLine(F($"Section 1's budget ({args.Epochs} fine-tuning epochs, target reached at epoch {Math.Max(1, args.Epochs - 1)}, `*.dw.weight` excluded from the unstructured methods; `channel` removes half the channels of every prunable group), the sample spec's Adam at 2e-3 and distillation), **{args.Repetitions} seeds** per point. *cosine* is the sample spec's schedule (these runs are §1b's); *after* adds `--set finetune.lr_schedule=cosine-after-pruning`: the base rate until the ramp reaches the target, then cosine to 0 over the steps left (docs/pruning.md, \"The ramp and the learning rate together\"). A seed fixes data order and augmentation, so a seed's two runs differ only by the schedule. Accuracy: ONNX Runtime on the exported file, voice-disjoint test split (baseline as given: {results[0].BaselineAccuracy:0.0000}). {MachineInfo.CpuSentence()}"));
+        sb.AppendLine(F($"Section 1's budget ({args.Epochs} fine-tuning epochs, target reached at epoch {Math.Max(1, args.Epochs - 1)}, `*.dw.weight` excluded from the unstructured methods, `channel` removing half the channels of every prunable group, the sample spec's Adam at 2e-3 and distillation), **{args.Repetitions} seeds** per point. *cosine* is the sample spec's schedule (these runs are §1b's); *after* adds `--set finetune.lr_schedule=cosine-after-pruning`: the base rate until the ramp reaches the target, then cosine to 0 over the steps left (docs/pruning.md, \"The ramp and the learning rate together\"). A seed fixes data order and augmentation, so a seed's two runs differ only by the schedule. Accuracy: ONNX Runtime on the exported file, voice-disjoint test split (baseline as given: {results[0].BaselineAccuracy:0.0000}). {MachineInfo.CpuSentence()}"));
         sb.AppendLine();
         sb.AppendLine("| target | method | cosine per seed | after per seed | Δ after − cosine (median, min–max) | seeds improved | after: Δ vs magnitude-after (median) |");
         sb.AppendLine("|---:|---|---|---|---:|---:|---:|");
+        var (unstructured, structured, verdicts) = (new List<double>(), new List<double>(), new List<string>());
         foreach (var (target, method) in targets.SelectMany(t => Methods.Select(m => (t, m))).Append((ChannelTarget, "channel")))
         {
             var magnitudeAfter = AccuracySweep.BySeed(results, "magnitude+" + Schedule, target);
@@ -55,7 +56,16 @@ public static class LrScheduleSection
             var deltas = after.Where(p => cosine.ContainsKey(p.Key)).Select(p => p.Value - cosine[p.Key]).ToList();
             var vsMagnitude = method is "magnitude" or "channel" ? "" : Signed(Median([.. after.Where(p => magnitudeAfter.ContainsKey(p.Key)).Select(p => p.Value - magnitudeAfter[p.Key])]));
             sb.AppendLine(F($"| {target:0.00} | {method} | {Join(cosine.Values)} | {Join(after.Values)} | {Signed(Median(deltas))} ({Signed(deltas.Min())}–{Signed(deltas.Max())}) | {deltas.Count(d => d > 0)}/{deltas.Count} | {vsMagnitude} |"));
+            (method == "channel" ? structured : unstructured).AddRange(deltas);
+            if (method is "l1" or "l2")
+            {
+                var vs = after.Where(p => magnitudeAfter.ContainsKey(p.Key)).Select(p => p.Value - magnitudeAfter[p.Key]).ToList();
+                verdicts.Add(F($"{method} at {target * 100:0} %: median {Signed(Median(vs))} (**{(Median(vs) >= 0 ? "met" : "not met")}** on the median; {vs.Count(d => d >= 0)} of {vs.Count} seeds at or above magnitude)"));
+            }
         }
+
+        sb.AppendLine();
+        sb.AppendLine(F($"`cosine-after-pruning` against `cosine`: the unstructured methods gained on {unstructured.Count(d => d > 0)} of {unstructured.Count} paired runs and lost on {unstructured.Count(d => d < 0)} (median {Signed(Median(unstructured))}); channel pruning, whose target is a channel fraction, gained on {structured.Count(d => d > 0)} of {structured.Count} and lost on {structured.Count(d => d < 0)} (median {Signed(Median(structured))}). Issue 21's \"l1 and l2 ≥ magnitude\" with both on `cosine-after-pruning`: {string.Join("; ", verdicts)}."));
 
         return sb.ToString();
     }
