@@ -39,8 +39,8 @@ public sealed class QuantizationAwareHook : ITrainingHook
     /// <param name="zeroCut">Zeroes what the export will cut out of the weights (<see cref="ChannelPruningHook.ZeroCut"/>), or null.</param>
     public QuantizationAwareHook(ITrainingHook inner, IReadOnlyList<(Parameter Weight, int Axis, int MaxLevel)> weights, int firstEpoch, Action? zeroCut = null)
     {
-        _zeroCut = zeroCut;
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        _zeroCut = zeroCut;
         ArgumentNullException.ThrowIfNull(weights);
         _weights = [.. weights.Select(w => (w.Weight, w.Weight.shape, w.Axis, w.MaxLevel))];
         _firstEpoch = firstEpoch;

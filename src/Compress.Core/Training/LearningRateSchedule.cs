@@ -20,15 +20,14 @@ public static class LearningRateSchedule
             return options.LearningRate * (step + 1) / warmup;
         }
 
-        var span = Math.Max(1, totalSteps - warmup);
+        // Cosine decay from the base rate at step `start` to 0 at the last step.
+        double CosineFrom(int start) => options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - start) / Math.Max(1, totalSteps - start)));
         return options.LrSchedule switch
         {
             LrScheduleKind.Constant => options.LearningRate,
-            LrScheduleKind.Cosine => options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - warmup) / span)),
+            LrScheduleKind.Cosine => CosineFrom(warmup),
             LrScheduleKind.Step => options.LearningRate * Math.Pow(options.StepGamma, (step / Math.Max(1, stepsPerEpoch)) / Math.Max(1, options.StepEpochs)),
-            LrScheduleKind.CosineAfterPruning => finalSparsityFrom is not { } from
-                ? options.LearningRate
-                : options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - Math.Max(from, warmup)) / Math.Max(1, totalSteps - Math.Max(from, warmup)))),
+            LrScheduleKind.CosineAfterPruning => finalSparsityFrom is { } from ? CosineFrom(Math.Max(from, warmup)) : options.LearningRate,
         };
     }
 }
