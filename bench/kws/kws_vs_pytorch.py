@@ -336,8 +336,9 @@ def pytorch_prune(dense, train_set, epochs, sparsity, seed):
 
 RANKINGS = {"global": "  scope: global", "lamp": "  allocation: lamp"}
 
-# The fine-tuning recipe: Compress's (the sample's: prune gradually, cosine LR, distil from the dense file), or
-# PyTorch's as this script runs it (prune at once, then the epochs at a constant LR, cross-entropy only).
+# The fine-tuning recipe: Compress's (prune gradually, the default learning-rate schedule — the base rate until the
+# ramp ends, then cosine —, distil from the dense file), or PyTorch's as this script runs it (prune at once, then the
+# epochs at a constant LR, cross-entropy only).
 RECIPES = {
     "compress": """  schedule:
     kind: polynomial
@@ -347,7 +348,7 @@ finetune:
   batch_size: 64
   optimizer: adam
   learning_rate: 0.001
-  lr_schedule: cosine
+  lr_schedule: cosine-after-pruning
   distillation:
     weight: 0.9
     temperature: 2""",
@@ -368,11 +369,15 @@ def settings(text):
     return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-def write_spec(out, model_path, data, method, ranking, epochs, sparsity, seed, recipe="compress"):
-    """Writes <out>/compress.yaml; returns its path. An existing run with the same settings keeps its spec file."""
+def write_spec(out, model_path, data, method, ranking, epochs, sparsity, seed, recipe="compress", insert_bn=False):
+    """Writes <out>/compress.yaml; returns its path. An existing run with the same settings keeps its spec file.
+    insert_bn adds `finetune.insert_batchnorm: true` (a BatchNormalization trained after every Conv, folded back)."""
+    finetune = RECIPES[recipe].format(epochs=epochs)
+    if insert_bn:
+        finetune = finetune.replace("finetune:\n", "finetune:\n  insert_batchnorm: true\n")
     with open(os.path.join(HERE, "spec.template.yaml"), encoding="utf-8") as f:
         text = f.read().format(model=model_path, data=data, out=out, method=method, ranking=RANKINGS[ranking],
-                               recipe=RECIPES[recipe].format(epochs=epochs), sparsity=sparsity, seed=seed)
+                               recipe=finetune, sparsity=sparsity, seed=seed)
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "compress.yaml")
     if os.path.exists(path):
@@ -434,7 +439,10 @@ def main():
     parser.add_argument("--work", default="/tmp/kws-bench")
     parser.add_argument("--results", default="/tmp/bench-results", help="where the docs/benchmarks.md fragment goes")
     parser.add_argument("--models", default=",".join(MODELS))
-    parser.add_argument("--methods", default="magnitude:global,magnitude:lamp,gradient:global,gradient:lamp")
+    parser.add_argument("--methods", default="magnitude:global,magnitude:lamp,gradient:global,gradient:lamp,"
+                                             "magnitude:global:insertbn,gradient:global:insertbn",
+                        help="method:ranking[:pytorch][:insertbn]; pytorch = PyTorch's recipe instead of Compress's, "
+                             "insertbn = finetune.insert_batchnorm (BatchNorm trained after each Conv, folded back)")
     parser.add_argument("--gru-methods", default="magnitude:global,gradient:global,magnitude:global:pytorch",
                         help="the methods run on the GRU (--methods are the DS-CNN's; lamp is for layers of unlike scale)")
     parser.add_argument("--bn-methods", default="magnitude:global,gradient:global,magnitude:global:pytorch",
@@ -501,11 +509,13 @@ def main():
                 record("dense-bn", bn_path)
                 runs += [(variant, bn_path, ":bn") for variant in args.bn_methods.split(",") if variant]
             for variant, source, suffix in runs:
-                method, ranking, *recipe = variant.split(":")
-                recipe = recipe[0] if recipe else "compress"
+                method, ranking, *options = variant.split(":")
+                recipe = "pytorch" if "pytorch" in options else "compress"
+                insert_bn = "insertbn" in options
                 out = os.path.join(folder, f"compress-{method}" + ("" if ranking == "global" else f"-{ranking}")
-                                   + ("" if recipe == "compress" else f"-{recipe}-recipe") + suffix.replace(":", "-"))
-                spec = write_spec(out, source, data, method, ranking, args.epochs, args.sparsity, seed, recipe)
+                                   + ("" if recipe == "compress" else f"-{recipe}-recipe")
+                                   + ("-insertbn" if insert_bn else "") + suffix.replace(":", "-"))
+                spec = write_spec(out, source, data, method, ranking, args.epochs, args.sparsity, seed, recipe, insert_bn)
                 exported, report = compress_run(tool, spec, out)
                 record(f"compress-{variant}{suffix}", exported, report_accuracy=report["compressed"]["accuracy"],
                        report_baseline=report["baseline"]["accuracy"])
@@ -531,6 +541,7 @@ def fragment(args, saved, finished=None):
                 names[name] = (f"Compress {method} {sparsity:.0%}, "
                                + ("one global threshold (`scope: global`)" if ranking == "global" else "`allocation: lamp`")
                                + (", PyTorch's recipe (one-shot, constant LR, no distillation)" if "pytorch" in rest else "")
+                               + (", `finetune.insert_batchnorm: true`" if "insertbn" in rest else "")
                                + (", on the export that keeps BatchNorm (`TrainingMode.PRESERVE`)" if "bn" in rest else ""))
     clips = saved["clips"]
     lines = [
@@ -546,12 +557,13 @@ def fragment(args, saved, finished=None):
         "(`prune.global_unstructured(L1Unstructured)` on the dense module, BatchNorm included, then the epochs at a "
         "constant learning rate) and by Compress (`dotnet-compress run` on the exported file, "
         "bench/kws/spec.template.yaml: no first/last protection, one threshold over all those weights — on the raw "
-        "scores like PyTorch's, or on LAMP's layer-normalised ones —, a polynomial schedule, cosine learning-rate "
-        f"decay, distillation from the dense file at weight 0.9, T = 2), both with {saved['epochs']} epochs of Adam at "
+        "scores like PyTorch's, or on LAMP's layer-normalised ones —, a polynomial schedule, the default learning-rate "
+        f"schedule (`cosine-after-pruning`: the base rate until the ramp ends, then cosine decay), distillation from the dense file at weight 0.9, T = 2), both with {saved['epochs']} epochs of Adam at "
         "1e-3, batch 64. For the DS-CNN a third PyTorch row prunes what Compress receives: the exported file's "
         "BN-folded weights in the same network without BatchNorm, with PyTorch's recipe; and the same dense module is "
         "also exported with its BatchNorm nodes kept, which Compress fine-tunes with batch statistics as PyTorch does "
-        "(the rows marked PRESERVE). On that export and on the GRU, Compress also runs PyTorch's recipe (one-shot, "
+        "(the rows marked PRESERVE); the rows marked `finetune.insert_batchnorm` run on the folded file with a "
+        "BatchNormalization trained after every Conv and folded back into it at export (docs/pruning.md). On the PRESERVE export and on the GRU, Compress also runs PyTorch's recipe (one-shot, "
         "constant learning rate, no distillation), so that row differs from PyTorch's in the implementation only. "
         "Every file is measured by "
         "`dotnet-compress eval` (ONNX Runtime) on the test split; the sparsity "

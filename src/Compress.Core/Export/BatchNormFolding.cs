@@ -17,8 +17,11 @@ namespace Compress.Export;
 /// </summary>
 public static class BatchNormFolding
 {
-    /// <summary>The copy of <paramref name="model"/> with every foldable Conv → BatchNormalization pair folded, and how many.</summary>
-    public static (ModelProto Model, int Folded) Apply(ModelProto model)
+    /// <summary>
+    /// The copy of <paramref name="model"/> with every foldable Conv → BatchNormalization pair folded (only the
+    /// BatchNormalizations <paramref name="which"/> accepts, when given), and how many.
+    /// </summary>
+    public static (ModelProto Model, int Folded) Apply(ModelProto model, Func<NodeProto, bool>? which = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var result = model.Clone();
@@ -29,7 +32,7 @@ public static class BatchNormFolding
         var graphInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var names = graph.Initializer.Select(t => t.Name).Concat(graph.Node.SelectMany(n => n.Input.Concat(n.Output))).ToHashSet(StringComparer.Ordinal);
         var folded = 0;
-        foreach (var norm in graph.Node.Where(n => n.OpType == "BatchNormalization").ToList())
+        foreach (var norm in graph.Node.Where(n => n.OpType == "BatchNormalization" && (which is null || which(n))).ToList())
         {
             var conv = graph.Node.FirstOrDefault(n => n.OpType == "Conv" && n.Output.Count == 1 && n.Output[0] == norm.Input[0]);
             if (conv is null || !Foldable(conv, norm, initializers, reads, outputs, graphInputs, graph))

@@ -34,6 +34,7 @@ internal static class RunReport
             Device = run.Device.Name,
             Method = plan.Pruning.Method.ToString().ToLowerInvariant(),
             Reconstruct = plan.Pruning.Reconstruct,
+            InsertedBatchNorms = chosen.Result.InsertedBatchNorms,
             Head = new HeadRecord(run.Head.Output, Spec.SpecNames.Of(run.Head.Kind), run.Head.TrainingValue, run.Head.LossName, run.Head.Node),
             Layers = Layers(chosen.Result.Layers, prunable),
             Protected = [.. prunable.Where(t => t.Status == PrunableStatus.Protected).Select(t => new ProtectedRecord(t.DisplayName, t.Elements, t.StatusReason))],

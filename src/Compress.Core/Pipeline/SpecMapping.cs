@@ -190,6 +190,7 @@ public static class SpecMapping
             f.EarlyStop?.Patience ?? 0,
             SpecNames.Of(f.EarlyStop?.Metric ?? EarlyStopMetric.Accuracy),
             seed,
-            threads);
+            threads,
+            InsertBatchNorm: f.InsertBatchNorm);
     }
 }

@@ -47,6 +47,7 @@ public sealed class CompressionEngine
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
         var (model, pruning, finetune) = (check.Model, check.Pruning, check.FineTune);
+        var original = model;
         Runtime.TorchRuntime.Initialize();
         AllocatorTuning.Apply();
         if (finetune.Threads > 0)
@@ -61,11 +62,18 @@ public sealed class CompressionEngine
             head = detected.Value ?? throw new CompressException([.. detected.Diagnostics.Where(d => d.IsError)]);
         }
 
-        using var module = OnnxGraphModule.Create(model, head: head);
-        DataChecks.Check(module, train, validation, finetune, scoresByGradient: pruning.Method == PruningMethod.Gradient || pruning.Reconstruct);
-        using var teacher = finetune.DistillationWeight > 0 ? OnnxGraphModule.Create(model, head: head) : null;
         // Weights that only feed other outputs get no gradient from the trained head: they are kept as they are.
         var sources = head.Sources(model);
+        var insertedNorms = 0;
+        if (finetune.InsertBatchNorm)
+        {
+            (check, insertedNorms) = InsertBatchNorms(check, head, sources, train);
+            model = check.Model;
+        }
+
+        using var module = OnnxGraphModule.Create(model, head: head);
+        DataChecks.Check(module, train, validation, finetune, scoresByGradient: pruning.Method == PruningMethod.Gradient || pruning.Reconstruct);
+        using var teacher = finetune.DistillationWeight > 0 ? OnnxGraphModule.Create(original, head: head) : null;
         var eligible = pruning.Method == PruningMethod.None
             ? []
             : PrunableWeights.Find(model, pruning).Where(t => t.Status == PrunableStatus.Eligible && sources.Contains(t.Name)).Select(t => t.Name).ToList();
@@ -107,12 +115,44 @@ public sealed class CompressionEngine
             layers = SparsityAccounting.Count(module.OnnxParameters, eligible);
         }
 
+        if (insertedNorms > 0)
+        {
+            result = BatchNormInsertion.Fold(result);
+        }
+
         return new CompressionResult(result, layers, SparsityAccounting.Total(layers), outcome.History, accuracy)
         {
             SamplesPerSecond = outcome.SamplesPerSecond,
             EpochsRun = outcome.EpochsRun,
             Sensitivity = sensitivity,
+            InsertedBatchNorms = insertedNorms,
         };
+    }
+
+    /// <summary>
+    /// <c>finetune.insert_batchnorm</c>: the check redone on the model with a BatchNormalization after every Conv that
+    /// feeds the trained head and has none (<see cref="BatchNormInsertion"/>), its statistics measured on
+    /// <paramref name="train"/> by the file's own model, and how many were inserted. The check's warnings were reported
+    /// by the first check; an error here would be a bug of the insertion.
+    /// </summary>
+    private static (PruningCheck Check, int Inserted) InsertBatchNorms(PruningCheck check, OutputHead head, IReadOnlySet<string> sources, ITrainingData train)
+    {
+        var convs = BatchNormInsertion.Candidates(check.Model, sources);
+        if (convs.Count == 0)
+        {
+            return (check, 0);
+        }
+
+        IReadOnlyList<ChannelStatistics> statistics;
+        using (var probe = OnnxGraphModule.Create(check.Model, head: head))
+        {
+            statistics = BatchNormInsertion.Measure(probe, convs, train, check.FineTune.BatchSize);
+        }
+
+        var redone = PruningCheck.Run(BatchNormInsertion.Insert(check.Model, statistics), check.Pruning, check.FineTune);
+        return redone.Value is { } inserted
+            ? (inserted, convs.Count)
+            : throw new InvalidOperationException("the model with BatchNormalization inserted fails the pruning check: " + string.Join("; ", redone.Diagnostics.Where(d => d.IsError).Select(d => d.Message)));
     }
 
     /// <summary>

@@ -19,6 +19,9 @@ public sealed record CompressionResult(ModelProto Model, IReadOnlyList<TensorSpa
     /// <summary>Epochs actually trained (fewer than asked when early stopping triggered).</summary>
     public int EpochsRun { get; init; }
 
+    /// <summary>How many BatchNormalizations <c>finetune.insert_batchnorm</c> trained and folded back into their Conv (0 without it).</summary>
+    public int InsertedBatchNorms { get; init; }
+
     /// <summary>The sensitivity sweep's points (tensor, sparsity, accuracy) when sensitivity allocation ran; empty otherwise.</summary>
     public IReadOnlyList<SensitivityPoint> Sensitivity { get; init; } = [];
 }

@@ -27,6 +27,9 @@ public sealed record CompressionReport
     /// <summary>Whether every pruning step was followed by a least-squares re-solve of each layer's kept weights (<c>pruning.reconstruct</c>).</summary>
     public bool Reconstruct { get; init; }
 
+    /// <summary>How many BatchNormalizations <c>finetune.insert_batchnorm</c> trained after a Conv and folded back into it (0 without it).</summary>
+    public int InsertedBatchNorms { get; init; }
+
     /// <summary>Where training ran: <c>cpu</c> or <c>cuda</c> (the spec's <c>device</c> resolved; <c>auto</c> picks CUDA when TorchSharp has it).</summary>
     public string Device { get; init; } = "cpu";
 

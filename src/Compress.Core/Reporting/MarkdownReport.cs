@@ -18,7 +18,7 @@ public static class MarkdownReport
         var md = new StringBuilder();
         var verdict = report.Gate is null ? "" : report.Gate.Passed ? " — gate passed" : " — **gate FAILED**";
         md.AppendLine(Inv, $"## Compress report{verdict}").AppendLine();
-        md.AppendLine(Inv, $"Method `{report.Method}`{(report.Reconstruct ? " with `reconstruct` (each layer's kept weights re-solved after every pruning step)" : "")}, total sparsity **{N(report.TotalSparsity, "0.0%")}**, tool {report.ToolVersion}.").AppendLine();
+        md.AppendLine(Inv, $"Method `{report.Method}`{(report.Reconstruct ? " with `reconstruct` (each layer's kept weights re-solved after every pruning step)" : "")}{(report.InsertedBatchNorms > 0 ? $", {report.InsertedBatchNorms} BatchNormalization(s) trained after the Convs and folded back (`insert_batchnorm`)" : "")}, total sparsity **{N(report.TotalSparsity, "0.0%")}**, tool {report.ToolVersion}.").AppendLine();
         if (report.Head is { } head)
         {
             md.AppendLine(Inv, $"Output `{head.Output}`: {head.Kind} head, trained on `{head.TrainedOn}` with {head.Loss}.").AppendLine();

@@ -47,6 +47,12 @@ public sealed record FinetuneSpec
     /// <summary>Label smoothing ε in [0, 1). Default 0.</summary>
     public double LabelSmoothing { get; init; } = FineTuneOptions.DefaultLabelSmoothing;
 
+    /// <summary>
+    /// Train a BatchNormalization after every Conv without one (the file's were folded into the Conv by the export) and
+    /// fold it back at export, so each channel is re-centred while it is pruned. Default false.
+    /// </summary>
+    public bool InsertBatchNorm { get; init; } = FineTuneOptions.DefaultInsertBatchNorm;
+
     /// <summary>Knowledge distillation from the dense input model; null = off.</summary>
     public DistillationSpec? Distillation { get; init; }
 

@@ -44,6 +44,8 @@ public enum LrScheduleKind
 /// intra-op threads (0 keeps the current setting). <see cref="QuantizeAwareEpochs"/> &gt; 0 trains the last that many
 /// epochs against the int8 weights the export writes (<c>quantize.mode: aware</c>; the pruning engine's hook does it);
 /// <see cref="QuantizeAwareActivations"/>: the export also quantizes activations, so Conv/MatMul/Gemm weights are 7-bit.
+/// <see cref="InsertBatchNorm"/> (<c>finetune.insert_batchnorm</c>) trains a BatchNormalization after every Conv that has
+/// none (a PyTorch export folds them away) and folds it back into the Conv at export (<c>Pruning.BatchNormInsertion</c>).
 /// </summary>
 public sealed record FineTuneOptions(
     int Epochs = FineTuneOptions.DefaultEpochs,
@@ -66,7 +68,8 @@ public sealed record FineTuneOptions(
     int Seed = 1,
     int Threads = 0,
     int QuantizeAwareEpochs = 0,
-    bool QuantizeAwareActivations = false)
+    bool QuantizeAwareActivations = false,
+    bool InsertBatchNorm = FineTuneOptions.DefaultInsertBatchNorm)
 {
     // The defaults below are the only copies: the spec parser, the spec records, SpecTemplate (`init`) and
     // docs/compress-yaml.md use or are tested against them (SpecDefaultsTests).
@@ -109,6 +112,9 @@ public sealed record FineTuneOptions(
 
     /// <summary>Default <see cref="LabelSmoothing"/> (ε): 0.</summary>
     public const double DefaultLabelSmoothing = 0;
+
+    /// <summary>Default <see cref="InsertBatchNorm"/> (<c>finetune.insert_batchnorm</c>): false.</summary>
+    public const bool DefaultInsertBatchNorm = false;
 
     /// <summary>Default <see cref="Temperature"/> (distillation temperature T): 4.</summary>
     public const double DefaultTemperature = 4;

@@ -1,5 +1,6 @@
 using Compress.Core.Tests.Data;
 using Compress.Core.Tests.Onnx;
+using Compress.Onnx;
 using Compress.Pipeline;
 using Compress.Reporting;
 using Compress.Spec;
@@ -128,6 +129,31 @@ public sealed class ExportedModelsPipelineTests(ITestOutputHelper output) : IDis
     }
 
     /// <summary>
+    /// <c>finetune.insert_batchnorm</c> on PyTorch's default export of a Conv + BatchNorm network (every BatchNorm folded
+    /// into its Conv): a BatchNormalization trains after each of the 5 Convs and is folded back, so the shipped file has
+    /// the export's nodes, pruned as asked, and ONNX Runtime reproduces the executor on it (the pipeline's CMP6001 check).
+    /// </summary>
+    [Theory]
+    [InlineData("magnitude")]
+    [InlineData("channel")]
+    public void Run_TheBatchNormFoldedExport_WithInsertBatchNorm_ShipsTheExportsGraphPruned(string method)
+    {
+        var model = ExportedFixtures.Get("dscnn_bn_op13");
+        var spec = WriteCase(model, SpeechCommands[..model.Classes], method, finetune: "insert_batchnorm: true");
+
+        var result = new CompressPipeline("test").Run(new PipelineRequest(spec, null, null, null), new Progress<ProgressUpdate>(), CancellationToken.None);
+
+        Assert.True(result.Outcome == PipelineOutcome.Succeeded, string.Join("\n", result.Diagnostics));
+        var report = ReportWriter.FromJson(File.ReadAllText(Path.Combine(spec.Output.Report!, "report.json")))!;
+        Assert.Equal(5, report.InsertedBatchNorms);
+        AssertPruned(model, report, method == "magnitude" ? 0.8 : 0.5, method);
+        var shipped = OnnxModelIO.Load(spec.Output.Path);
+        var exported = OnnxModelIO.Load(model.Path);
+        Assert.Equal(exported.Graph.Node.Select(n => n.OpType), shipped.Graph.Node.Select(n => n.OpType));
+        Assert.Contains("5 BatchNormalization(s) trained after the Convs and folded back", File.ReadAllText(Path.Combine(spec.Output.Report!, "report.md")), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// What the report says was pruned covers every weight matrix PyTorch had (Conv, Linear, GRU/LSTM W and R, attention
     /// projections — under their exported or folded names), protection kept only small tensors dense, and every other
     /// tensor reached the target (magnitude: exactly, per layer; channel: whole channels removed).
@@ -158,9 +184,9 @@ public sealed class ExportedModelsPipelineTests(ITestOutputHelper output) : IDis
     }
 
     /// <summary>A spec and a learnable npy corpus in <paramref name="model"/>'s input layout, in a folder of its own.</summary>
-    private CompressSpec WriteCase(ExportedFixture model, IReadOnlyList<string> labels, string method, string task = "")
+    private CompressSpec WriteCase(ExportedFixture model, IReadOnlyList<string> labels, string method, string task = "", string finetune = "")
     {
-        var folder = Path.Combine(_root, $"{model.Name}-{method}");
+        var folder = Path.Combine(_root, $"{model.Name}-{method}{(finetune.Length > 0 ? "-finetune" : "")}");
         Directory.CreateDirectory(folder);
         var file = Path.GetFileName(model.Path);
         File.Copy(model.Path, Path.Combine(folder, file));
@@ -191,6 +217,7 @@ public sealed class ExportedModelsPipelineTests(ITestOutputHelper output) : IDis
               epochs: 1
               batch_size: 16
               learning_rate: 0.001
+              {finetune}
             gate:
               metric: accuracy
               min: 0

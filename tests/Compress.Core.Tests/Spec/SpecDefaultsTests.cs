@@ -80,6 +80,7 @@ public sealed partial class SpecDefaultsTests
         ("finetune.step_gamma", FineTuneOptions.DefaultStepGamma, s => s.Finetune.StepGamma, FineTune.StepGamma),
         ("finetune.step_epochs", FineTuneOptions.DefaultStepEpochs, s => s.Finetune.StepEpochs, FineTune.StepEpochs),
         ("finetune.label_smoothing", FineTuneOptions.DefaultLabelSmoothing, s => s.Finetune.LabelSmoothing, FineTune.LabelSmoothing),
+        ("finetune.insert_batchnorm", FineTuneOptions.DefaultInsertBatchNorm, s => s.Finetune.InsertBatchNorm, FineTune.InsertBatchNorm),
         ("finetune.distillation.temperature", FineTuneOptions.DefaultTemperature, s => s.Finetune.Distillation?.Temperature, FineTune.Temperature),
         ("features.sample_rate", FrontEndOptions.DefaultSampleRate, s => s.Features.SampleRate, FrontEnd.SampleRate),
         ("features.clip_seconds", FrontEndOptions.DefaultClipSeconds, s => s.Features.ClipSeconds, FrontEnd.ClipSeconds),

@@ -26,6 +26,7 @@ internal static class FinetuneReader
             StepEpochs = r.Int("step_epochs", FineTuneOptions.DefaultStepEpochs, NumberRange.Closed(1, 10000)),
             GradientClip = r.OptionalDouble("gradient_clip", NumberRange.Above(0)),
             LabelSmoothing = r.Double("label_smoothing", FineTuneOptions.DefaultLabelSmoothing, NumberRange.HalfOpen(0, 1)),
+            InsertBatchNorm = r.Bool("insert_batchnorm", FineTuneOptions.DefaultInsertBatchNorm),
             Distillation = ReadDistillation(r),
             EarlyStop = ReadEarlyStop(r),
             Location = r.Location,
