@@ -19,7 +19,8 @@ public sealed record ChannelStatistics(string Value, float[] Mean, float[] Varia
 /// pruning changed. This puts one back for training and takes it out again for export:
 /// <list type="number">
 /// <item><see cref="Candidates"/>: every Conv with a float weight (and bias) initializer of its own whose single output is
-/// not a graph output and not read by a BatchNormalization or InstanceNormalization already;</item>
+/// not a graph output and not normalised already (read by a BatchNormalization or InstanceNormalization, directly or
+/// through one element-wise activation);</item>
 /// <item><see cref="Measure"/>: each such output's per-channel mean μ and variance σ² over up to
 /// <see cref="CalibrationClips"/> training clips, run by the executor in evaluation mode on the file as it is;</item>
 /// <item><see cref="Insert"/>: a BatchNormalization after each (scale √(σ² + ε), bias μ, running mean μ, running variance
@@ -44,6 +45,12 @@ public static class BatchNormInsertion
 
     /// <summary>The inserted nodes' ONNX momentum: running = running·0.9 + batch·0.1 (PyTorch's default momentum 0.1).</summary>
     public const float Momentum = 0.9f;
+
+    /// <summary>Element-wise activations a BatchNormalization may follow instead of the Conv itself (Conv → ReLU → BatchNorm).</summary>
+    private static readonly HashSet<string> Activations = new(StringComparer.Ordinal)
+    {
+        "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Elu", "Selu", "Celu", "Softplus", "Mish", "Gelu",
+    };
 
     /// <summary>Whether <paramref name="node"/> is a BatchNormalization <see cref="Insert"/> added.</summary>
     public static bool IsInserted(NodeProto node)
@@ -88,7 +95,7 @@ public static class BatchNormInsertion
             var consumers = readers.GetValueOrDefault(output) ?? [];
             if (!Own(conv.Input[1]) || initializers[conv.Input[1]].Dims.Count < 3 || (hasBias && !Own(conv.Input[2]))
                 || outputs.Contains(output) || readInside.Contains(output) || consumers.Count == 0
-                || consumers.Any(n => n.OpType is "BatchNormalization" or "InstanceNormalization")
+                || consumers.Any(n => Normalising(n) || (Activations.Contains(n.OpType) && n.Output.Count == 1 && (readers.GetValueOrDefault(n.Output[0]) ?? []).Any(Normalising)))
                 || (weights is not null && !weights.Contains(conv.Input[1])))
             {
                 continue;
@@ -254,6 +261,8 @@ public static class BatchNormInsertion
             ? folded
             : throw new InvalidOperationException($"{inserted - count} of {inserted} inserted BatchNormalization node(s) could not be folded back into their Conv");
     }
+
+    private static bool Normalising(NodeProto node) => node.OpType is "BatchNormalization" or "InstanceNormalization";
 
     private static Tensor Keep(Tensor sum, Tensor old)
     {

@@ -149,9 +149,14 @@ public sealed class CompressionEngine
             statistics = BatchNormInsertion.Measure(probe, convs, train, check.FineTune.BatchSize);
         }
 
+        if (statistics.Count == 0)
+        {
+            return (check, 0);
+        }
+
         var redone = PruningCheck.Run(BatchNormInsertion.Insert(check.Model, statistics), check.Pruning, check.FineTune);
         return redone.Value is { } inserted
-            ? (inserted, convs.Count)
+            ? (inserted, statistics.Count)
             : throw new InvalidOperationException("the model with BatchNormalization inserted fails the pruning check: " + string.Join("; ", redone.Diagnostics.Where(d => d.IsError).Select(d => d.Message)));
     }
 

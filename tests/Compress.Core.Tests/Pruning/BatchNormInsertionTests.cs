@@ -54,6 +54,39 @@ public sealed class BatchNormInsertionTests
     }
 
     [Fact]
+    public void Candidates_SkipAConvNormalisedAfterItsActivation()
+    {
+        // Conv → Relu → BatchNormalization (a post-activation BatchNorm, kept by the export): that Conv needs none.
+        var model = Load(Folded);
+        var graph = model.Graph;
+        var conv = graph.Node.First(n => n.OpType == "Conv");
+        var relu = graph.Node.Single(n => n.OpType == "Relu" && n.Input[0] == conv.Output[0]);
+        var channels = graph.Initializer.Single(t => t.Name == conv.Input[1]).Dims[0];
+        var norm = new NodeProto { OpType = "BatchNormalization", Name = "post_relu_bn" };
+        norm.Input.Add(relu.Output[0]);
+        foreach (var (suffix, value) in new[] { ("scale", 1f), ("bias", 0f), ("mean", 0f), ("var", 1f) })
+        {
+            var values = Enumerable.Repeat(value, (int)channels).ToArray();
+            var t = new TensorProto { Name = "post_relu_bn." + suffix, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
+            t.Dims.Add(channels);
+            graph.Initializer.Add(t);
+            norm.Input.Add(t.Name);
+        }
+
+        norm.Output.Add("post_relu_bn.out");
+        foreach (var reader in graph.Node.Where(n => n.Input.Contains(relu.Output[0])).ToList())
+        {
+            reader.Input[reader.Input.IndexOf(relu.Output[0])] = "post_relu_bn.out";
+        }
+
+        graph.Node.Insert(graph.Node.IndexOf(relu) + 1, norm);
+
+        var found = BatchNormInsertion.Candidates(model);
+        Assert.Equal(4, found.Count);
+        Assert.DoesNotContain(conv.Output[0], found);
+    }
+
+    [Fact]
     public void Insert_ComputesWhatTheFileComputes_InTheExecutorAndInOnnxRuntime()
     {
         var model = Load(Folded);
