@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using Compress.Onnx.Proto;
-using Google.Protobuf;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Export;
@@ -59,16 +57,16 @@ public static class BatchNormFolding
                 newBias[c] = (k * (convBias[c] - mean[c])) + bias[c];
             }
 
-            graph.Initializer[initializers[conv.Input[1]]] = Tensor(w.Name, weights, w.Dims, w);
+            graph.Initializer[initializers[conv.Input[1]]] = GraphEdits.FloatTensor(w.Name, weights, w.Dims, w);
             if (conv.Input.Count > 2 && conv.Input[2].Length > 0)
             {
                 var b = graph.Initializer[initializers[conv.Input[2]]];
-                graph.Initializer[initializers[conv.Input[2]]] = Tensor(b.Name, newBias, b.Dims, b);
+                graph.Initializer[initializers[conv.Input[2]]] = GraphEdits.FloatTensor(b.Name, newBias, b.Dims, b);
             }
             else
             {
                 var name = GraphEdits.Unique(names, conv.Input[1] + "_folded_bias");
-                graph.Initializer.Add(Tensor(name, newBias, [channels], null));
+                graph.Initializer.Add(GraphEdits.FloatTensor(name, newBias, [channels]));
                 initializers[name] = graph.Initializer.Count - 1;
                 conv.Input.Add(name);
             }
@@ -117,16 +115,4 @@ public static class BatchNormFolding
     }
 
     private static float[] Param(GraphProto graph, Dictionary<string, int> initializers, NodeProto norm, int input) => GraphEdits.Floats(graph.Initializer[initializers[norm.Input[input]]]);
-
-    private static TensorProto Tensor(string name, float[] values, IEnumerable<long> dims, TensorProto? like)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        t.Dims.AddRange(dims);
-        if (like is { HasDocString: true })
-        {
-            t.DocString = like.DocString;
-        }
-
-        return t;
-    }
 }

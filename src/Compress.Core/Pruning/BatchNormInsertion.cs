@@ -1,10 +1,8 @@
-using System.Runtime.InteropServices;
 using Compress.Export;
 using Compress.Graph;
 using Compress.Onnx.Proto;
-using Google.Protobuf;
-using static TorchSharp.torch;
 using Compress.Training;
+using static TorchSharp.torch;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Compress.Pruning;
@@ -224,21 +222,22 @@ public static class BatchNormInsertion
                 shift[c] = stats.Mean[c];
             }
 
-            Replace(graph, w, weights);
+            graph.Initializer[graph.Initializer.IndexOf(w)] = GraphEdits.FloatTensor(w.Name, weights, w.Dims, w);
             if (bias is not null)
             {
-                Replace(graph, bias, biases!);
+                graph.Initializer[graph.Initializer.IndexOf(bias)] = GraphEdits.FloatTensor(bias.Name, biases!, bias.Dims, bias);
             }
 
             var stem = Prefix + stats.Value;
             var parameters = new[] { ("scale", scale), ("bias", shift), ("mean", mean), ("var", variance) }
-                .Select(p => AddInitializer(graph, GraphEdits.Unique(names, $"{stem}/{p.Item1}"), p.Item2))
+                .Select(p => GraphEdits.FloatTensor(GraphEdits.Unique(names, $"{stem}/{p.Item1}"), p.Item2, [p.Item2.Length]))
                 .ToList();
             var normalised = GraphEdits.Unique(names, stem + "/input");
             conv.Output[0] = normalised;
             var norm = new NodeProto { OpType = "BatchNormalization", Name = GraphEdits.Unique(names, stem) };
+            graph.Initializer.AddRange(parameters);
             norm.Input.Add(normalised);
-            norm.Input.AddRange(parameters);
+            norm.Input.AddRange(parameters.Select(p => p.Name));
             norm.Output.Add(stats.Value);
             norm.Attribute.Add(new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = Epsilon });
             norm.Attribute.Add(new AttributeProto { Name = "momentum", Type = AttributeProto.Types.AttributeType.Float, F = Momentum });
@@ -274,25 +273,5 @@ public static class BatchNormInsertion
     {
         using var f = t.to(ScalarType.Float32).contiguous();
         return f.data<float>().ToArray();
-    }
-
-    private static void Replace(GraphProto graph, TensorProto old, float[] values)
-    {
-        var t = new TensorProto { Name = old.Name, DataType = (int)DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        t.Dims.AddRange(old.Dims);
-        if (old.HasDocString)
-        {
-            t.DocString = old.DocString;
-        }
-
-        graph.Initializer[graph.Initializer.IndexOf(old)] = t;
-    }
-
-    private static string AddInitializer(GraphProto graph, string name, float[] values)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        t.Dims.Add(values.Length);
-        graph.Initializer.Add(t);
-        return name;
     }
 }
