@@ -104,6 +104,14 @@ public static class ModelInspector
         }
 
         Activations(graph, tensors, Line);
+        var convs = prepared.Graph!.Node.Count(n => n.OpType == "Conv");
+        var unnormalised = BatchNormInsertion.Candidates(prepared).Count;
+        if (unnormalised > 0)
+        {
+            Line();
+            Line($"Normalisation: {unnormalised} of {convs} Convs have no BatchNormalization after them (an export that folded BatchNorm into the Conv?); to prune such a model hard, export with TrainingMode.PRESERVE or set finetune.insert_batchnorm: true (docs/pruning.md, \"BatchNorm-folded exports\")");
+        }
+
         Line();
         var unsupported = OnnxGraphModule.FindUnsupportedNodes(model);
         if (unsupported.Count == 0)
