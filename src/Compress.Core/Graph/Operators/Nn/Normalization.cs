@@ -47,7 +47,7 @@ public sealed class InstanceNormalization : OnnxOperator
         shape[1] = -1;
         var mean = x.mean(axes, keepdim: true);
         var centred = x - mean;
-        var y = centred * (centred.square().mean(axes, keepdim: true) + Node.Float("epsilon", 1e-5f)).rsqrt();
+        var y = centred * centred.square().mean(axes, keepdim: true).Plus(RootedScalars.Of(Node.Float("epsilon", 1e-5f))).rsqrt();
         return [(y * scale.reshape(shape)).Plus(bias.reshape(shape))];
     }
 }

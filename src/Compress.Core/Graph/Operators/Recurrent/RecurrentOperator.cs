@@ -79,7 +79,7 @@ public abstract class RecurrentOperator : OnnxOperator
     }
 
     /// <summary>Applies clip to a pre-activation.</summary>
-    protected Tensor Clip(Tensor preActivation) => ClipValue > 0 ? preActivation.clamp(-ClipValue, ClipValue) : preActivation;
+    protected Tensor Clip(Tensor preActivation) => ClipValue > 0 ? preActivation.clamp(RootedScalars.Of(-ClipValue), RootedScalars.Of(ClipValue)) : preActivation;
 
     /// <summary>Runs one direction over the sequence; returns (Y per step [seq, batch, hidden], last H, last C or null).</summary>
     protected abstract (Tensor Y, Tensor H, Tensor? C) RunDirection(int direction, Tensor x, Tensor w, Tensor r, Tensor? b, Tensor h0, Tensor? c0, Tensor? p, bool reverse);

@@ -18,7 +18,7 @@ public sealed class Gather : OnnxOperator
         var indices = Input(inputs, 1).to_type(ScalarType.Int64);
         var axis = Axis(Node.Int("axis", 0), data.dim());
         var size = data.shape[axis];
-        var normalised = where(indices < 0, indices + size, indices);
+        var normalised = where(indices.lt(RootedScalars.Of(0L)), indices.Plus(RootedScalars.Of(size)), indices);
         var picked = data.index_select(axis, normalised.flatten());
         var shape = data.shape[..(int)axis].Concat(indices.shape).Concat(data.shape[((int)axis + 1)..]).ToArray();
         return [picked.reshape(shape)];
@@ -36,7 +36,7 @@ public sealed class GatherElements : OnnxOperator
         var data = Input(inputs, 0);
         var indices = Input(inputs, 1).to_type(ScalarType.Int64);
         var axis = Axis(Node.Int("axis", 0), data.dim());
-        var normalised = where(indices < 0, indices + data.shape[axis], indices);
+        var normalised = where(indices.lt(RootedScalars.Of(0L)), indices.Plus(RootedScalars.Of(data.shape[axis])), indices);
         return [data.gather(axis, normalised)];
     }
 }
