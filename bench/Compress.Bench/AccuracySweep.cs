@@ -92,6 +92,30 @@ public static class AccuracySweep
         new(results.Where(r => r.Point.Method == method && Math.Abs(r.Point.Target - target) < 1e-9).ToDictionary(r => r.Seed, r => r.Accuracy));
 
     /// <summary>
+    /// <paramref name="point"/> with one more setting: method and name get "+<paramref name="suffix"/>" (e.g.
+    /// <c>l1+reconstruct-80</c>), so the variant's runs sit beside the point's and are told apart by method.
+    /// </summary>
+    public static SweepPoint Variant(SweepPoint point, string suffix, string setting) => point with
+    {
+        Name = point.Name.Replace(point.Method, point.Method + "+" + suffix, StringComparison.Ordinal),
+        Method = point.Method + "+" + suffix,
+        Overrides = [.. point.Overrides, setting],
+    };
+
+    /// <summary><paramref name="runs"/> minus <paramref name="reference"/> on every seed both have, in seed order.</summary>
+    public static List<double> PairedDeltas(SortedDictionary<int, double> runs, SortedDictionary<int, double> reference) =>
+        [.. runs.Where(p => reference.ContainsKey(p.Key)).Select(p => p.Value - reference[p.Key])];
+
+    /// <summary>Accuracies as the paired sections print them: 4 decimals, comma-separated.</summary>
+    public static string Accuracies(IEnumerable<double> values) => string.Join(", ", values.Select(a => Fragments.F($"{a:0.0000}")));
+
+    /// <summary>A difference with its sign, 4 decimals (0 unsigned).</summary>
+    public static string Signed(double value) => Fragments.F($"{value:+0.0000;-0.0000;0.0000}");
+
+    /// <summary>The median of <paramref name="values"/>.</summary>
+    public static double Median(IReadOnlyList<double> values) => new Measurement("", values).Median;
+
+    /// <summary>
     /// Runs <paramref name="point"/> with <paramref name="seed"/> on <paramref name="spec"/> (default: the sample's
     /// compress.yaml); throws when the run fails.
     /// </summary>

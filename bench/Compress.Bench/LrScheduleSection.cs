@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using static Compress.Bench.AccuracySweep;
 using static Compress.Bench.Fragments;
 
 namespace Compress.Bench;
@@ -27,12 +28,7 @@ public static class LrScheduleSection
         var plain = AccuracySweep.Points(args)
             .Where(p => (targets.Contains(p.Target) && Methods.Contains(p.Method)) || (p.Method == "channel" && Math.Abs(p.Target - ChannelTarget) < 1e-9))
             .ToList();
-        var points = plain.Concat(plain.Select(p => p with
-        {
-            Name = p.Name.Replace(p.Method, p.Method + "+" + Schedule, StringComparison.Ordinal),
-            Method = p.Method + "+" + Schedule,
-            Overrides = [.. p.Overrides, "finetune.lr_schedule=" + Schedule],
-        })).ToList();
+        var points = plain.Concat(plain.Select(p => AccuracySweep.Variant(p, Schedule, "finetune.lr_schedule=" + Schedule))).ToList();
         var results = AccuracySweep.RunSeeds(args, points, log);
 
         Write(args, "16-lr-schedule", Markdown(args, targets, results), watch.Elapsed.TotalSeconds);
@@ -53,13 +49,13 @@ public static class LrScheduleSection
             var magnitudeAfter = AccuracySweep.BySeed(results, "magnitude+" + Schedule, target);
             var cosine = AccuracySweep.BySeed(results, method, target);
             var after = AccuracySweep.BySeed(results, method + "+" + Schedule, target);
-            var deltas = after.Where(p => cosine.ContainsKey(p.Key)).Select(p => p.Value - cosine[p.Key]).ToList();
-            var vsMagnitude = method is "magnitude" or "channel" ? "" : Signed(Median([.. after.Where(p => magnitudeAfter.ContainsKey(p.Key)).Select(p => p.Value - magnitudeAfter[p.Key])]));
-            sb.AppendLine(F($"| {target:0.00} | {method} | {Join(cosine.Values)} | {Join(after.Values)} | {Signed(Median(deltas))} ({Signed(deltas.Min())}–{Signed(deltas.Max())}) | {deltas.Count(d => d > 0)}/{deltas.Count} | {vsMagnitude} |"));
+            var deltas = AccuracySweep.PairedDeltas(after, cosine);
+            var vs = AccuracySweep.PairedDeltas(after, magnitudeAfter);
+            var vsMagnitude = method is "magnitude" or "channel" ? "" : Signed(Median(vs));
+            sb.AppendLine(F($"| {target:0.00} | {method} | {Accuracies(cosine.Values)} | {Accuracies(after.Values)} | {Signed(Median(deltas))} ({Signed(deltas.Min())}–{Signed(deltas.Max())}) | {deltas.Count(d => d > 0)}/{deltas.Count} | {vsMagnitude} |"));
             (method == "channel" ? structured : unstructured).AddRange(deltas);
             if (method is "l1" or "l2")
             {
-                var vs = after.Where(p => magnitudeAfter.ContainsKey(p.Key)).Select(p => p.Value - magnitudeAfter[p.Key]).ToList();
                 verdicts.Add(F($"{method} at {target * 100:0} %: median {Signed(Median(vs))} (**{(Median(vs) >= 0 ? "met" : "not met")}** on the median; {vs.Count(d => d >= 0)} of {vs.Count} seeds at or above magnitude)"));
             }
         }
@@ -69,10 +65,4 @@ public static class LrScheduleSection
 
         return sb.ToString();
     }
-
-    private static string Join(IEnumerable<double> values) => string.Join(", ", values.Select(a => F($"{a:0.0000}")));
-
-    private static string Signed(double value) => F($"{value:+0.0000;-0.0000;0.0000}");
-
-    private static double Median(IReadOnlyList<double> values) => new Measurement("", values).Median;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using static Compress.Bench.AccuracySweep;
 using static Compress.Bench.Fragments;
 
 namespace Compress.Bench;
@@ -27,12 +28,7 @@ public static class RegularizationSection
         var watch = Stopwatch.StartNew();
         var targets = args.RegularizationTargets;
         var sweep = AccuracySweep.Points(args).Where(p => targets.Contains(p.Target)).ToList();
-        var points = sweep.Where(p => Methods.Contains(p.Method)).Concat(sweep.Where(p => Reconstructed.Contains(p.Method)).Select(p => p with
-        {
-            Name = p.Name.Replace(p.Method, p.Method + "+reconstruct", StringComparison.Ordinal),
-            Method = p.Method + "+reconstruct",
-            Overrides = [.. p.Overrides, "pruning.reconstruct=true"],
-        })).ToList();
+        var points = sweep.Where(p => Methods.Contains(p.Method)).Concat(sweep.Where(p => Reconstructed.Contains(p.Method)).Select(p => AccuracySweep.Variant(p, "reconstruct", "pruning.reconstruct=true"))).ToList();
         var results = AccuracySweep.RunSeeds(args, points, log);
 
         Write(args, "15-regularization", Markdown(args, targets, results), watch.Elapsed.TotalSeconds);
@@ -58,19 +54,19 @@ public static class RegularizationSection
                 var median = Median(accuracies);
                 if (method == "magnitude")
                 {
-                    sb.AppendLine(F($"| {target:0.00} | {method} | {string.Join(", ", accuracies.Select(a => F($"{a:0.0000}")))} | {median:0.0000} | | |"));
+                    sb.AppendLine(F($"| {target:0.00} | {method} | {Accuracies(accuracies)} | {median:0.0000} | | |"));
                     continue;
                 }
 
-                var deltas = runs.Where(p => magnitude.ContainsKey(p.Key)).Select(p => p.Value - magnitude[p.Key]).ToList();
+                var deltas = PairedDeltas(runs, magnitude);
                 var atLeast = deltas.Count(d => d >= 0);
-                sb.AppendLine(F($"| {target:0.00} | {method} | {string.Join(", ", accuracies.Select(a => F($"{a:0.0000}")))} | {median:0.0000} | {Median(deltas):+0.0000;-0.0000;0.0000} ({deltas.Min():+0.0000;-0.0000;0.0000}–{deltas.Max():+0.0000;-0.0000;0.0000}) | {atLeast}/{deltas.Count} |"));
+                sb.AppendLine(F($"| {target:0.00} | {method} | {Accuracies(accuracies)} | {median:0.0000} | {Signed(Median(deltas))} ({Signed(deltas.Min())}–{Signed(deltas.Max())}) | {atLeast}/{deltas.Count} |"));
                 if (!Regularised.Contains(method))
                 {
                     continue;
                 }
 
-                verdicts.Add(F($"{method} at {target * 100:0} %: median Δ {Median(deltas):+0.0000;-0.0000;0.0000} (**{(Median(deltas) >= 0 ? "met" : "not met")}** on the median; {atLeast} of {deltas.Count} seeds at or above magnitude)"));
+                verdicts.Add(F($"{method} at {target * 100:0} %: median Δ {Signed(Median(deltas))} (**{(Median(deltas) >= 0 ? "met" : "not met")}** on the median; {atLeast} of {deltas.Count} seeds at or above magnitude)"));
             }
         }
 
@@ -78,6 +74,4 @@ public static class RegularizationSection
         sb.AppendLine("Issue 21's target \"l1 and l2 ≥ magnitude\", on this run: " + string.Join("; ", verdicts) + ".");
         return sb.ToString();
     }
-
-    private static double Median(IReadOnlyList<double> values) => new Measurement("", values).Median;
 }
