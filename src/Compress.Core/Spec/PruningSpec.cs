@@ -65,7 +65,7 @@ public sealed record PruningSpec
     /// <summary>The penalty of <c>channel</c> while it prunes. Default <see cref="ChannelRegularization.None"/>.</summary>
     public ChannelRegularization Regularization { get; init; } = PruningOptions.DefaultRegularization;
 
-    /// <summary>Regularisation strength λ for <c>l1</c>/<c>l2</c> and <c>channel</c> with <c>group-lasso</c>, &gt; 0. Default 1e-4.</summary>
+    /// <summary>Regularisation strength λ for <c>l1</c>/<c>l2</c> and <c>channel</c> with <c>group-lasso</c>, &gt; 0. Default <see cref="PruningOptions.DefaultRegularizationLambda"/>.</summary>
     public double Lambda { get; init; } = PruningOptions.DefaultRegularizationLambda;
 
     /// <summary>Penalty-only epochs before the schedule (<c>l1</c>/<c>l2</c>, <c>group-lasso</c>), ≥ 0, out of the fine-tuning budget (capped to leave the schedule and one recovery epoch); the penalty also runs while the schedule prunes. Default <see cref="PruningOptions.DefaultRegularizationEpochs"/> (0).</summary>
