@@ -50,6 +50,8 @@ public static class AccuracySweep
                 if (method is "l1" or "l2")
                 {
                     o.Add($"pruning.regularization_epochs={args.RegularizationEpochs}");
+                    // Stated, not left to the default: --resume compares commands, so a run made under another default λ is retrained.
+                    o.Add(Invariant($"pruning.lambda={Compress.Pruning.PruningOptions.DefaultRegularizationLambda}"));
                 }
 
                 points.Add(new SweepPoint(Invariant($"{method}-{target * 100:0}"), method, target, o));
