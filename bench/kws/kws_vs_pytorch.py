@@ -5,7 +5,7 @@ Compress and by torch.nn.utils.prune with the same number of fine-tuning epochs.
 
     /usr/bin/python3 bench/kws/kws_vs_pytorch.py [--corpus samples/AppWithModel/data] [--work /tmp/kws-bench]
         [--models dscnn,gru] [--methods magnitude:global,magnitude:lamp,gradient:global,gradient:lamp]
-        [--gru-methods magnitude:global,gradient:global,magnitude:global:pytorch] [--bn-methods magnitude:global,gradient:global,magnitude:global:pytorch]
+        [--gru-methods magnitude:global,gradient:global,l1:global,l2:global,magnitude:global:pytorch] [--bn-methods (the same)]
         [--seeds 1,2,3] [--dense-epochs 20] [--epochs 8] [--sparsity 0.8] [--results /tmp/bench-results]
         [--fragment-only]
 
@@ -443,9 +443,9 @@ def main():
                                              "magnitude:global:insertbn,gradient:global:insertbn",
                         help="method:ranking[:pytorch][:insertbn]; pytorch = PyTorch's recipe instead of Compress's, "
                              "insertbn = finetune.insert_batchnorm (BatchNorm trained after each Conv, folded back)")
-    parser.add_argument("--gru-methods", default="magnitude:global,gradient:global,magnitude:global:pytorch",
+    parser.add_argument("--gru-methods", default="magnitude:global,gradient:global,l1:global,l2:global,magnitude:global:pytorch",
                         help="the methods run on the GRU (--methods are the DS-CNN's; lamp is for layers of unlike scale)")
-    parser.add_argument("--bn-methods", default="magnitude:global,gradient:global,magnitude:global:pytorch",
+    parser.add_argument("--bn-methods", default="magnitude:global,gradient:global,l1:global,l2:global,magnitude:global:pytorch",
                         help="the methods also run on the DS-CNN exported with its BatchNorm nodes kept "
                              "(method:ranking[:pytorch], the last with PyTorch's recipe instead of Compress's)")
     parser.add_argument("--seeds", default="1,2,3")
