@@ -1,3 +1,4 @@
+using Compress.Pruning;
 using System.Diagnostics;
 using System.Text;
 using static Compress.Bench.AccuracySweep;
@@ -39,7 +40,7 @@ public static class LrScheduleSection
         var sb = new StringBuilder();
         sb.AppendLine("### 1c. The learning-rate schedule under the ramp: `cosine` against `cosine-after-pruning`, paired by seed");
         sb.AppendLine();
-        sb.AppendLine(F($"Section 1's budget ({args.Epochs} fine-tuning epochs, target reached at epoch {Math.Max(1, args.Epochs - 1)}, `*.dw.weight` excluded from the unstructured methods, `channel` removing half the channels of every prunable group, the sample spec's Adam at 2e-3 and distillation), **{args.Repetitions} seeds** per point. *cosine* is the sample spec's schedule (these runs are §1b's); *after* adds `--set finetune.lr_schedule=cosine-after-pruning`: the base rate until the ramp reaches the target, then cosine to 0 over the steps left (docs/pruning.md, \"The ramp and the learning rate together\"). A seed fixes data order and augmentation, so a seed's two runs differ only by the schedule. Accuracy: ONNX Runtime on the exported file, voice-disjoint test split (baseline as given: {results[0].BaselineAccuracy:0.0000}). {MachineInfo.CpuSentence()}"));
+        sb.AppendLine(F($"Section 1's budget ({args.Epochs} fine-tuning epochs, target reached at epoch {Math.Max(1, args.Epochs - 1)}, `*.dw.weight` excluded from the unstructured methods, `channel` removing half the channels of every prunable group, the sample spec's Adam at 2e-3 and distillation, `l1`/`l2` with `pruning.lambda={PruningOptions.DefaultRegularizationLambda}` in their commands), **{args.Repetitions} seeds** per point. *cosine* is the sample spec's schedule (these runs are §1b's); *after* adds `--set finetune.lr_schedule=cosine-after-pruning`: the base rate until the ramp reaches the target, then cosine to 0 over the steps left (docs/pruning.md, \"The ramp and the learning rate together\"). A seed fixes data order and augmentation, so a seed's two runs differ only by the schedule. Accuracy: ONNX Runtime on the exported file, voice-disjoint test split (baseline as given: {results[0].BaselineAccuracy:0.0000}). {MachineInfo.CpuSentence()}"));
         sb.AppendLine();
         sb.AppendLine("| target | method | cosine per seed | after per seed | Δ after − cosine (median, min–max) | seeds improved | after: Δ vs magnitude-after (median) |");
         sb.AppendLine("|---:|---|---|---|---:|---:|---:|");
