@@ -1,8 +1,13 @@
+using Compress.Graph.Operators;
 using static TorchSharp.torch;
 
 namespace Compress.Training;
 
-/// <summary>The training losses (mean over the batch).</summary>
+/// <summary>
+/// The training losses (mean over the batch). They run on every step, so the scalars they hand libtorch are rooted
+/// (<see cref="RootedScalars"/>): C#'s <c>t * 0.9</c> or <c>a - b</c> would create a scalar the garbage collector may free
+/// while libtorch still reads it.
+/// </summary>
 public static class Losses
 {
     /// <summary>Cross-entropy of <paramref name="logits"/> [N, C] against class indices, with label smoothing ε: (1 − ε)·NLL + ε·mean over classes of −log p.</summary>
@@ -10,14 +15,14 @@ public static class Losses
     {
         ArgumentNullException.ThrowIfNull(logits);
         var logp = logits.log_softmax(1);
-        var nll = -logp.gather(1, labels.unsqueeze(1)).squeeze(1);
+        var nll = logp.gather(1, labels.unsqueeze(1)).squeeze(1).neg();
         if (smoothing <= 0)
         {
             return nll.mean();
         }
 
-        var uniform = -logp.mean([1]);
-        return ((1 - smoothing) * nll + smoothing * uniform).mean();
+        var uniform = logp.mean([1]).neg();
+        return nll.Times(1 - smoothing).Plus(uniform.Times(smoothing)).mean();
     }
 
     /// <summary>Hinton's distillation term T²·KL(softmax(teacher/T) ‖ softmax(student/T)), mean over the batch.</summary>
@@ -25,10 +30,10 @@ public static class Losses
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(teacher);
-        var logq = (student / temperature).log_softmax(1);
-        var logp = (teacher / temperature).log_softmax(1);
-        var kl = (logp.exp() * (logp - logq)).sum(1).mean();
-        return kl * (temperature * temperature);
+        var logq = student.DividedBy(temperature).log_softmax(1);
+        var logp = teacher.DividedBy(temperature).log_softmax(1);
+        var kl = logp.exp().mul(logp.Minus(logq)).sum(1).mean();
+        return kl.Times(temperature * temperature);
     }
 
     /// <summary>
@@ -43,12 +48,12 @@ public static class Losses
         var target = labels.to_type(scores.dtype);
         if (smoothing > 0)
         {
-            target = ((1 - smoothing) * target) + (smoothing / 2);
+            target = target.Times(1 - smoothing).Plus(RootedScalars.Of(smoothing / 2));
         }
 
         var logp = nn.functional.logsigmoid(scores);
-        var logNotP = nn.functional.logsigmoid(-scores);
-        return (-((target * logp) + ((1 - target) * logNotP))).mean();
+        var logNotP = nn.functional.logsigmoid(scores.neg());
+        return target.mul(logp).Plus(target.Subtracted(1).mul(logNotP)).neg().mean();
     }
 
     /// <summary>
@@ -59,12 +64,12 @@ public static class Losses
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(teacher);
-        var s = student / temperature;
-        var t = teacher / temperature;
+        var s = student.DividedBy(temperature);
+        var t = teacher.DividedBy(temperature);
         var p = t.sigmoid();
-        var kl = (p * (nn.functional.logsigmoid(t) - nn.functional.logsigmoid(s)))
-            + ((1 - p) * (nn.functional.logsigmoid(-t) - nn.functional.logsigmoid(-s)));
-        return kl.mean() * (temperature * temperature);
+        var kl = p.mul(nn.functional.logsigmoid(t).Minus(nn.functional.logsigmoid(s)))
+            .Plus(p.Subtracted(1).mul(nn.functional.logsigmoid(t.neg()).Minus(nn.functional.logsigmoid(s.neg()))));
+        return kl.mean().Times(temperature * temperature);
     }
 
     /// <summary>

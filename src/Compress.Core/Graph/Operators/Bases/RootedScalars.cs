@@ -15,6 +15,7 @@ namespace Compress.Graph.Operators;
 internal static class RootedScalars
 {
     private static readonly Scalar One = 1.ToScalar();
+    private static readonly Scalar MinusOne = (-1).ToScalar();
     private static readonly ConcurrentDictionary<double, Scalar> Doubles = new();
     private static readonly ConcurrentDictionary<long, Scalar> Longs = new();
 
@@ -29,6 +30,18 @@ internal static class RootedScalars
 
     /// <summary><paramref name="a"/> + <paramref name="b"/> with broadcasting (what <c>a + b</c> computes).</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary><paramref name="a"/> − <paramref name="b"/> with broadcasting (what <c>a - b</c> computes, whose hidden alpha is transient).</summary>
+    public static Tensor Minus(this Tensor a, Tensor b) => a.add(b, MinusOne);
+
+    /// <summary><paramref name="a"/> · <paramref name="value"/> (what <c>a * value</c> computes with a transient scalar).</summary>
+    public static Tensor Times(this Tensor a, double value) => a.mul(Of(value));
+
+    /// <summary><paramref name="a"/> / <paramref name="value"/> (what <c>a / value</c> computes with a transient scalar).</summary>
+    public static Tensor DividedBy(this Tensor a, double value) => a.div(Of(value));
+
+    /// <summary><paramref name="value"/> − <paramref name="a"/> (what <c>value - a</c> computes with transient scalars).</summary>
+    public static Tensor Subtracted(this Tensor a, double value) => a.neg().add(Of(value), One);
 
     /// <summary>Adds <paramref name="b"/> to <paramref name="a"/> in place (what <c>a.add_(b)</c> does).</summary>
     public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
