@@ -28,7 +28,7 @@ public sealed class Selu : UnaryOperator
     {
         var alpha = Node.Float("alpha", 1.67326319217681884765625f);
         var gamma = Node.Float("gamma", 1.05070102214813232421875f);
-        return where(x.gt(RootedScalars.Of(0.0)), x, x.expm1().mul(RootedScalars.Of(alpha))).mul(RootedScalars.Of(gamma));
+        return where(x.gt(RootedScalars.Of(0.0)), x, x.expm1().Times(alpha)).Times(gamma);
     }
 }
 
@@ -39,8 +39,8 @@ public sealed class Gelu : UnaryOperator
     /// <inheritdoc />
     protected override Tensor Apply(Tensor x) => Node.String("approximate", "none") switch
     {
-        "none" => x.mul(RootedScalars.Of(0.5)).mul(x.div(RootedScalars.Of(Math.Sqrt(2))).erf().Plus(RootedScalars.Of(1.0))),
-        "tanh" => x.mul(RootedScalars.Of(0.5)).mul(x.Plus(x.pow(RootedScalars.Of(3L)).mul(RootedScalars.Of(0.044715))).mul(RootedScalars.Of(Math.Sqrt(2 / Math.PI))).tanh().Plus(RootedScalars.Of(1.0))),
+        "none" => x.Times(0.5).mul(x.DividedBy(Math.Sqrt(2)).erf().Plus(RootedScalars.Of(1.0))),
+        "tanh" => x.Times(0.5).mul(x.Plus(x.pow(RootedScalars.Of(3L)).Times(0.044715)).Times(Math.Sqrt(2 / Math.PI)).tanh().Plus(RootedScalars.Of(1.0))),
         var other => throw Node.Invalid($"approximate '{other}' is not one of none, tanh"),
     };
 }
@@ -50,7 +50,7 @@ public sealed class Gelu : UnaryOperator
 public sealed class HardSigmoid : UnaryOperator
 {
     /// <inheritdoc />
-    protected override Tensor Apply(Tensor x) => x.mul(RootedScalars.Of(Node.Float("alpha", 0.2f))).Plus(RootedScalars.Of(Node.Float("beta", 0.5f))).clamp(RootedScalars.Of(0.0), RootedScalars.Of(1.0));
+    protected override Tensor Apply(Tensor x) => x.Times(Node.Float("alpha", 0.2f)).Plus(RootedScalars.Of(Node.Float("beta", 0.5f))).clamp(RootedScalars.Of(0.0), RootedScalars.Of(1.0));
 }
 
 /// <summary><c>HardSwish</c>: x·max(0, min(1, x/6 + 0.5)).</summary>
@@ -58,5 +58,5 @@ public sealed class HardSigmoid : UnaryOperator
 public sealed class HardSwish : UnaryOperator
 {
     /// <inheritdoc />
-    protected override Tensor Apply(Tensor x) => x.mul(x.div(RootedScalars.Of(6.0)).Plus(RootedScalars.Of(0.5)).clamp(RootedScalars.Of(0.0), RootedScalars.Of(1.0)));
+    protected override Tensor Apply(Tensor x) => x.mul(x.DividedBy(6.0).Plus(RootedScalars.Of(0.5)).clamp(RootedScalars.Of(0.0), RootedScalars.Of(1.0)));
 }

@@ -35,12 +35,12 @@ public sealed class Gemm : OnnxOperator
         var y = MatMul(_transA ? a.t() : a, _transB ? b.t() : b);
         if (_alpha != 1f)
         {
-            y = y.mul(RootedScalars.Of(_alpha));
+            y = y.Times(_alpha);
         }
 
         if (Optional(inputs, 2) is { } c)
         {
-            y = _beta == 1f ? y.Plus(c) : y.Plus(c.mul(RootedScalars.Of(_beta)));
+            y = _beta == 1f ? y.Plus(c) : y.Plus(c.Times(_beta));
         }
 
         return [y];
