@@ -1,7 +1,9 @@
 using Compress.Export;
 using Compress.Graph;
+using Compress.Graph.Operators;
 using Compress.Onnx.Proto;
 using Compress.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 using DataType = Compress.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -154,8 +156,12 @@ public static class BatchNormInsertion
             var result = new List<ChannelStatistics>(values.Count);
             for (var v = 0; v < values.Count; v++)
             {
-                using var mean = sums[v]!.div(counts[v]);
-                using var variance = squares[v]!.div(counts[v]).sub(mean.square()).clamp_min(0);
+                // Scalars held through the calls: a transient one may be finalized while libtorch reads it (RootedScalars).
+                using var count = ((double)counts[v]).ToScalar();
+                using var mean = sums[v]!.div(count);
+                using var square = mean.square();
+                using var meanSquare = squares[v]!.div(count);
+                using var variance = meanSquare.Minus(square).clamp_min(RootedScalars.Of(0.0));
                 result.Add(new ChannelStatistics(values[v], Floats(mean), Floats(variance)));
             }
 

@@ -1,4 +1,5 @@
 using Compress.Graph;
+using Compress.Graph.Operators;
 using static TorchSharp.torch;
 
 namespace Compress.Training;
@@ -91,7 +92,7 @@ public static class HeadObjective
         return head.Kind switch
         {
             HeadKind.Logits or HeadKind.Softmax or HeadKind.LogSoftmax => scores.argmax(1),
-            HeadKind.Sigmoid => scores.ge(0).to_type(ScalarType.Int64),
+            HeadKind.Sigmoid => scores.ge(RootedScalars.Of(0.0)).to_type(ScalarType.Int64), // a rooted 0: a transient scalar may be freed mid-call
         };
     }
 
