@@ -90,6 +90,7 @@ public static partial class OperatorCases
         yield return Binary("GreaterOrEqual_Broadcast", "GreaterOrEqual", [2, 3], [3]);
         yield return Binary("Less_Broadcast", "Less", [2, 3], [3]);
         yield return Binary("LessOrEqual_Broadcast", "LessOrEqual", [2, 3], [3]);
+        yield return Model("Sub_Int64_Broadcast", 14, "Sub", [CaseTensor.Longs("a", [7, -7, 0, 9, 5, -1], 2, 3), CaseTensor.Longs("b", [2, -4, 5], 3)], None, 1);
         yield return Model("Div_Int64_TruncatesTowardZero", 13, "Div", [CaseTensor.Longs("a", [7, -7, 9, -9, 5, 0], 6), CaseTensor.Longs("b", [2, 2, -4, -4, 5, 3], 6)], None, 1);
         yield return Model("Pow_IntegerExponent", 15, "Pow", [R("a", 1, -2, 2, 2, 3), CaseTensor.Longs("b", [2, 3, 1], 3)], None, 1);
         yield return Model("Max_Three_Variadic", 13, "Max", [R("a", 1, -1, 1, 2, 3), R("b", 2, -1, 1, 3), R("c", 3, -1, 1, 2, 1)], None, 1);

@@ -265,13 +265,14 @@ public static class LayerReconstruction
                 var length = Math.Min(RowChunk, rows.shape[1] - start);
                 var w = rows[g].narrow(0, start, length);      // [r, c]
                 var m = keep[g].narrow(0, start, length);      // [r, c]
-                var rhs = (w * (1 - m)).matmul(h) * m;         // (H w_P)_S per row (H is symmetric)
-                var system = (m.unsqueeze(2) * h.unsqueeze(0) * m.unsqueeze(1)) + ((1 - m).unsqueeze(2) * identity.unsqueeze(0));
+                var pruned = m.Subtracted(1);                  // 1 − m, with rooted scalars (RootedScalars)
+                var rhs = (w * pruned).matmul(h) * m;          // (H w_P)_S per row (H is symmetric)
+                var system = (m.unsqueeze(2) * h.unsqueeze(0) * m.unsqueeze(1)).Plus(pruned.unsqueeze(2) * identity.unsqueeze(0));
                 // M H M + (I − M) is symmetric positive definite (H is damped): Cholesky. A batched LU solve of the same
                 // systems failed inside a pipeline run ("pivots given to lu_solve must all be >= 1") though it succeeded
                 // on the saved systems alone; CtcFixturePipelineTests' reconstruct case covers this path.
                 var delta = cholesky_solve(rhs.unsqueeze(2), linalg.cholesky(system)).squeeze(2);
-                result[g].narrow(0, start, length).copy_((w + delta) * m);
+                result[g].narrow(0, start, length).copy_(w.Plus(delta) * m);
             }
         }
 

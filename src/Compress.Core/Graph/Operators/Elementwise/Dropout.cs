@@ -29,8 +29,9 @@ public sealed class Dropout : OnnxOperator
             return wantsMask ? [x.alias(), ones_like(x, ScalarType.Bool)] : [x.alias()];
         }
 
-        var keep = rand_like(x) >= ratio;
-        var y = x * keep / (1 - ratio);
+        // Rooted scalars, not `>= ratio` and `/ (1 - ratio)`: a transient one may be freed mid-call (RootedScalars).
+        var keep = rand_like(x).ge(RootedScalars.Of(ratio));
+        var y = (x * keep).DividedBy(1 - ratio);
         return wantsMask ? [y, keep] : [y];
     }
 }

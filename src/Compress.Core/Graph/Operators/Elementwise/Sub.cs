@@ -9,5 +9,5 @@ namespace Compress.Graph.Operators;
 public sealed class Sub : BinaryOperator
 {
     /// <inheritdoc />
-    protected override Tensor Apply(Tensor a, Tensor b) => a - b;
+    protected override Tensor Apply(Tensor a, Tensor b) => a.Minus(b); // a - b, without its transient alpha (RootedScalars)
 }
