@@ -142,8 +142,13 @@ public static class AccuracySweep
 
         var command = args.Tool + " " + string.Join(' ', arguments.Select(Quote)) + "\n";
         var commandFile = Path.Combine(folder, "command.txt");
-        // --resume true: a finished run of exactly this command (report written last) is read back, not retrained.
-        var reuse = args.Resume && File.Exists(commandFile) && File.ReadAllText(commandFile) == command && File.Exists(Path.Combine(report, "report.json")) && File.Exists(output);
+        // --resume true: a finished run of exactly this command (report written last) is read back, not retrained. The
+        // command names the spec but not what it says, so its SHA-256 must match too (runs from before the hash was
+        // written, which have no spec.sha256, are judged by their command alone).
+        var specHashFile = Path.Combine(folder, "spec.sha256");
+        var specHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(spec)));
+        var reuse = args.Resume && File.Exists(commandFile) && File.ReadAllText(commandFile) == command && File.Exists(Path.Combine(report, "report.json")) && File.Exists(output)
+            && (!File.Exists(specHashFile) || File.ReadAllText(specHashFile) == specHash);
         var wallFile = Path.Combine(folder, "wall-seconds.txt");
         var child = new ChildResult(0, 0, 0, "");
         if (reuse && File.Exists(wallFile))
@@ -160,6 +165,7 @@ public static class AccuracySweep
 
             Directory.CreateDirectory(folder);
             File.WriteAllText(commandFile, command);
+            File.WriteAllText(specHashFile, specHash);
             child = ChildProcess.Run(args.Tool, arguments, Path.GetDirectoryName(spec)!);
             File.WriteAllText(Path.Combine(folder, "log.txt"), child.Output);
             if (child.ExitCode != 0)

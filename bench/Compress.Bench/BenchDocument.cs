@@ -49,7 +49,7 @@ public static class BenchDocument
         if (fragments.Any(f => f.Text.Contains("--resume true", StringComparison.Ordinal)))
         {
             sb.AppendLine();
-            sb.AppendLine("A section run with `--resume true` read back the training runs an earlier invocation had finished with identical commands and trained only the missing or changed ones; the time of the runs read back is not in that section's wall time (each run's own training time is in the *train s* column, median over seeds), so the whole measurement took longer than the total above.");
+            sb.AppendLine("A section run with `--resume true` read back the training runs an earlier invocation had finished with identical commands (and, for runs since 2026-12-08, an identical spec file: its SHA-256 is kept beside the command) and trained only the missing or changed ones; the time of the runs read back is not in that section's wall time (each run's own training time is in the *train s* column, median over seeds), so the whole measurement took longer than the total above.");
         }
         sb.AppendLine();
         sb.AppendLine("## Machine");

@@ -4,8 +4,8 @@
 Compress and by torch.nn.utils.prune with the same number of fine-tuning epochs.
 
     /usr/bin/python3 bench/kws/kws_vs_pytorch.py [--corpus samples/AppWithModel/data] [--work /tmp/kws-bench]
-        [--models dscnn,gru] [--methods magnitude:global,magnitude:lamp,gradient:global,gradient:lamp]
-        [--gru-methods magnitude:global,gradient:global,l1:global,l2:global,magnitude:global:pytorch] [--bn-methods (the same)]
+        [--models dscnn,gru] [--methods magnitude:global,...,gradient:global:nodistill]
+        [--gru-methods magnitude:global,...,l1:global:nodistill] [--bn-methods (the same)]   (defaults: see --help)
         [--seeds 1,2,3] [--dense-epochs 20] [--epochs 8] [--sparsity 0.8] [--results /tmp/bench-results]
         [--fragment-only]
 
@@ -338,7 +338,8 @@ RANKINGS = {"global": "  scope: global", "lamp": "  allocation: lamp"}
 
 # The fine-tuning recipe: Compress's (prune gradually, the default learning-rate schedule — the base rate until the
 # ramp ends, then cosine —, distil from the dense file), or PyTorch's as this script runs it (prune at once, then the
-# epochs at a constant LR, cross-entropy only).
+# epochs at a constant LR, cross-entropy only), or Compress's without the distillation (cross-entropy only, as PyTorch's:
+# the dense file of a weak seed is a weak teacher).
 RECIPES = {
     "compress": """  schedule:
     kind: polynomial
@@ -352,6 +353,15 @@ finetune:
   distillation:
     weight: 0.9
     temperature: 2""",
+    "nodistill": """  schedule:
+    kind: polynomial
+
+finetune:
+  epochs: {epochs}
+  batch_size: 64
+  optimizer: adam
+  learning_rate: 0.001
+  lr_schedule: cosine-after-pruning""",
     "pytorch": """  schedule:
     kind: one-shot
 
@@ -440,12 +450,15 @@ def main():
     parser.add_argument("--results", default="/tmp/bench-results", help="where the docs/benchmarks.md fragment goes")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--methods", default="magnitude:global,magnitude:lamp,gradient:global,gradient:lamp,"
-                                             "magnitude:global:insertbn,gradient:global:insertbn",
-                        help="method:ranking[:pytorch][:insertbn]; pytorch = PyTorch's recipe instead of Compress's, "
+                                             "magnitude:global:insertbn,gradient:global:insertbn,gradient:global:nodistill",
+                        help="method:ranking[:pytorch|:nodistill][:insertbn]; pytorch = PyTorch's recipe instead of "
+                             "Compress's, nodistill = Compress's without distillation, "
                              "insertbn = finetune.insert_batchnorm (BatchNorm trained after each Conv, folded back)")
-    parser.add_argument("--gru-methods", default="magnitude:global,gradient:global,l1:global,l2:global,magnitude:global:pytorch",
+    parser.add_argument("--gru-methods", default="magnitude:global,gradient:global,l1:global,l2:global,magnitude:global:pytorch,"
+                                                 "gradient:global:nodistill,l1:global:nodistill",
                         help="the methods run on the GRU (--methods are the DS-CNN's; lamp is for layers of unlike scale)")
-    parser.add_argument("--bn-methods", default="magnitude:global,gradient:global,l1:global,l2:global,magnitude:global:pytorch",
+    parser.add_argument("--bn-methods", default="magnitude:global,gradient:global,l1:global,l2:global,magnitude:global:pytorch,"
+                                                "gradient:global:nodistill,l1:global:nodistill",
                         help="the methods also run on the DS-CNN exported with its BatchNorm nodes kept "
                              "(method:ranking[:pytorch], the last with PyTorch's recipe instead of Compress's)")
     parser.add_argument("--seeds", default="1,2,3")
@@ -510,7 +523,7 @@ def main():
                 runs += [(variant, bn_path, ":bn") for variant in args.bn_methods.split(",") if variant]
             for variant, source, suffix in runs:
                 method, ranking, *options = variant.split(":")
-                recipe = "pytorch" if "pytorch" in options else "compress"
+                recipe = "pytorch" if "pytorch" in options else "nodistill" if "nodistill" in options else "compress"
                 insert_bn = "insertbn" in options
                 out = os.path.join(folder, f"compress-{method}" + ("" if ranking == "global" else f"-{ranking}")
                                    + ("" if recipe == "compress" else f"-{recipe}-recipe")
@@ -541,6 +554,7 @@ def fragment(args, saved, finished=None):
                 names[name] = (f"Compress {method} {sparsity:.0%}, "
                                + ("one global threshold (`scope: global`)" if ranking == "global" else "`allocation: lamp`")
                                + (", PyTorch's recipe (one-shot, constant LR, no distillation)" if "pytorch" in rest else "")
+                               + (", Compress's recipe without distillation" if "nodistill" in rest else "")
                                + (", `finetune.insert_batchnorm: true`" if "insertbn" in rest else "")
                                + (", on the export that keeps BatchNorm (`TrainingMode.PRESERVE`)" if "bn" in rest else ""))
     clips = saved["clips"]
