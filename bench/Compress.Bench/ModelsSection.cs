@@ -211,7 +211,7 @@ public static class ModelsSection
 
         log.WriteLine(F($"{point.Name}: accuracy {small.Accuracy:0.0000}"));
         var latency = LatencyBenchmark.Run([(dense[0].Point.Name, dense[0].ModelPath), (magnitude.Point.Name, magnitude.ModelPath), (small.Point.Name, small.ModelPath)], args.LatencyRuns);
-        sb.AppendLine(F($"The 90 %-sparse 64-channel models against a dense DS-CNN of the same depth with **{channels} channels**, the width whose weight count is closest to the non-zero weights of `{magnitude.Point.Name}` ({magnitude.NonZeroWeights} vs {small.NonZeroWeights}). Same data, augmentation, front-end and test split. Budget: the sparse models had the 64-channel baseline's training plus {args.Epochs} epochs; the small model is trained from random weights for **{args.SmallEpochs} epochs** (the baseline recipe: AdamW, lr 0.002, weight decay 0.01, 1 warm-up epoch, label smoothing 0.05, no distillation) — fewer epochs than the baseline got, because of this run's time budget, so its accuracy is a lower bound. Latency as in section 3, re-measured together (ratio to dense)."));
+        sb.AppendLine(F($"The 90 %-sparse 64-channel models against a dense DS-CNN of the same depth with **{channels} channels**, the width whose weight count is closest to the non-zero weights of `{magnitude.Point.Name}` ({magnitude.NonZeroWeights} vs {small.NonZeroWeights}). Same data, augmentation, front-end and test split. Budget: the sparse models had the 64-channel baseline's training plus {args.Epochs} epochs; the small model is trained from random weights for **{args.SmallEpochs} epochs** (the baseline recipe: AdamW, lr 0.002, weight decay 0.01, 1 warm-up epoch, label smoothing 0.05, no distillation) on one augmented copy of the training data, where the committed baseline had {BaselineRecipeEpochs} epochs on two{(args.SmallEpochs < BaselineRecipeEpochs ? ": fewer epochs, because of this run's time budget" : "")}, so its accuracy is a lower bound. Latency as in section 3, re-measured together (ratio to dense)."));
         sb.AppendLine();
         sb.AppendLine("| model | non-zero weights | accuracy | exported bytes | embedded bytes | latency median ms | latency / dense |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
@@ -224,9 +224,14 @@ public static class ModelsSection
 
         var gap = magnitude.Accuracy - small.Accuracy;
         sb.AppendLine();
-        sb.AppendLine(F($"`{magnitude.Point.Name}` − `{point.Name}` accuracy: **{gap:+0.0000;-0.0000;0.0000}** ({(gap > 0 ? "the large sparse model is more accurate" : "the small dense model is at least as accurate")} at about the same non-zero count)."));
+        var best = sparse90.MaxBy(r => r.Accuracy)!;
+        var bestGap = best.Accuracy - small.Accuracy;
+        sb.AppendLine(F($"`{magnitude.Point.Name}` − `{point.Name}` accuracy: **{gap:+0.0000;-0.0000;0.0000}** ({(gap > 0 ? "the large sparse model is more accurate" : "the small dense model is at least as accurate")} at about the same non-zero count); the best 90 %-sparse model, `{best.Point.Name}`, − `{point.Name}`: **{bestGap:+0.0000;-0.0000;0.0000}**. Seed 1 only."));
         return sb.ToString();
     }
+
+    /// <summary>Epochs of samples/AppWithModel/model/train-baseline.yaml, which trained the committed 64-channel baseline.</summary>
+    private const int BaselineRecipeEpochs = 30;
 
     /// <summary>The DS-CNN width (4 blocks, 12 classes) whose weight-tensor element count is closest to <paramref name="nonZero"/>.</summary>
     private static int ChannelsFor(long nonZero)
