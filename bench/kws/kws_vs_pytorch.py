@@ -353,15 +353,6 @@ finetune:
   distillation:
     weight: 0.9
     temperature: 2""",
-    "nodistill": """  schedule:
-    kind: polynomial
-
-finetune:
-  epochs: {epochs}
-  batch_size: 64
-  optimizer: adam
-  learning_rate: 0.001
-  lr_schedule: cosine-after-pruning""",
     "pytorch": """  schedule:
     kind: one-shot
 
@@ -372,6 +363,10 @@ finetune:
   learning_rate: 0.001
   lr_schedule: constant""",
 }
+
+
+# Compress's recipe without its distillation block (everything above it unchanged).
+RECIPES["nodistill"] = RECIPES["compress"].split("\n  distillation:")[0]
 
 
 def settings(text):
