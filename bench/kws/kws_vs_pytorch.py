@@ -445,7 +445,7 @@ def main():
     parser.add_argument("--results", default="/tmp/bench-results", help="where the docs/benchmarks.md fragment goes")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--methods", default="magnitude:global,magnitude:lamp,gradient:global,gradient:lamp,"
-                                             "magnitude:global:insertbn,gradient:global:insertbn,gradient:global:nodistill",
+                                             "magnitude:global:insertbn,gradient:global:insertbn,gradient:global:nodistill,l1:global:nodistill",
                         help="method:ranking[:pytorch|:nodistill][:insertbn]; pytorch = PyTorch's recipe instead of "
                              "Compress's, nodistill = Compress's without distillation, "
                              "insertbn = finetune.insert_batchnorm (BatchNorm trained after each Conv, folded back)")
