@@ -5,7 +5,7 @@ Compress and by torch.nn.utils.prune with the same number of fine-tuning epochs.
 
     /usr/bin/python3 bench/kws/kws_vs_pytorch.py [--corpus samples/AppWithModel/data] [--work /tmp/kws-bench]
         [--models dscnn,gru] [--methods magnitude:global,...,gradient:global:nodistill]
-        [--gru-methods magnitude:global,...,l1:global:nodistill] [--bn-methods (the same)]   (defaults: see --help)
+        [--gru-methods magnitude:global,...,l1:global:nodistill] [--bn-methods ...]   (defaults: see --help)
         [--seeds 1,2,3] [--dense-epochs 20] [--epochs 8] [--sparsity 0.8] [--results /tmp/bench-results]
         [--fragment-only]
 
@@ -455,7 +455,7 @@ def main():
     parser.add_argument("--bn-methods", default="magnitude:global,gradient:global,l1:global,l2:global,magnitude:global:pytorch,"
                                                 "gradient:global:nodistill,l1:global:nodistill",
                         help="the methods also run on the DS-CNN exported with its BatchNorm nodes kept "
-                             "(method:ranking[:pytorch], the last with PyTorch's recipe instead of Compress's)")
+                             "(method:ranking[:pytorch|:nodistill], as --methods)")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--dense-epochs", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=8)
