@@ -15,6 +15,7 @@ internal sealed class FakeRunner(Func<PipelineRequest, CancellationToken, Pipeli
         new(PipelineStage.Train, "", Done: 1, Total: 3, Epoch: 1, Epochs: 2, Loss: 0.9),
         new(PipelineStage.Train, "", Done: 2, Total: 3, Epoch: 1, Epochs: 2, Loss: 0.8),
         new(PipelineStage.Train, "", Done: 1, Total: 3, Epoch: 2, Epochs: 2, Loss: 0.5, Metric: 0.875, Sparsity: 0.4, Eta: TimeSpan.FromSeconds(70)),
+        new(PipelineStage.Train, "libtorch oneDNN was on for fine-tuning (0.4 s)"),
         new(PipelineStage.Export, "kws.onnx"),
     ];
 

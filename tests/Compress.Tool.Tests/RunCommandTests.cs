@@ -6,7 +6,7 @@ namespace Compress.Tool.Tests;
 public sealed class RunCommandTests
 {
     [Fact]
-    public void Run_Success_PrintsOneLinePerStageAndEpochAndExitsZero()
+    public void Run_Success_PrintsOneLinePerStageEpochAndNote_AndExitsZero()
     {
         using var ws = TestWorkspace.WithSpec();
         var runner = new FakeRunner((r, _) => new PipelineResult(PipelineOutcome.Succeeded, [], r.Spec.Output.Path));
@@ -22,6 +22,7 @@ public sealed class RunCommandTests
             features   5/5
             train      epoch 1/2  1/3  loss 0.9000
             train      epoch 2/2  1/3  loss 0.5000  metric 0.875  sparsity 0.400  eta 1:10
+            train      libtorch oneDNN was on for fine-tuning (0.4 s)
             export     kws.onnx
             wrote {Path.Combine(ws.Folder, "model.compressed.onnx")}
 

@@ -104,6 +104,12 @@ public sealed class ToolProcessTests
         var report = Stable(first.Report);
         Assert.Equal(report, Stable(second.Report));
         Assert.Contains("\"accuracy\"", report, StringComparison.Ordinal); // the comparison is over a real report
+
+        // The tool's process runs one job, so an unset COMPRESS_ONEDNN means `auto` there (the library's default is
+        // off); this model has no convolution, so there is nothing to check and oneDNN stays off.
+        var oneDnn = JsonNode.Parse(File.ReadAllText(Path.Combine(first.Report, "report.json")))!["onednn"]!;
+        Assert.Equal(("auto", false), ((string)oneDnn["setting"]!, (bool)oneDnn["training"]!));
+        Assert.Equal("off: the model has no convolution, the only layers oneDNN would compute", (string)oneDnn["reason"]!);
     }
 
     private sealed record RunOutputs(string Model, string Report, string Manifest);

@@ -39,7 +39,7 @@ public static class RuntimeMessages
 
     internal static Diagnostic BadGuardSetting(string variable, string? value) => Diagnostic.Error(
         BadGuardSettingCode,
-        $"{variable}={value} is not a known setting: use {variable}=off (the default: libtorch's oneDNN convolutions stay off) or {variable}=on");
+        $"{variable}={value} is not a known setting: use {variable}=off (libtorch's oneDNN convolutions stay off), {variable}=auto (off except while fine-tuning a model whose convolutions oneDNN computes right in a check before it; the tool's default) or {variable}=on");
 
     internal static Diagnostic WrongConvolutions(string cases, string guard) => Diagnostic.Error(
         WrongConvolutionsCode,

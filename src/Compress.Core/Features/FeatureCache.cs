@@ -116,7 +116,9 @@ public static class FeatureCache
 
         // How libtorch computes the front end's convolution (oneDNN or its own kernels) changes features by float32
         // rounding; a cache made one way is not reused the other way, so a run's features do not depend on history.
-        Add($"onednn/{Runtime.TorchRuntime.Initialize().OneDnn.Choice}");
+        // `auto` computes features with oneDNN off (it is on only while fine-tuning), so its features are `off`'s.
+        var oneDnn = Runtime.TorchRuntime.Initialize().OneDnn.Choice;
+        Add($"onednn/{(oneDnn == Runtime.OneDnnGuardChoice.Auto ? Runtime.OneDnnGuardChoice.Disabled : oneDnn)}");
         Add(FrontEndGraph.Describe(frontEnd));
         Add($"front-end-graph/{FrontEndGraph.GraphVersion}");
         Add(augmentation?.Describe() ?? "no-augmentation");

@@ -101,6 +101,10 @@ internal sealed class AttemptStage(string toolVersion)
         var plan = run.Plan;
         var trainingProgress = new Progress<TrainingProgress>(p => context.Progress.Report(ProgressUpdate.Training(p)));
         var result = new CompressionEngine().Run(pruning, new FeatureSetTrainingData(data.Train, run.Model), new FeatureSetTrainingData(data.Validation, run.Model), trainingProgress, context.Cancellation, run.Head);
+        if (result.OneDnn is { Setting: "auto" } oneDnn)
+        {
+            context.Report(PipelineStage.Train, $"libtorch oneDNN was {oneDnn.Reason} ({oneDnn.Seconds:0.0} s)");
+        }
 
         context.Report(PipelineStage.Export, $"exporting ({plan.Storage}, sparsity {result.TotalSparsity:0.000})");
         var metadata = new ModelMetadata(

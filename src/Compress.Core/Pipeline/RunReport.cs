@@ -32,6 +32,7 @@ internal static class RunReport
             ],
             Timings = timings,
             Device = run.Device.Name,
+            OneDnn = OneDnn(chosen.Result.OneDnn),
             Method = plan.Pruning.Method.ToString().ToLowerInvariant(),
             Reconstruct = plan.Pruning.Reconstruct,
             InsertedBatchNorms = chosen.Result.InsertedBatchNorms,
@@ -57,6 +58,18 @@ internal static class RunReport
             Warnings = [.. warnings.Select(w => w.ToString())],
         };
     }
+
+    /// <summary>The oneDNN decision as the report records it (errors to 3 significant digits, null where not finite; seconds to 0.01); null stays null.</summary>
+    internal static OneDnnRecord? OneDnn(Runtime.OneDnnDecision? d) => d is null ? null : new OneDnnRecord(
+        d.Setting,
+        d.Training,
+        d.Reason,
+        [.. d.Checks.Select(c => new ConvolutionCheckRecord(c.Shape.ToString(), Significant(c.ForwardError), Significant(c.InputGradientError), Significant(c.WeightGradientError), c.Passed))],
+        Math.Round(d.Seconds, 2));
+
+    /// <summary><paramref name="value"/> to 3 significant digits (at most 15 decimals); null for NaN or infinity, which JSON cannot hold.</summary>
+    private static double? Significant(double value) =>
+        !double.IsFinite(value) ? null : value == 0 ? 0 : Math.Round(value, Math.Clamp(2 - (int)Math.Floor(Math.Log10(Math.Abs(value))), 0, 15));
 
     /// <summary>A paired metric difference as the report records it (to 6 decimals); null stays null.</summary>
     internal static PairedRecord? Paired(PairedDifference? p) => p is null ? null

@@ -2,6 +2,7 @@ using Compress.Diagnostics;
 using Compress.Export;
 using Compress.Graph;
 using Compress.Onnx.Proto;
+using Compress.Runtime;
 using Compress.Training;
 using static TorchSharp.torch;
 
@@ -88,9 +89,15 @@ public sealed class CompressionEngine
         // The pruning hook itself, not the quantization-aware wrapper around it: channel pruning shrinks the model below.
         var pruningHook = CreateHook(module, eligible, check, train, ratios);
         using var hook = QuantizationAware(pruningHook, module, model, sources, finetune);
-        var outcome = new FineTuneLoop(module, teacher, finetune, hook).Run(train, validation, progress, cancellationToken);
-        hook.Finish();
-        var accuracy = Evaluator.Evaluate(module, validation, finetune.BatchSize).Accuracy;
+        var oneDnn = DecideOneDnn(Runtime.TorchRuntime.Initialize().OneDnn, module, train, validation, finetune.BatchSize);
+        FineTuneOutcome outcome;
+        double accuracy;
+        using (OneDnnWindow.Open(oneDnn))
+        {
+            outcome = new FineTuneLoop(module, teacher, finetune, hook).Run(train, validation, progress, cancellationToken);
+            hook.Finish();
+            accuracy = Evaluator.Evaluate(module, validation, finetune.BatchSize).Accuracy;
+        }
 
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, p) in module.OnnxParameters)
@@ -126,7 +133,60 @@ public sealed class CompressionEngine
             EpochsRun = outcome.EpochsRun,
             Sensitivity = sensitivity,
             InsertedBatchNorms = insertedNorms,
+            OneDnn = oneDnn,
         };
+    }
+
+    /// <summary>
+    /// Whether libtorch's oneDNN computes this fine-tuning (<see cref="OneDnnGuard"/>; <paramref name="status"/> is the
+    /// process's setting): fixed by <c>COMPRESS_ONEDNN=on</c> or <c>off</c>; under <c>auto</c> the convolution shapes of one forward pass per batch size the fine-tuning runs
+    /// (training batches of <c>min(batch_size, training items)</c>; validation batches of <c>batch_size</c> and the
+    /// remainder; the teacher and the saliency passes use the training batches) are checked by
+    /// <see cref="OneDnnVetting"/>. Items share one shape (<see cref="ITrainingData.ItemShape"/>), so these are all the
+    /// shapes it computes. <paramref name="single"/> replaces libtorch's float32 convolution in the check (tests).
+    /// </summary>
+    internal static OneDnnDecision DecideOneDnn(OneDnnGuardStatus status, OnnxGraphModule module, ITrainingData train, ITrainingData validation, int batchSize, OneDnnVetting.ConvolutionKernel? single = null)
+    {
+        if (status.Choice != OneDnnGuardChoice.Auto)
+        {
+            return OneDnnDecision.Fixed(status);
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var passes = new List<(ITrainingData Data, int Size)> { (train, Math.Min(batchSize, train.Count)) };
+        if (validation.Count > 0)
+        {
+            passes.Add((validation, Math.Min(batchSize, validation.Count)));
+            if (validation.Count > batchSize && validation.Count % batchSize != 0)
+            {
+                passes.Add((validation, validation.Count % batchSize));
+            }
+        }
+
+        var wasTraining = module.training;
+        module.eval();
+        OneDnnDecision decision;
+        try
+        {
+            using var recorder = ConvolutionRecorder.Start();
+            using (no_grad())
+            {
+                foreach (var (data, size) in passes.Where(p => p.Size > 0).Distinct())
+                {
+                    using var scope = NewDisposeScope();
+                    var batch = Batches.Read(data, Enumerable.Range(0, size).ToArray());
+                    module.ForwardScores(tensor(batch.Features, batch.Shape));
+                }
+            }
+
+            decision = OneDnnVetting.Decide(recorder.Shapes, recorder.Unchecked, single ?? OneDnnVetting.LibTorchWithOneDnn);
+        }
+        finally
+        {
+            module.train(wasTraining);
+        }
+
+        return decision with { Seconds = clock.Elapsed.TotalSeconds };
     }
 
     /// <summary>

@@ -22,6 +22,9 @@ public sealed record CompressionResult(ModelProto Model, IReadOnlyList<TensorSpa
     /// <summary>How many BatchNormalizations <c>finetune.insert_batchnorm</c> trained and folded back into their Conv (0 without it).</summary>
     public int InsertedBatchNorms { get; init; }
 
+    /// <summary>Whether libtorch's oneDNN computed the fine-tuning, and under <c>COMPRESS_ONEDNN=auto</c> the convolution checks behind it (null when nothing was trained).</summary>
+    public Runtime.OneDnnDecision? OneDnn { get; init; }
+
     /// <summary>The sensitivity sweep's points (tensor, sparsity, accuracy) when sensitivity allocation ran; empty otherwise.</summary>
     public IReadOnlyList<SensitivityPoint> Sensitivity { get; init; } = [];
 }

@@ -33,6 +33,13 @@ public sealed record CompressionReport
     /// <summary>Where training ran: <c>cpu</c> or <c>cuda</c> (the spec's <c>device</c> resolved; <c>auto</c> picks CUDA when TorchSharp has it).</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// libtorch's oneDNN during fine-tuning (<c>COMPRESS_ONEDNN</c>): the setting, whether it computed the fine-tuning, why,
+    /// and under <c>auto</c> the convolution shapes checked against float64; null in reports written before it existed.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonPropertyName("onednn")]
+    public OneDnnRecord? OneDnn { get; init; }
+
     /// <summary>The output trained and measured, the head detected on it and the training loss (null in reports written before heads were detected).</summary>
     public HeadRecord? Head { get; init; }
 
@@ -89,6 +96,12 @@ public sealed record CompressionReport
 /// <c>binary_cross_entropy</c>; <see cref="Node"/> the activation node, if any.
 /// </summary>
 public sealed record HeadRecord(string Output, string Kind, string TrainedOn, string Loss, string? Node);
+
+/// <summary>libtorch's oneDNN during fine-tuning: <paramref name="Setting"/> is <c>off</c>, <c>on</c> or <c>auto</c>; <paramref name="Training"/> whether it was on.</summary>
+public sealed record OneDnnRecord(string Setting, bool Training, string Reason, IReadOnlyList<ConvolutionCheckRecord> Checks, double Seconds);
+
+/// <summary>One convolution shape checked under <c>COMPRESS_ONEDNN=auto</c>: oneDNN's float32 errors relative to float64 (null when not a number).</summary>
+public sealed record ConvolutionCheckRecord(string Shape, double? ForwardError, double? InputGradientError, double? WeightGradientError, bool Passed);
 
 /// <summary>An input file.</summary>
 public sealed record InputRecord(string Kind, string Path, string Sha256);

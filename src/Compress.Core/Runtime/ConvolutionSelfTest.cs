@@ -48,6 +48,16 @@ public static class ConvolutionSelfTest
         new("control-single-input-channel", 2, 1, 32, 3, 2, 1, 1, 1, 32),
     ];
 
+    /// <summary>The libtorch call a case makes (batch 2, bias), for <see cref="OneDnnVetting"/>.</summary>
+    public static ConvolutionShape ShapeOf(ConvolutionCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        const int batch = 2;
+        return c.Dims == 1
+            ? new([batch, c.InChannels, c.Length], [c.OutChannels, c.InChannels / c.Groups, c.Kernel], true, [c.Stride], [c.Padding], [c.Dilation], c.Groups)
+            : new([batch, c.InChannels, c.Length, c.Length - 5], [c.OutChannels, c.InChannels / c.Groups, c.Kernel, c.Kernel], true, [c.Stride, c.Stride], [c.Padding, c.Padding], [c.Dilation, c.Dilation], c.Groups);
+    }
+
     /// <summary>Runs <paramref name="cases"/> (default <see cref="Cases"/>) with a fixed seed.</summary>
     public static IReadOnlyList<ConvolutionCaseResult> Run(IEnumerable<ConvolutionCase>? cases = null)
     {
@@ -64,9 +74,8 @@ public static class ConvolutionSelfTest
 
     private static ConvolutionCaseResult RunCase(ConvolutionCase c, Random random)
     {
-        const int batch = 2;
-        long[] inputShape = c.Dims == 1 ? [batch, c.InChannels, c.Length] : [batch, c.InChannels, c.Length, c.Length - 5];
-        long[] weightShape = c.Dims == 1 ? [c.OutChannels, c.InChannels / c.Groups, c.Kernel] : [c.OutChannels, c.InChannels / c.Groups, c.Kernel, c.Kernel];
+        var shape = ShapeOf(c);
+        var (inputShape, weightShape) = (shape.Input, shape.Weight);
         var x = Values(random, inputShape, 1.0);
         var w = Values(random, weightShape, Math.Sqrt(1.0 / (c.InChannels / c.Groups * Math.Pow(c.Kernel, c.Dims))));
         var b = Values(random, [c.OutChannels], 0.1);

@@ -57,6 +57,16 @@ public sealed record EnvironmentReport(IReadOnlyList<EnvironmentFact> Facts, boo
                 problems.Add(RuntimeMessages.WrongConvolutions(string.Join("; ", wrong.Select(w => w.Case.ToString())), status.OneDnn.ToString()));
             }
 
+            if (status.OneDnn.Choice == OneDnnGuardChoice.Auto)
+            {
+                // What `auto` would find for the self-test's shapes (batch 2); a run checks its own model's shapes.
+                var withOneDnn = OneDnnVetting.Check([.. ConvolutionSelfTest.Cases.Select(ConvolutionSelfTest.ShapeOf)]);
+                var wrongWithOneDnn = withOneDnn.Where(c => !c.Passed).ToList();
+                facts.Add(new("oneDNN check", wrongWithOneDnn.Count == 0
+                    ? $"oneDNN computes all {withOneDnn.Count} cases right here (`run` checks its own model's shapes before using it)"
+                    : $"oneDNN computes {wrongWithOneDnn.Count} of {withOneDnn.Count} cases wrongly here ({string.Join("; ", wrongWithOneDnn.Select(w => w.Shape.ToString()))}); `run` keeps it off for a model with such a shape"));
+            }
+
             facts.Add(new("threads", TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture)));
             facts.Add(new("CUDA", TorchSharp.torch.cuda.is_available() ? $"available ({TorchSharp.torch.cuda.device_count()} device(s)), not used: training runs on the CPU (device: cuda is CMP0108)" : "not available (training runs on the CPU)"));
             var auto = TrainingDevice.Resolve(ComputeDevice.Auto).Value!;

@@ -14,6 +14,13 @@ public enum OneDnnGuardChoice
 
     /// <summary>The switch could not be reached (a libtorch without the expected export, or not Linux).</summary>
     Unavailable,
+
+    /// <summary>
+    /// <c>COMPRESS_ONEDNN=auto</c> (the tool's default): off like <see cref="Disabled"/>, except while a run fine-tunes a
+    /// model whose every convolution shape oneDNN computed right in a check against float64 just before
+    /// (<see cref="OneDnnVetting"/>).
+    /// </summary>
+    Auto,
 }
 
 /// <summary>The guard's decision and why.</summary>
@@ -28,6 +35,15 @@ public sealed record OneDnnGuardStatus(OneDnnGuardChoice Choice, string Reason, 
         OneDnnGuardChoice.Disabled => $"off for libtorch ({Reason})",
         OneDnnGuardChoice.UserEnabled => $"on ({Reason})",
         OneDnnGuardChoice.Unavailable => $"NOT SWITCHED OFF ({Reason})",
+        OneDnnGuardChoice.Auto => $"auto ({Reason})",
+    };
+
+    /// <summary>The setting's name as users write it: <c>off</c>, <c>on</c> or <c>auto</c> (<c>off</c> also when the switch could not be reached).</summary>
+    public string Setting => Choice switch
+    {
+        OneDnnGuardChoice.UserEnabled => "on",
+        OneDnnGuardChoice.Auto => "auto",
+        _ => "off",
     };
 }
 
@@ -45,12 +61,29 @@ public sealed record OneDnnGuardStatus(OneDnnGuardChoice Choice, string Reason, 
 /// set (<c>ONEDNN_MAX_CPU_ISA=AVX2</c>) was measured and is not enough: it only moves the failures to other channel
 /// counts. <c>COMPRESS_ONEDNN=on</c> keeps oneDNN (faster on some CPUs, at the user's risk); the pipeline's check of
 /// the executor against ONNX Runtime before training (CMP2110) still stops a wrong kernel from training silently.
+/// <c>COMPRESS_ONEDNN=auto</c> (the tool's default, <see cref="Unset"/>) keeps it off too, and the engine switches it on
+/// only for a fine-tuning whose every convolution shape, at every batch size it will run, oneDNN has just computed
+/// right — forward and both gradients — against float64 (<see cref="OneDnnVetting"/>, <see cref="OneDnnWindow"/>).
 /// </para>
 /// </summary>
 public static class OneDnnGuard
 {
-    /// <summary>The variable a user sets to <c>on</c> to keep libtorch's oneDNN kernels (default <c>off</c>).</summary>
+    /// <summary>The variable a user sets to <c>on</c>, <c>off</c> or <c>auto</c> (default: <see cref="Unset"/>).</summary>
     public const string Variable = "COMPRESS_ONEDNN";
+
+    private static IntPtr s_globalContext;
+    private static IntPtr s_set;
+    private static IntPtr s_get;
+    private static readonly Lock SwitchLock = new();
+
+    /// <summary>
+    /// What an unset <see cref="Variable"/> means in this process: <see cref="OneDnnGuardChoice.Disabled"/> (the library's
+    /// default), or <see cref="OneDnnGuardChoice.Auto"/>, which the <c>dotnet compress</c> tool sets in its entry point
+    /// because its process runs one job: libtorch's switch is process-wide, so <c>auto</c> switching it on for one
+    /// run's training would also reach other executors running in the same process at that moment. Set it before
+    /// <see cref="TorchRuntime.Initialize"/>.
+    /// </summary>
+    public static OneDnnGuardChoice Unset { get; set; } = OneDnnGuardChoice.Disabled;
 
     private const string LibTorchCpu = "libtorch_cpu.so";
     private const string GlobalContextSymbol = "_ZN2at13globalContextEv";
@@ -59,17 +92,21 @@ public static class OneDnnGuard
     private const string SetNnpackSymbol = "_ZN2at7Context20setUserEnabledNNPACKEb";
 
     /// <summary>
-    /// The decision for the user's value of <see cref="Variable"/> (null or empty: unset). Throws
-    /// <see cref="CompressException"/> (CMP0105) for a value that is neither on nor off.
+    /// The decision for the user's value of <see cref="Variable"/> (null or empty: unset, <see cref="Unset"/>). Throws
+    /// <see cref="CompressException"/> (CMP0105) for a value that is not on, off or auto.
     /// </summary>
     public static OneDnnGuardChoice Decide(string? userValue)
     {
         switch (userValue?.Trim().ToLowerInvariant())
         {
-            case null or "" or "off" or "0" or "false":
+            case null or "":
+                return Unset;
+            case "off" or "0" or "false":
                 return OneDnnGuardChoice.Disabled;
             case "on" or "1" or "true":
                 return OneDnnGuardChoice.UserEnabled;
+            case "auto":
+                return OneDnnGuardChoice.Auto;
             default:
                 throw new CompressException(RuntimeMessages.BadGuardSetting(Variable, userValue));
         }
@@ -113,11 +150,41 @@ public static class OneDnnGuard
             SetNnpackOff(context, setNnpack);
         }
 
-        var enabled = SetAndRead(context, set, get);
-        return enabled
-            ? new OneDnnGuardStatus(OneDnnGuardChoice.Unavailable, "libtorch still reports oneDNN enabled after switching it off", AtRisk: true)
-            : new OneDnnGuardStatus(OneDnnGuardChoice.Disabled, $"its convolutions compute wrong results for channel counts that are not a multiple of 8 or 16; {Variable}=on keeps it", AtRisk: false);
+        var enabled = SetAndRead(context, set, get, false);
+        if (enabled)
+        {
+            return new OneDnnGuardStatus(OneDnnGuardChoice.Unavailable, "libtorch still reports oneDNN enabled after switching it off", AtRisk: true);
+        }
+
+        (s_globalContext, s_set, s_get) = (context, set, get);
+        return choice is OneDnnGuardChoice.Auto
+            ? new OneDnnGuardStatus(choice, "off, except while a run fine-tunes a model whose convolution shapes it has just computed right against float64", AtRisk: false)
+            : new OneDnnGuardStatus(OneDnnGuardChoice.Disabled, $"its convolutions compute wrong results for channel counts that are not a multiple of 8 or 16; {Variable}=auto uses it where a check passes, {Variable}=on everywhere", AtRisk: false);
     }
+
+    /// <summary>True when libtorch's switch can be flipped at run time (the guard reached it: <c>off</c> or <c>auto</c>).</summary>
+    internal static bool CanSwitch => s_set != IntPtr.Zero;
+
+    /// <summary>
+    /// Flips libtorch's process-wide oneDNN switch and reads it back; returns whether oneDNN is now enabled. Only for
+    /// <see cref="OneDnnVetting"/> and <see cref="OneDnnWindow"/>, which decide when that is right.
+    /// </summary>
+    internal static bool Switch(bool enabled)
+    {
+        if (!CanSwitch)
+        {
+            throw new InvalidOperationException("the oneDNN switch was not reached (TorchRuntime.Initialize with COMPRESS_ONEDNN off or auto)");
+        }
+
+        lock (SwitchLock)
+        {
+            return SetAndRead(s_globalContext, s_set, s_get, enabled);
+        }
+    }
+
+    /// <summary>Whether libtorch's oneDNN switch is on now (null when the guard could not reach it).</summary>
+    internal static unsafe bool? IsEnabled() =>
+        CanSwitch ? ((delegate* unmanaged<IntPtr, byte>)s_get)(Context(s_globalContext)) != 0 : null;
 
     private static unsafe void SetNnpackOff(IntPtr globalContext, IntPtr set) =>
         ((delegate* unmanaged<IntPtr, byte, void>)set)(Context(globalContext), 0);
@@ -125,10 +192,10 @@ public static class OneDnnGuard
     /// <summary>Itanium C++ ABI: <c>at::globalContext()</c> returns <c>at::Context&amp;</c>; member functions take it as <c>this</c>.</summary>
     private static unsafe IntPtr Context(IntPtr globalContext) => ((delegate* unmanaged<IntPtr>)globalContext)();
 
-    private static unsafe bool SetAndRead(IntPtr globalContext, IntPtr set, IntPtr get)
+    private static unsafe bool SetAndRead(IntPtr globalContext, IntPtr set, IntPtr get, bool enabled)
     {
         var context = Context(globalContext);
-        ((delegate* unmanaged<IntPtr, byte, void>)set)(context, 0);
+        ((delegate* unmanaged<IntPtr, byte, void>)set)(context, enabled ? (byte)1 : (byte)0);
         return ((delegate* unmanaged<IntPtr, byte>)get)(context) != 0;
     }
 }

@@ -52,6 +52,9 @@ public sealed class CompressPipelineTests(PipelineFixture fixture) : IClassFixtu
         Assert.True(paired.Low <= paired.Difference && paired.Difference <= paired.High);
         Assert.InRange(report.TotalSparsity, 0.499, 0.501);
         Assert.Equal(report.Layers.Sum(l => l.Zeros), Zeros(model, report.Layers.Select(l => l.Name)));
+        // The test process keeps the library's default (off); the tool's `auto` is tested in OneDnnVettingTests.
+        Assert.Equal(("off", false, "COMPRESS_ONEDNN=off"), (report.OneDnn!.Setting, report.OneDnn.Training, report.OneDnn.Reason));
+        Assert.Empty(report.OneDnn.Checks);
 
         // What the report says was measured is what ONNX Runtime measures on the written bytes.
         var evaluation = new ModelEvaluator().Evaluate(spec.Output.Path, spec, CancellationToken.None);

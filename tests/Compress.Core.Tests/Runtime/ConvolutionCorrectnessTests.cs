@@ -37,6 +37,8 @@ public sealed class ConvolutionCorrectnessTests
     [InlineData("on", OneDnnGuardChoice.UserEnabled)]
     [InlineData("1", OneDnnGuardChoice.UserEnabled)]
     [InlineData("True", OneDnnGuardChoice.UserEnabled)]
+    [InlineData("auto", OneDnnGuardChoice.Auto)]
+    [InlineData(" Auto ", OneDnnGuardChoice.Auto)]
     public void Decide_ReadsTheUsersSetting(string? value, OneDnnGuardChoice expected)
     {
         Assert.Equal(expected, OneDnnGuard.Decide(value));

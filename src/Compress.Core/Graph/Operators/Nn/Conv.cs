@@ -40,6 +40,8 @@ public sealed class Conv : OnnxOperator
             symmetric = new long[rank];
         }
 
+        Runtime.ConvolutionRecorder.Record(() => new Runtime.ConvolutionShape(
+            x.shape, w.shape, bias is not null, geometry.Strides.ToArray(), symmetric, geometry.Dilations.ToArray(), _group));
         return rank switch
         {
             1 => [nn.functional.conv1d(x, w, bias, geometry.Strides[0], symmetric[0], geometry.Dilations[0], _group)],

@@ -17,6 +17,7 @@ public sealed class ConvTranspose : OnnxOperator
         var x = Input(inputs, 0);
         var w = Input(inputs, 1);
         var bias = Optional(inputs, 2);
+        Runtime.ConvolutionRecorder.RecordUnchecked(Node.OpType);
         var group = Node.Int("group", 1);
         var kernel = Node.Ints("kernel_shape") ?? w.shape[2..];
         var rank = kernel.Length;
