@@ -92,11 +92,12 @@ public sealed class CompressionEngine
         var oneDnn = DecideOneDnn(Runtime.TorchRuntime.Initialize().OneDnn, module, train, validation, finetune.BatchSize);
         FineTuneOutcome outcome;
         double accuracy;
-        using (OneDnnWindow.Open(oneDnn))
+        using (var window = OneDnnWindow.Open(oneDnn))
         {
             outcome = new FineTuneLoop(module, teacher, finetune, hook).Run(train, validation, progress, cancellationToken);
             hook.Finish();
             accuracy = Evaluator.Evaluate(module, validation, finetune.BatchSize).Accuracy;
+            oneDnn = window.Outcome(oneDnn);
         }
 
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);

@@ -50,18 +50,23 @@ public sealed class ConvolutionRecorder : IDisposable
     /// <summary>Starts recording on this logical thread; dispose to stop.</summary>
     public static ConvolutionRecorder Start() => new();
 
-    /// <summary>Called by the executor before each convolution; does nothing when no recorder is active.</summary>
+    /// <summary>Called by the executor before each convolution: records it, and lets an open <see cref="OneDnnWindow"/> see it; does nothing (and builds no shape) when neither is there.</summary>
     public static void Record(Func<ConvolutionShape> shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        if (Active.Value is { } recorder)
+        var (recorder, window) = (Active.Value, OneDnnWindow.Current);
+        if (recorder is null && window is null)
         {
-            var call = shape();
-            if (recorder._seen.Add(call))
-            {
-                recorder._shapes.Add(call);
-            }
+            return;
         }
+
+        var call = shape();
+        if (recorder is not null && recorder._seen.Add(call))
+        {
+            recorder._shapes.Add(call);
+        }
+
+        window?.Observe(call);
     }
 
     /// <summary>Called by executor operators whose libtorch kernel may be oneDNN's but which are not checked (<paramref name="operatorName"/>).</summary>

@@ -196,31 +196,77 @@ public static class OneDnnVetting
 /// <summary>
 /// Holds libtorch's oneDNN switch on for a fine-tuning that <see cref="OneDnnVetting"/> cleared, and off again when
 /// disposed, so that the shapes of what follows (a channel-pruned model's export check) are not run through kernels
-/// nobody checked. Does nothing for a decision that keeps oneDNN off, or under <c>COMPRESS_ONEDNN=on</c>.
+/// nobody checked. While it is open every convolution the executor runs is compared with the checked shapes: one that
+/// was not checked (a graph whose shapes depend on the data, say) switches oneDNN off for the rest of the window
+/// before it runs, and is kept in <see cref="Unchecked"/>. Does nothing for a decision that keeps oneDNN off, or under
+/// <c>COMPRESS_ONEDNN=on</c>. One window at a time: the switch is process-wide.
 /// </summary>
 public sealed class OneDnnWindow : IDisposable
 {
-    private readonly bool _opened;
+    private static OneDnnWindow? s_current;
+    private readonly HashSet<ConvolutionShape> _checked;
+    private bool _on;
 
-    private OneDnnWindow(bool opened) => _opened = opened;
+    private OneDnnWindow(bool on, IEnumerable<ConvolutionShape> @checked)
+    {
+        _on = on;
+        _checked = [.. @checked];
+    }
+
+    /// <summary>The first convolution shape that ran while the window was open without having been checked (oneDNN was switched off before it ran); null when none did.</summary>
+    public ConvolutionShape? Unchecked { get; private set; }
+
+    /// <summary>The open window that holds oneDNN on, if any.</summary>
+    internal static OneDnnWindow? Current => Volatile.Read(ref s_current);
 
     /// <summary>Switches oneDNN on when <paramref name="decision"/> is an <c>auto</c> decision to train with it.</summary>
     public static OneDnnWindow Open(OneDnnDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        var open = decision is { Setting: "auto", Training: true };
-        if (open && !OneDnnGuard.Switch(true))
+        var on = decision is { Setting: "auto", Training: true };
+        var window = new OneDnnWindow(on, decision.Checks.Where(c => c.Passed).Select(c => c.Shape));
+        if (on)
         {
-            throw new InvalidOperationException("libtorch did not switch oneDNN on");
+            if (Interlocked.CompareExchange(ref s_current, window, null) is not null)
+            {
+                throw new InvalidOperationException("another fine-tuning holds libtorch's oneDNN switch");
+            }
+
+            if (!OneDnnGuard.Switch(true))
+            {
+                s_current = null;
+                throw new InvalidOperationException("libtorch did not switch oneDNN on");
+            }
         }
 
-        return new OneDnnWindow(open);
+        return window;
+    }
+
+    /// <summary>The decision as it ended: <paramref name="decision"/>, with the reason extended when an unchecked shape switched oneDNN off.</summary>
+    public OneDnnDecision Outcome(OneDnnDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return Unchecked is null ? decision : decision with
+        {
+            Reason = $"{decision.Reason}; switched off during fine-tuning before a convolution that was not checked: {Unchecked}",
+        };
+    }
+
+    /// <summary>Called before each convolution while the window is open (<see cref="ConvolutionRecorder.Record"/>).</summary>
+    internal void Observe(ConvolutionShape shape)
+    {
+        if (_on && !_checked.Contains(shape))
+        {
+            OneDnnGuard.Switch(false);
+            _on = false;
+            Unchecked = shape;
+        }
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_opened)
+        if (ReferenceEquals(Interlocked.CompareExchange(ref s_current, null, this), this))
         {
             OneDnnGuard.Switch(false);
         }

@@ -236,6 +236,42 @@ public sealed class OneDnnVettingTests
     }
 
     [Fact]
+    public void Window_AConvolutionThatWasNotChecked_SwitchesOneDnnOffBeforeItRuns_AndTheOutcomeSaysSo()
+    {
+        using var module = OnnxGraphModule.Create(new DsCnn(Classes: 4, Channels: 16, Blocks: 1).Build());
+        module.eval();
+        var data = Data(8, [1, 49, 40], seed: 6);
+        var decision = CompressionEngine.DecideOneDnn(Auto, module, data, data, batchSize: 8);
+        Assert.True(decision.Training, decision.Reason);
+
+        OneDnnDecision outcome;
+        using (var window = OneDnnWindow.Open(decision))
+        using (no_grad())
+        {
+            module.ForwardScores(zeros(8, 1, 49, 40));
+            Assert.True(OneDnnGuard.IsEnabled());
+            Assert.Null(window.Unchecked);
+
+            // Batch 5 was never checked: the first Conv sees it and switches oneDNN off before libtorch runs it.
+            module.ForwardScores(zeros(5, 1, 49, 40));
+            Assert.False(OneDnnGuard.IsEnabled());
+            Assert.Equal("conv2d input [5, 1, 58, 43] weight [16, 1, 10, 4] stride 2,2 pad 0,0 dilation 1,1 group 1", window.Unchecked!.ToString());
+            module.ForwardScores(zeros(8, 1, 49, 40));
+            Assert.False(OneDnnGuard.IsEnabled());
+            outcome = window.Outcome(decision);
+        }
+
+        Assert.False(OneDnnGuard.IsEnabled());
+        Assert.EndsWith("; switched off during fine-tuning before a convolution that was not checked: conv2d input [5, 1, 58, 43] weight [16, 1, 10, 4] stride 2,2 pad 0,0 dilation 1,1 group 1", outcome.Reason, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            using var first = OneDnnWindow.Open(decision);
+            using var second = OneDnnWindow.Open(decision);
+        });
+        Assert.False(OneDnnGuard.IsEnabled());
+    }
+
+    [Fact]
     public void Report_RecordsTheChecks_ToThreeSignificantDigits_AndANaNErrorAsNull()
     {
         var shape = new ConvolutionShape([4, 40, 98], [48, 40, 3], true, [1], [1], [1], 1);
