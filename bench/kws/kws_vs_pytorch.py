@@ -63,7 +63,7 @@ import torch.nn.utils.prune as prune
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "bench", "pytorch"))
-from common import machine, median_range  # noqa: E402
+from common import machine, median_range, tool_environment  # noqa: E402
 _spec = importlib.util.spec_from_file_location("make_fixtures", os.path.join(REPO, "tools", "fixtures", "make-fixtures.py"))
 fx = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fx)
@@ -403,7 +403,7 @@ def compress_run(tool, spec, out):
     exported = os.path.join(out, "model.compressed.onnx")
     if not (os.path.exists(report_path) and os.path.exists(exported)):
         with open(os.path.join(out, "log.txt"), "w", encoding="utf-8") as log:
-            code = subprocess.call(tool + ["run", spec, "--no-progress"], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+            code = subprocess.call(tool + ["run", spec, "--no-progress"], stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=tool_environment())
         if code != 0:
             raise SystemExit(f"dotnet-compress run exited {code}; see {out}/log.txt")
     with open(report_path, encoding="utf-8") as f:
@@ -412,7 +412,7 @@ def compress_run(tool, spec, out):
 
 def ort_accuracy(tool, spec, model_path):
     """`dotnet-compress eval`: ONNX Runtime's accuracy of the file on the spec's test split."""
-    out = subprocess.run(tool + ["eval", model_path, "--spec", spec], capture_output=True, text=True, cwd=REPO)
+    out = subprocess.run(tool + ["eval", model_path, "--spec", spec], capture_output=True, text=True, cwd=REPO, env=tool_environment())
     if out.returncode != 0:
         raise SystemExit(f"dotnet-compress eval {model_path} exited {out.returncode}:\n{out.stdout}\n{out.stderr}")
     match = re.search(r"^\s*accuracy\s+([0-9.]+)", out.stdout, re.MULTILINE)
@@ -445,7 +445,8 @@ def main():
     parser.add_argument("--results", default="/tmp/bench-results", help="where the docs/benchmarks.md fragment goes")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--methods", default="magnitude:global,magnitude:lamp,gradient:global,gradient:lamp,"
-                                             "magnitude:global:insertbn,gradient:global:insertbn,gradient:global:nodistill,l1:global:nodistill",
+                                             "magnitude:global:insertbn,gradient:global:insertbn,gradient:global:nodistill,l1:global:nodistill,"
+                                             "gradient:global:nodistill:insertbn,l1:global:nodistill:insertbn",
                         help="method:ranking[:pytorch|:nodistill][:insertbn]; pytorch = PyTorch's recipe instead of "
                              "Compress's, nodistill = Compress's without distillation, "
                              "insertbn = finetune.insert_batchnorm (BatchNorm trained after each Conv, folded back)")

@@ -14,7 +14,16 @@ def machine():
     model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
     flags = sorted({w for w in info.split() if w.startswith("avx512")})
     return (f"{model}, {os.cpu_count()} logical CPUs, {' '.join(flags) or 'no AVX-512'}; PyTorch {torch.__version__}, "
-            "1 intra-op thread; `dotnet-compress` with `threads: 2`")
+            f"1 intra-op thread; `dotnet-compress` with `threads: 2` and `COMPRESS_ONEDNN={tool_environment()['COMPRESS_ONEDNN']}`")
+
+
+def tool_environment():
+    """The environment for `dotnet-compress`: COMPRESS_ONEDNN defaults to `off` here (the tool's own default, `auto`,
+    trains with libtorch's oneDNN on CPUs where it passes a check, which changes float32 rounding from machine to
+    machine; the tables were measured with it off). Set COMPRESS_ONEDNN to override."""
+    env = dict(os.environ)
+    env.setdefault("COMPRESS_ONEDNN", "off")
+    return env
 
 
 def median_range(values, fmt="{:.4f}"):

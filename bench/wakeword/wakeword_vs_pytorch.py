@@ -48,7 +48,7 @@ import torch.nn.utils.prune as prune
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "bench", "pytorch"))
-from common import machine, median_range  # noqa: E402
+from common import machine, median_range, tool_environment  # noqa: E402
 _spec = importlib.util.spec_from_file_location("wakeword_bench", os.path.join(REPO, "tools", "fixtures", "wakeword-bench.py"))
 wb = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(wb)
@@ -156,7 +156,7 @@ def compress_run(tool, model, data, out, variant, epochs, sparsity, seed):
         f.write(spec)
     started = time.time()
     with open(os.path.join(out, "log.txt"), "w", encoding="utf-8") as log:
-        code = subprocess.call(tool + ["run", spec_path], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        code = subprocess.call(tool + ["run", spec_path], stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=tool_environment())
     if code != 0:
         raise SystemExit(f"dotnet-compress run exited {code}; see {out}/log.txt")
     with open(os.path.join(out, "report", "report.json"), encoding="utf-8") as f:

@@ -140,9 +140,10 @@ public sealed class CompressionEngine
 
     /// <summary>
     /// Whether libtorch's oneDNN computes this fine-tuning (<see cref="OneDnnGuard"/>; <paramref name="status"/> is the
-    /// process's setting): fixed by <c>COMPRESS_ONEDNN=on</c> or <c>off</c>; under <c>auto</c> the convolution shapes of one forward pass per batch size the fine-tuning runs
-    /// (training batches of <c>min(batch_size, training items)</c>; validation batches of <c>batch_size</c> and the
-    /// remainder; the teacher and the saliency passes use the training batches) are checked by
+    /// process's setting): fixed by <c>COMPRESS_ONEDNN=on</c> or <c>off</c>; under <c>auto</c> the convolution shapes of
+    /// one forward pass per batch size the fine-tuning runs (training batches of <c>min(batch_size, training items)</c>;
+    /// validation batches of <c>batch_size</c> and the remainder; the teacher and the saliency passes use the training
+    /// batches) are checked by
     /// <see cref="OneDnnVetting"/>. Items share one shape (<see cref="ITrainingData.ItemShape"/>), so these are all the
     /// shapes it computes. <paramref name="single"/> replaces libtorch's float32 convolution in the check (tests).
     /// </summary>
