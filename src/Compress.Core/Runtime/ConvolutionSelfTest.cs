@@ -163,7 +163,8 @@ public static class ConvolutionSelfTest
         return y;
     }
 
-    private static double[] Values(Random random, long[] shape, double scale)
+    /// <summary>Uniform values in [-scale, scale] from <paramref name="random"/>, one per element of <paramref name="shape"/>.</summary>
+    internal static double[] Values(Random random, long[] shape, double scale)
     {
         var values = new double[shape.Aggregate(1L, (a, d) => a * d)];
         for (var i = 0; i < values.Length; i++)

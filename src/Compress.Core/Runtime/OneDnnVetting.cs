@@ -164,17 +164,8 @@ public static class OneDnnVetting
         return new Outputs(y.detach(), xt.grad!, wt.grad!);
     }
 
-    /// <summary>Uniform values in [−scale, scale] from <paramref name="random"/>, as a float64 tensor (no scalar arithmetic on tensors).</summary>
-    private static Tensor Values(Random random, long[] shape, double scale)
-    {
-        var values = new double[shape.Aggregate(1L, (a, d) => checked(a * d))];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = ((random.NextDouble() * 2) - 1) * scale;
-        }
-
-        return tensor(values, shape);
-    }
+    /// <summary>The self-test's uniform values in [-scale, scale], as a float64 tensor (no scalar arithmetic on tensors).</summary>
+    private static Tensor Values(Random random, long[] shape, double scale) => tensor(ConvolutionSelfTest.Values(random, shape, scale), shape);
 
     /// <summary>max |actual − reference| / max(1, max |reference|), in C# (NaN propagates).</summary>
     private static double RelativeError(Tensor actual, Tensor reference)
