@@ -75,15 +75,29 @@ public static class OneDnnGuard
     private static IntPtr s_set;
     private static IntPtr s_get;
     private static readonly Lock SwitchLock = new();
+    private static OneDnnGuardChoice s_unset = OneDnnGuardChoice.Disabled;
 
     /// <summary>
     /// What an unset <see cref="Variable"/> means in this process: <see cref="OneDnnGuardChoice.Disabled"/> (the library's
     /// default), or <see cref="OneDnnGuardChoice.Auto"/>, which the <c>dotnet compress</c> tool sets in its entry point
     /// because its process runs one job: libtorch's switch is process-wide, so <c>auto</c> switching it on for one
     /// run's training would also reach other executors running in the same process at that moment. Set it before
-    /// <see cref="TorchRuntime.Initialize"/>.
+    /// <see cref="TorchRuntime.Initialize"/>: setting it afterwards throws <see cref="InvalidOperationException"/>, since
+    /// the process's decision is made once.
     /// </summary>
-    public static OneDnnGuardChoice Unset { get; set; } = OneDnnGuardChoice.Disabled;
+    public static OneDnnGuardChoice Unset
+    {
+        get => s_unset;
+        set
+        {
+            if (TorchRuntime.Status is not null && value != s_unset)
+            {
+                throw new InvalidOperationException($"{nameof(OneDnnGuard)}.{nameof(Unset)} must be set before TorchRuntime.Initialize(), which has already decided oneDNN for this process ({TorchRuntime.Status.OneDnn})");
+            }
+
+            s_unset = value;
+        }
+    }
 
     private const string LibTorchCpu = "libtorch_cpu.so";
     private const string GlobalContextSymbol = "_ZN2at13globalContextEv";

@@ -45,6 +45,17 @@ public sealed class ConvolutionCorrectnessTests
     }
 
     [Fact]
+    public void Unset_CannotChangeOnceTheProcessHasDecided()
+    {
+        TorchRuntime.Initialize();
+
+        var error = Assert.Throws<InvalidOperationException>(() => OneDnnGuard.Unset = OneDnnGuardChoice.Auto);
+        Assert.StartsWith("OneDnnGuard.Unset must be set before TorchRuntime.Initialize()", error.Message, StringComparison.Ordinal);
+        Assert.Equal(OneDnnGuardChoice.Disabled, OneDnnGuard.Unset);
+        OneDnnGuard.Unset = OneDnnGuardChoice.Disabled; // the value it has: allowed
+    }
+
+    [Fact]
     public void Decide_RejectsAnUnknownSetting_WithCmp0105()
     {
         var error = Assert.Throws<CompressException>(() => OneDnnGuard.Decide("avx2"));
