@@ -10,6 +10,16 @@ namespace Compress.Bench;
 /// </summary>
 public static class AccuracySweep
 {
+    /// <summary>
+    /// The environment of every `dotnet-compress run` the harness starts: `COMPRESS_ONEDNN` is `off` unless the caller
+    /// set it. The tool's own default, `auto`, trains with libtorch's oneDNN where its check passes, which changes
+    /// float32 rounding from machine to machine and against the runs measured before it existed.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ToolEnvironment { get; } = new Dictionary<string, string>
+    {
+        [Runtime.OneDnnGuard.Variable] = Environment.GetEnvironmentVariable(Runtime.OneDnnGuard.Variable) is { Length: > 0 } set ? set : "off",
+    };
+
     /// <summary>Unstructured methods, as in docs/pruning.md.</summary>
     public static readonly string[] UnstructuredMethods = ["magnitude", "gradient", "l1", "l2"];
 
@@ -166,7 +176,7 @@ public static class AccuracySweep
             Directory.CreateDirectory(folder);
             File.WriteAllText(commandFile, command);
             File.WriteAllText(specHashFile, specHash);
-            child = ChildProcess.Run(args.Tool, arguments, Path.GetDirectoryName(spec)!);
+            child = ChildProcess.Run(args.Tool, arguments, Path.GetDirectoryName(spec)!, ToolEnvironment);
             File.WriteAllText(Path.Combine(folder, "log.txt"), child.Output);
             if (child.ExitCode != 0)
             {

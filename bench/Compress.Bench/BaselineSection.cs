@@ -30,7 +30,7 @@ public static class BaselineSection
             "--set", "data.augmentation.copies=1", "--set", $"finetune.epochs={epochs}", "--set", "gate=", "--set", "output.storage=dense",
         ];
         Directory.CreateDirectory(Path.GetDirectoryName(args.Model)!);
-        var child = ChildProcess.Run(args.Tool, arguments, folder);
+        var child = ChildProcess.Run(args.Tool, arguments, folder, AccuracySweep.ToolEnvironment);
         File.WriteAllText(Path.Combine(folder, "log.txt"), child.Output);
         if (child.ExitCode != 0)
         {
