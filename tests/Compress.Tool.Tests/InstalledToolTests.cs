@@ -15,10 +15,14 @@ public sealed class InstalledToolTests : IDisposable
         var tool = PackagedTool.InstallInto(_toolPath);
         var cache = Path.Combine(_toolPath, "cache");
 
-        var (exit, output) = PackagedTool.Run(tool, _toolPath, new Dictionary<string, string> { ["COMPRESS_CACHE_HOME"] = cache }, "doctor");
+        // COMPRESS_ONEDNN empty = unset: the installed tool's default applies.
+        var (exit, output) = PackagedTool.Run(tool, _toolPath, new Dictionary<string, string> { ["COMPRESS_CACHE_HOME"] = cache, ["COMPRESS_ONEDNN"] = "" }, "doctor");
 
         Assert.True(exit == 0, output);
         Assert.Contains("Training is possible on this machine.", output, StringComparison.Ordinal);
+        // The tool runs one job per process, so its default is `auto`, and doctor shows what oneDNN does with the self-test's shapes here.
+        Assert.Matches(@"oneDNN\s+auto \(off, except while a run fine-tunes", output);
+        Assert.Matches(@"oneDNN check\s+oneDNN computes (all 10 cases right here|\d+ of 10 cases wrongly here)", output);
         Assert.Matches(@"training\s+works \(smoke-test loss", output);
         Assert.Matches($@"tool\s+{System.Text.RegularExpressions.Regex.Escape(PackagedTool.Version)}", output);
         Assert.Contains(Path.Combine(_toolPath, ".store"), output, StringComparison.Ordinal);
