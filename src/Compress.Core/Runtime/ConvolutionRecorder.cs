@@ -15,11 +15,30 @@ public sealed record ConvolutionShape(long[] Input, long[] Weight, bool Bias, lo
         $"conv{SpatialRank}d input [{string.Join(", ", Input)}] weight [{string.Join(", ", Weight)}] stride {string.Join(",", Strides)} "
         + $"pad {string.Join(",", Padding)} dilation {string.Join(",", Dilations)} group {Groups}{(Bias ? ", bias" : "")}";
 
-    /// <inheritdoc />
-    public bool Equals(ConvolutionShape? other) => other is not null && ToString() == other.ToString();
+    /// <summary>Same operand shapes and attributes, element by element (an open <see cref="OneDnnWindow"/> compares every convolution call: no strings).</summary>
+    public bool Equals(ConvolutionShape? other) =>
+        other is not null && Bias == other.Bias && Groups == other.Groups
+        && Input.AsSpan().SequenceEqual(other.Input) && Weight.AsSpan().SequenceEqual(other.Weight)
+        && Strides.AsSpan().SequenceEqual(other.Strides) && Padding.AsSpan().SequenceEqual(other.Padding)
+        && Dilations.AsSpan().SequenceEqual(other.Dilations);
 
     /// <inheritdoc />
-    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString());
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Bias);
+        hash.Add(Groups);
+        foreach (var values in new[] { Input, Weight, Strides, Padding, Dilations })
+        {
+            hash.Add(values.Length);
+            foreach (var v in values)
+            {
+                hash.Add(v);
+            }
+        }
+
+        return hash.ToHashCode();
+    }
 }
 
 /// <summary>

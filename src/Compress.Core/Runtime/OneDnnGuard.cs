@@ -197,8 +197,7 @@ public static class OneDnnGuard
     }
 
     /// <summary>Whether libtorch's oneDNN switch is on now (null when the guard could not reach it).</summary>
-    internal static unsafe bool? IsEnabled() =>
-        CanSwitch ? ((delegate* unmanaged<IntPtr, byte>)s_get)(Context(s_globalContext)) != 0 : null;
+    internal static bool? IsEnabled() => CanSwitch ? Read(Context(s_globalContext), s_get) : null;
 
     private static unsafe void SetNnpackOff(IntPtr globalContext, IntPtr set) =>
         ((delegate* unmanaged<IntPtr, byte, void>)set)(Context(globalContext), 0);
@@ -210,6 +209,9 @@ public static class OneDnnGuard
     {
         var context = Context(globalContext);
         ((delegate* unmanaged<IntPtr, byte, void>)set)(context, enabled ? (byte)1 : (byte)0);
-        return ((delegate* unmanaged<IntPtr, byte>)get)(context) != 0;
+        return Read(context, get);
     }
+
+    /// <summary><c>at::Context::userEnabledMkldnn()</c> on <paramref name="context"/>.</summary>
+    private static unsafe bool Read(IntPtr context, IntPtr get) => ((delegate* unmanaged<IntPtr, byte>)get)(context) != 0;
 }
