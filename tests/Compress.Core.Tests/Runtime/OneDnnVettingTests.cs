@@ -1,4 +1,5 @@
 using Compress.Architectures;
+using Compress.Core.Tests.Onnx;
 using Compress.Graph;
 using Compress.Onnx;
 using Compress.Pipeline;
@@ -185,6 +186,29 @@ public sealed class OneDnnVettingTests
         Assert.StartsWith("on for fine-tuning: oneDNN computed all 6 convolution shape(s)", decision.Reason, StringComparison.Ordinal);
         Assert.False(OneDnnGuard.IsEnabled());
         Assert.True(module.training);
+    }
+
+    [Theory]
+    [InlineData("dscnn_bn_op13")]
+    [InlineData("dscnn_bn_preserve_op13")]
+    [InlineData("cnn_nhwc_op13")]
+    public void Engine_Auto_RecordsAndChecksEveryConvOfAModelExportedByPyTorch(string name)
+    {
+        var fixture = ExportedFixtures.Get(name);
+        var model = OnnxModelIO.Load(fixture.Path);
+        using var module = OnnxGraphModule.Create(model);
+        var data = Data(6, fixture.Inputs[0].RecordedShape[1..], seed: 7);
+
+        var decision = CompressionEngine.DecideOneDnn(Auto, module, data, data, batchSize: 4, Exact);
+
+        // Batches of 4 and the remaining 2; every Conv of the file appears with its weight's shape, as PyTorch wrote it.
+        Assert.True(decision.Training, decision.Reason);
+        Assert.Equal([2, 4], decision.Checks.Select(c => c.Shape.Input[0]).Distinct().Order());
+        var weights = model.Graph.Node.Where(n => n.OpType == "Conv")
+            .Select(n => string.Join(",", model.Graph.Initializer.Single(t => t.Name == n.Input[1]).Dims))
+            .ToHashSet();
+        Assert.Equal(weights, decision.Checks.Select(c => string.Join(",", c.Shape.Weight)).ToHashSet());
+        Assert.False(OneDnnGuard.IsEnabled());
     }
 
     [Fact]
